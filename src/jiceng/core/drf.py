@@ -1,0 +1,25 @@
+"""DRF plumbing referenced from settings (kept free of project imports to avoid import cycles)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StandardPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Turn model validation and integrity errors into 400s that name the field, never a 500."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = ValidationError(detail=detail)
+    elif isinstance(exc, IntegrityError):
+        exc = ValidationError(detail={"non_field_errors": [str(exc).splitlines()[0]]})
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A model form whose related-object choices are limited to the user's scope."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if user is not None and queryset is not None and hasattr(queryset, "restrict"):
+                field.queryset = queryset.restrict(user)
+            if isinstance(field.widget, forms.Select | forms.SelectMultiple):
+                field.widget.attrs.setdefault("class", "form-select")
+            elif isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+            if isinstance(field.widget, forms.DateInput):
+                field.widget.input_type = "date"
+                field.widget.format = "%Y-%m-%d"

@@ -1,0 +1,89 @@
+"""The one scoping mechanism: which objects a user may see.
+
+A user's role assignments are folded into a `Scope` (places, organizations, enterprises, members
+granted). Each scoped model says how a Scope maps onto its rows (`scope_q`), and
+`ScopedQuerySet.restrict(user)` applies it. Every list, detail, search, export and API view goes
+through `restrict`, so an object outside the scope is simply not found (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+
+@dataclass
+class Scope:
+    everything: bool = False
+    district_ids: set[int] = field(default_factory=set)
+    street_ids: set[int] = field(default_factory=set)
+    place_paths: set[str] = field(default_factory=set)
+    org_paths: set[str] = field(default_factory=set)
+    enterprise_ids: set[int] = field(default_factory=set)
+    member_ids: set[int] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+
+    def place_q(self, district: str, street: str, path: str) -> Q:
+        """Q for rows located by place: `district`/`street` are denormalized FK names, `path` a place path."""
+        q = Q(pk__in=[])
+        if self.district_ids:
+            q |= Q(**{f"{district}__in": self.district_ids})
+        if self.street_ids:
+            q |= Q(**{f"{street}__in": self.street_ids})
+        for prefix in self.place_paths:
+            q |= Q(**{f"{path}__startswith": prefix})
+        return q
+
+    def org_q(self, path: str) -> Q:
+        q = Q(pk__in=[])
+        for prefix in self.org_paths:
+            q |= Q(**{f"{path}__startswith": prefix})
+        return q
+
+
+def nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def scope_for(user) -> Scope:
+    """Build (and cache on the user object for this request) the user's scope."""
+    cached = getattr(user, "_jiceng_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope()
+    if not user.is_authenticated or not user.is_active:
+        pass
+    elif user.is_superuser:
+        scope.everything = True
+    else:
+        from jiceng.accounts.models import Role
+
+        for ra in user.role_assignments.select_related("place", "organization"):
+            scope.roles.add(ra.role)
+            if ra.role == Role.DISTRICT_ADMIN and ra.place_id:
+                scope.district_ids.add(ra.place_id)
+            elif ra.role == Role.STREET_STAFF and ra.place_id:
+                scope.street_ids.add(ra.place_id)
+            elif ra.role in (Role.BUILDING_WORKER, Role.BUILDING_HEAD) and ra.place_id:
+                scope.place_paths.add(ra.place.path)
+            elif ra.role == Role.ORG_SECRETARY and ra.organization_id:
+                scope.org_paths.add(ra.organization.path)
+            elif ra.role == Role.UNIT_CONTACT and ra.enterprise_id:
+                scope.enterprise_ids.add(ra.enterprise_id)
+            elif ra.role == Role.MEMBER and ra.member_id:
+                scope.member_ids.add(ra.member_id)
+    user._jiceng_scope = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user) -> ScopedQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        return self.filter(self.model.scope_q(scope))
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

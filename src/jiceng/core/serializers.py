@@ -1,0 +1,38 @@
+"""Serializer base: the model's own clean() runs on API writes too, so rules live in one place."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+
+class ModelCleanSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        """Related-object choices are limited to the requesting user's scope (others read as 'not found')."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None:
+            return fields
+        for field in fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "restrict"):
+                field.queryset = queryset.restrict(request.user)
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = model(**{k: v for k, v in self.instance.__dict__.items() if not k.startswith("_")}) \
+            if self.instance is not None else model()
+        if self.instance is not None:
+            instance.pk = self.instance.pk
+            instance._state.adding = False
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        for key, value in attrs.items():
+            if key not in many_to_many:
+                setattr(instance, key, value)
+        try:
+            instance.full_clean(validate_unique=False, validate_constraints=False)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs

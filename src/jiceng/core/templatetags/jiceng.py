@@ -1,0 +1,30 @@
+import datetime as dt
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def add_class(field, css: str):
+    input_type = getattr(field.field.widget, "input_type", "select")
+    if input_type == "select":
+        css = "form-select"
+    elif input_type == "checkbox":
+        css = "form-check-input"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def cell(value):
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if isinstance(value, dt.datetime):
+        return date_format(value, "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

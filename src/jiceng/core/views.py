@@ -1,0 +1,160 @@
+"""Generic scoped views (list with search/filter/pagination/export, detail with history, edit).
+
+Views stay thin: they parse, check scope and role, call the model/service and render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from jiceng.accounts.models import AuditEvent
+from jiceng.accounts.permissions import can_write
+
+from . import audit
+from .excel import objects_to_sheet, xlsx_response
+from .tables import Column
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model = None
+
+    def scoped_queryset(self):
+        return self.model.objects.restrict(self.request.user)
+
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+
+class ObjectListView(ScopedMixin, generic.ListView):
+    """A list page: `filterset_class` (with a `q` search), `columns`, pagination and `?export=xlsx`."""
+
+    filterset_class = None
+    columns: list[Column] = []
+    paginate_by = 50
+    template_name = "core/object_list.html"
+    export_limit = 100_000
+    related = ()
+
+    def get_queryset(self):
+        qs = self.scoped_queryset()
+        if self.related:
+            qs = qs.select_related(*self.related)
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+        return self.filterset.qs if self.filterset.is_bound else qs
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            size = self.paginate_by
+        return max(10, min(size, 500))
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            qs = self.get_queryset()[: self.export_limit]
+            opts = self.model._meta
+            audit.record(request, AuditEvent.Action.EXPORT, object_type=opts.label_lower,
+                         detail=request.GET.urlencode())
+            return xlsx_response(f"{opts.model_name}.xlsx", [objects_to_sheet(str(opts.verbose_name_plural),
+                                                                              self.columns, qs)])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(
+            filterset=self.filterset,
+            columns=self.columns,
+            rows=[(obj, [c.value(obj) for c in self.columns]) for obj in ctx["object_list"]],
+            opts=self.model._meta,
+            querystring=params.urlencode(),
+            can_add=can_write(self.request.user, self.model),
+            add_url=getattr(self, "add_url", None),
+        )
+        return ctx
+
+
+class ObjectDetailView(ScopedMixin, generic.DetailView):
+    template_name = "core/object_detail.html"
+    fields: list[Column] = []
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+        ctx.update(
+            opts=self.model._meta,
+            field_rows=[(c.label, c.value(obj)) for c in self.fields],
+            history=history_rows(obj),
+            can_edit=can_write(self.request.user, self.model),
+        )
+        return ctx
+
+
+def history_rows(obj, limit: int = 50) -> list[dict]:
+    """Change history (who, when, which field from what to what), newest first."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    rows = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                field = obj._meta.get_field(change.field)
+                changes.append((field.verbose_name, change.old, change.new))
+        rows.append({"record": record, "changes": changes})
+    return rows
+
+
+class ObjectEditView(ScopedMixin, generic.UpdateView):
+    """Create (no pk) or edit; writes need an editing role, and the result must stay in scope."""
+
+    template_name = "core/object_edit.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_write(request.user, self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return super().get_object(queryset)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = form.save()
+                # Re-check inside the transaction that the saved object is still the user's to see.
+                if not self.scoped_queryset().filter(pk=self.object.pk).exists():
+                    raise ValidationError(_("保存后的对象不在您的管辖范围内。"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return redirect(self.object.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["opts"] = self.model._meta
+        return ctx
+
+
+def get_scoped_or_404(model, user, **lookup):
+    try:
+        return model.objects.restrict(user).get(**lookup)
+    except model.DoesNotExist as exc:
+        raise Http404 from exc

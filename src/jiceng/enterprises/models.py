@@ -1,0 +1,128 @@
+"""Enterprises and social organizations (两新组织)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.scoping import Scope, ScopedManager
+from jiceng.core.text import pinyin_keys
+from jiceng.core.validators import validate_uscc
+from jiceng.places.models import ENTERPRISE_PLACE_KINDS, Located
+
+
+class EnterpriseKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    SOCIAL_ORG = "social_org", _("社会组织")
+
+
+class Ownership(models.TextChoices):
+    PRIVATE = "private", _("民营")
+    FOREIGN = "foreign", _("外资")
+    HMT = "hmt", _("港澳台资")
+    STATE_OWNED = "state_owned", _("国有")
+    COLLECTIVE = "collective", _("集体")
+    NONPROFIT = "nonprofit", _("非营利")
+
+
+# Non-public (非公) ownership kinds: the coverage rule for 50+ employees applies to these.
+NON_PUBLIC = (Ownership.PRIVATE, Ownership.FOREIGN, Ownership.HMT)
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 sections."""
+
+    A = "A", _("A 农、林、牧、渔业")
+    B = "B", _("B 采矿业")
+    C = "C", _("C 制造业")
+    D = "D", _("D 电力、热力、燃气及水生产和供应业")
+    E = "E", _("E 建筑业")
+    F = "F", _("F 批发和零售业")
+    G = "G", _("G 交通运输、仓储和邮政业")
+    H = "H", _("H 住宿和餐饮业")
+    I = "I", _("I 信息传输、软件和信息技术服务业")  # noqa: E741
+    J = "J", _("J 金融业")
+    K = "K", _("K 房地产业")
+    L = "L", _("L 租赁和商务服务业")
+    M = "M", _("M 科学研究和技术服务业")
+    N = "N", _("N 水利、环境和公共设施管理业")
+    O = "O", _("O 居民服务、修理和其他服务业")  # noqa: E741
+    P = "P", _("P 教育")
+    Q = "Q", _("Q 卫生和社会工作")
+    R = "R", _("R 文化、体育和娱乐业")
+    S = "S", _("S 公共管理、社会保障和社会组织")
+    T = "T", _("T 国际组织")
+
+
+class Enterprise(Located):
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    name_pinyin = models.CharField(max_length=400, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=EnterpriseKind.choices,
+                            default=EnterpriseKind.ENTERPRISE)
+    ownership = models.CharField(_("经济类型"), max_length=16, choices=Ownership.choices,
+                                 default=Ownership.PRIVATE)
+    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True)
+    employees = models.PositiveIntegerField(_("从业人员数"), default=0, validators=[MinValueValidator(0)])
+    unit_no = models.CharField(_("房号"), max_length=50, blank=True)
+    lease_end = models.DateField(_("租约到期日"), null=True, blank=True)
+    registered_address = models.CharField(_("注册地址"), max_length=200, blank=True)
+    actual_address = models.CharField(_("实际办公地址"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Work coverage (工作覆盖): a party-building instructor assigned where there is no organization yet.
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="instructed_enterprises", verbose_name=_("党建指导员"),
+    )
+    created = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials", "district", "street"])
+
+    objects = ScopedManager()
+    # Roles that may create and edit these (within their scope).
+    edit_roles = ("district_admin", "street_staff", "building_worker")
+
+    class Meta:
+        verbose_name = _("两新组织")
+        verbose_name_plural = _("两新组织")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["street", "name"], name="enterprise_street_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:enterprise_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = scope.place_q("district", "street", "place__path")
+        if scope.enterprise_ids:
+            q |= models.Q(pk__in=scope.enterprise_ids)
+        if scope.org_paths:
+            from jiceng.organizations.models import Coverage
+
+            q |= models.Q(pk__in=Coverage.objects.filter(scope.org_q("organization__path")).values("enterprise"))
+        return q
+
+    @property
+    def is_non_public(self) -> bool:
+        return self.kind == EnterpriseKind.ENTERPRISE and self.ownership in NON_PUBLIC
+
+    def clean(self) -> None:
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+        if self.place_id and self.place.kind not in ENTERPRISE_PLACE_KINDS:
+            raise ValidationError({"place": _("企业应位于园区、楼宇、楼栋或单元。")})
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        super().save(*args, **kwargs)

@@ -1,0 +1,56 @@
+from django.db.models import Count
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.tables import Column
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.members.models import Member, MemberStatus
+
+from .filters import EnterpriseFilterSet
+from .forms import EnterpriseForm
+from .models import Enterprise
+
+COLUMNS = [
+    Column("name", _("名称")),
+    Column("credit_code", _("统一社会信用代码")),
+    Column("kind", _("类别")),
+    Column("ownership", _("经济类型")),
+    Column("industry", _("行业门类")),
+    Column("employees", _("从业人员数")),
+    Column("place.name", _("所在地域")),
+    Column("lease_end", _("租约到期日")),
+]
+
+
+class EnterpriseListView(ObjectListView):
+    model = Enterprise
+    filterset_class = EnterpriseFilterSet
+    columns = COLUMNS
+    related = ("place",)
+    add_url = reverse_lazy("enterprises:enterprise_add")
+
+
+class EnterpriseDetailView(ObjectDetailView):
+    model = Enterprise
+    template_name = "enterprises/enterprise_detail.html"
+    fields = [*COLUMNS, Column("unit_no", _("房号")), Column("registered_address", _("注册地址")),
+              Column("actual_address", _("实际办公地址")), Column("contact_name", _("联系人")),
+              Column("instructor", _("党建指导员"))]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("place", "instructor")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ent = self.object
+        ctx["edit_url"] = reverse("enterprises:enterprise_edit", args=[ent.pk])
+        ctx["coverages"] = ent.coverages.select_related("organization")
+        members = Member.objects.restrict(self.request.user).filter(employer=ent)
+        ctx["member_counts"] = dict(members.values_list("status").annotate(n=Count("pk")))
+        ctx["full_status"] = MemberStatus.FULL
+        return ctx
+
+
+class EnterpriseEditView(ObjectEditView):
+    model = Enterprise
+    form_class = EnterpriseForm

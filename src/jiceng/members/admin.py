@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Member
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "status", "organization", "employer")
+    list_filter = ("status", "gender", "is_mobile")
+    search_fields = ("name", "name_pinyin", "name_initials")
+    raw_id_fields = ("organization", "employer")
+    exclude = ()

@@ -1,0 +1,128 @@
+"""Party members (党员). Personal data is stored whole and shown masked unless revealed (audited)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.dates import add_years
+from jiceng.core.scoping import Scope, ScopedManager
+from jiceng.core.text import pinyin_keys
+from jiceng.core.validators import (
+    birth_date_from_id,
+    mask_id_number,
+    mask_phone,
+    validate_cn_mobile,
+    validate_id_number,
+)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class MemberStatus(models.TextChoices):
+    FULL = "full", _("正式党员")
+    PROBATIONARY = "probationary", _("预备党员")
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("研究生")
+    BACHELOR = "bachelor", _("大学本科")
+    COLLEGE = "college", _("大学专科")
+    SECONDARY = "secondary", _("中专/高中")
+    BASIC = "basic", _("初中及以下")
+
+
+class Member(models.Model):
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"))
+    id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    join_date = models.DateField(_("入党日期"))
+    full_date = models.DateField(_("转正日期"), null=True, blank=True)
+    status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices,
+                              default=MemberStatus.FULL, db_index=True)
+    # A member is always in exactly one organization; transfers move them in one transaction.
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="members",
+        verbose_name=_("所在党组织"),
+    )
+    employer = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        verbose_name=_("工作单位"),
+    )
+    residence = models.CharField(_("居住地"), max_length=200, blank=True)
+    is_mobile = models.BooleanField(_("流动党员"), default=False)
+    households_contacted = models.PositiveIntegerField(
+        _("联系户数"), default=0, validators=[MinValueValidator(0)]
+    )
+    history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials"])
+
+    objects = ScopedManager()
+    # Roles that may create and edit these (within their scope).
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:member_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = scope.place_q("organization__district", "organization__street", "organization__place__path")
+        q |= scope.org_q("organization__path")
+        if scope.member_ids:
+            q |= models.Q(pk__in=scope.member_ids)
+        return q
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.id_number:
+            self.id_number = self.id_number.strip().upper()
+            try:
+                born = birth_date_from_id(self.id_number)
+            except (ValueError, ValidationError):
+                born = None
+            if born and self.birth_date and born != self.birth_date:
+                errors["birth_date"] = _("出生日期与身份证号码不一致(应为 %(date)s)。") % {"date": born}
+        today = timezone.localdate()
+        if self.join_date and self.join_date > today:
+            errors["join_date"] = _("入党日期不能晚于今天。")
+        if self.birth_date and self.join_date and self.join_date < add_years(self.birth_date, 18):
+            errors["join_date"] = _("入党时应年满十八岁。")
+        if self.status == MemberStatus.FULL and self.full_date and self.join_date and self.full_date < self.join_date:
+            errors["full_date"] = _("转正日期不能早于入党日期。")
+        if self.organization_id and self.organization.kind == "party_group":
+            errors["organization"] = _("党员的组织关系应在支部及以上组织,而不是党小组。")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        super().save(*args, **kwargs)

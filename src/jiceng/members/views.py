@@ -1,0 +1,70 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from jiceng.accounts.models import AuditEvent
+from jiceng.accounts.permissions import can_reveal_personal_data
+from jiceng.core import audit
+from jiceng.core.tables import Column
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
+
+from .filters import MemberFilterSet
+from .forms import MemberForm
+from .models import Member
+
+COLUMNS = [
+    Column("name", _("姓名")),
+    Column("gender", _("性别")),
+    Column("birth_date", _("出生日期")),
+    Column("id_number_masked", _("公民身份号码")),
+    Column("phone_masked", _("手机号码")),
+    Column("status", _("党员类别")),
+    Column("organization.name", _("所在党组织")),
+    Column("employer.name", _("工作单位")),
+    Column("join_date", _("入党日期")),
+]
+
+
+class MemberListView(ObjectListView):
+    model = Member
+    filterset_class = MemberFilterSet
+    columns = COLUMNS
+    related = ("organization", "employer")
+    add_url = reverse_lazy("members:member_add")
+
+
+class MemberDetailView(ObjectDetailView):
+    model = Member
+    template_name = "members/member_detail.html"
+    fields = [*COLUMNS, Column("ethnicity", _("民族")), Column("education", _("学历")),
+              Column("full_date", _("转正日期")), Column("residence", _("居住地")), Column("is_mobile", _("流动党员")),
+              Column("households_contacted", _("联系户数"))]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organization", "employer")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["edit_url"] = reverse("members:member_edit", args=[self.object.pk])
+        ctx["can_reveal"] = can_reveal_personal_data(self.request.user)
+        return ctx
+
+
+class MemberEditView(ObjectEditView):
+    model = Member
+    form_class = MemberForm
+
+
+class MemberRevealView(ScopedMixin, View):
+    """Full ID number and phone, for privileged roles only; every reveal is audited."""
+
+    model = Member
+
+    def post(self, request, pk):
+        member = get_object_or_404(self.scoped_queryset(), pk=pk)
+        if not can_reveal_personal_data(request.user):
+            return JsonResponse({"detail": str(_("您的角色无权查看完整个人信息。"))}, status=403)
+        audit.record(request, AuditEvent.Action.REVEAL, member, detail="id_number,phone")
+        return JsonResponse({"id_number": member.id_number, "phone": member.phone})

@@ -1,0 +1,191 @@
+"""Party organizations (党组织) as a tree, the enterprises each covers, committees and terms."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.scoping import Scope, ScopedManager
+from jiceng.places.models import Located
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("党委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+    JOINT_BRANCH = "joint_branch", _("联合党支部")
+    TEMPORARY_BRANCH = "temporary_branch", _("临时党支部")
+    PARTY_GROUP = "party_group", _("党小组")
+
+
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.TEMPORARY_BRANCH)
+# Which kinds may sit under which (a party group only under a branch; nothing under a group).
+ALLOWED_ORG_PARENTS: dict[str, tuple[str | None, ...]] = {
+    OrgKind.COMMITTEE: (None, OrgKind.COMMITTEE),
+    OrgKind.GENERAL_BRANCH: (None, OrgKind.COMMITTEE),
+    OrgKind.BRANCH: (None, OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH),
+    OrgKind.JOINT_BRANCH: (None, OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH),
+    OrgKind.TEMPORARY_BRANCH: (None, OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH),
+    OrgKind.PARTY_GROUP: BRANCH_KINDS,
+}
+
+
+class Organization(Located):
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=OrgKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("上级党组织"),
+    )
+    established = models.DateField(_("成立日期"), null=True, blank=True)
+    secretary = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("书记"),
+    )
+    term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
+    term_end = models.DateField(_("本届任期届满"), null=True, blank=True, db_index=True)
+    covered_enterprises = models.ManyToManyField(
+        "enterprises.Enterprise", through="Coverage", related_name="organizations", blank=True,
+        verbose_name=_("覆盖单位"),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["path", "district", "street"])
+
+    objects = ScopedManager()
+    # Roles that may create and edit these (within their scope).
+    edit_roles = ("district_admin", "street_staff")
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organizations:organization_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = scope.place_q("district", "street", "place__path") | scope.org_q("path")
+        if scope.member_ids:
+            from jiceng.members.models import Member
+
+            q |= models.Q(pk__in=Member.objects.filter(pk__in=scope.member_ids).values("organization"))
+        return q
+
+    def clean(self) -> None:
+        parent_kind = self.parent.kind if self.parent_id else None
+        if parent_kind not in ALLOWED_ORG_PARENTS.get(self.kind, ()):
+            raise ValidationError(
+                {"parent": _("“%(kind)s”不能设在“%(parent)s”之下。")
+                 % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
+                if self.parent_id else {"parent": _("党小组必须隶属于一个支部。")}
+            )
+        if self.pk and self.parent_id:
+            stored = Organization.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
+            if self.parent_id == self.pk or (stored and self.parent.path.startswith(stored)):
+                raise ValidationError({"parent": _("党组织不能隶属于它自己或它的下级(会形成循环)。")})
+        if self.term_start and self.term_end and self.term_end <= self.term_start:
+            raise ValidationError({"term_end": _("任期届满日期必须晚于任期开始日期。")})
+        if self.secretary_id and self.pk and not self.secretary.organization.path.startswith(self.path):
+            raise ValidationError({"secretary": _("书记必须是本组织的党员。")})
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+            if new_path != self.path:
+                self.path = new_path
+                Organization.objects.filter(pk=self.pk).update(path=new_path)
+            if old_path and old_path != new_path:
+                # Rebase the subtree in one statement-per-row pass inside the same transaction.
+                for org in Organization.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    Organization.objects.filter(pk=org.pk).update(path=new_path + org.path[len(old_path):])
+
+    def descendants(self, include_self: bool = False) -> models.QuerySet[Organization]:
+        qs = Organization.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind in BRANCH_KINDS
+
+
+class Coverage(models.Model):
+    """An organization covers an enterprise (组织覆盖)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="coverages",
+                                     verbose_name=_("党组织"))
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="coverages",
+                                   verbose_name=_("单位"))
+    since = models.DateField(_("覆盖起始"), null=True, blank=True)
+    history = HistoricalRecords()
+    edit_roles = ("district_admin", "street_staff")
+
+    class Meta:
+        verbose_name = _("组织覆盖")
+        verbose_name_plural = _("组织覆盖")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "enterprise"], name="coverage_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.enterprise}"
+
+    def clean(self) -> None:
+        """An enterprise has one covering branch, except along one line of the tree (a branch and its parent)."""
+        if not (self.organization_id and self.enterprise_id):
+            return
+        org = self.organization
+        for other in Organization.objects.filter(coverages__enterprise_id=self.enterprise_id).exclude(pk=org.pk):
+            related = org.path.startswith(other.path) or other.path.startswith(org.path)
+            if not related:
+                raise ValidationError(
+                    {"enterprise": _("“%(ent)s”已由“%(org)s”覆盖,一个单位不能同时由两个支部覆盖。")
+                     % {"ent": self.enterprise, "org": other}}
+                )
+
+
+class CommitteePosition(models.TextChoices):
+    SECRETARY = "secretary", _("书记")
+    DEPUTY = "deputy", _("副书记")
+    ORGANIZATION = "organization", _("组织委员")
+    PROPAGANDA = "propaganda", _("宣传委员")
+    DISCIPLINE = "discipline", _("纪检委员")
+    MEMBER = "member", _("委员")
+
+
+class CommitteeMember(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="committee",
+                                     verbose_name=_("党组织"))
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="committee_seats",
+                               verbose_name=_("党员"))
+    position = models.CharField(_("职务"), max_length=16, choices=CommitteePosition.choices)
+    history = HistoricalRecords()
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("委员会成员")
+        verbose_name_plural = _("委员会成员")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "member"], name="committee_unique_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_position_display()} · {self.member}"
+
+    def clean(self) -> None:
+        if (self.member_id and self.organization_id
+                and not self.member.organization.path.startswith(self.organization.path)):
+            raise ValidationError({"member": _("委员必须是本组织的党员。")})
+
+
+def committee_threshold() -> int:
+    return settings.JICENG["COMMITTEE_MIN_FULL_MEMBERS"]

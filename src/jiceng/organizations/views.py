@@ -1,0 +1,147 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from jiceng.accounts.models import AuditEvent
+from jiceng.core import audit
+from jiceng.core.excel import xlsx_response
+from jiceng.core.scoping import scope_for
+from jiceng.core.tables import Column
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
+from jiceng.members.models import MemberStatus
+from jiceng.places.models import Place
+
+from .coverage import REPORT_KINDS, child_reports, coverage_report
+from .filters import OrganizationFilterSet
+from .forms import OrganizationForm
+from .models import Organization
+
+COLUMNS = [
+    Column("name", _("名称")),
+    Column("kind", _("类型")),
+    Column("parent.name", _("上级党组织")),
+    Column("place.name", _("所在地域")),
+    Column("secretary.name", _("书记")),
+    Column("term_end", _("任期届满")),
+]
+
+
+class OrganizationListView(ObjectListView):
+    model = Organization
+    filterset_class = OrganizationFilterSet
+    columns = COLUMNS
+    related = ("parent", "place", "secretary")
+    add_url = reverse_lazy("organizations:organization_add")
+    template_name = "organizations/organization_list.html"
+
+
+class OrganizationDetailView(ObjectDetailView):
+    model = Organization
+    template_name = "organizations/organization_detail.html"
+    fields = [*COLUMNS, Column("established", _("成立日期")), Column("term_start", _("本届任期开始"))]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent", "place", "secretary")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        org = self.object
+        ctx["edit_url"] = reverse("organizations:organization_edit", args=[org.pk])
+        ctx["children"] = Organization.objects.restrict(self.request.user).filter(parent=org)
+        ctx["coverages"] = org.coverages.select_related("enterprise")
+        ctx["committee"] = org.committee.select_related("member")
+        ctx["member_counts"] = org.members.aggregate(
+            total=Count("pk"), full=Count("pk", filter=Q(status=MemberStatus.FULL)))
+        return ctx
+
+
+class OrganizationEditView(ObjectEditView):
+    model = Organization
+    form_class = OrganizationForm
+
+
+class OrganizationTreeView(ScopedMixin, generic.TemplateView):
+    model = Organization
+    template_name = "organizations/organization_tree.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        orgs = list(self.scoped_queryset().order_by("path").only("id", "name", "kind", "parent_id")[:5000])
+        nodes = {o.pk: {"org": o, "children": []} for o in orgs}
+        roots = []
+        for org in orgs:
+            (nodes[org.parent_id]["children"] if org.parent_id in nodes else roots).append(nodes[org.pk])
+        ctx["tree"] = roots
+        return ctx
+
+
+def report_places(user):
+    """Places a user may run a coverage report for: only those granted by a place role (or all)."""
+    scope = scope_for(user)
+    qs = Place.objects.filter(kind__in=REPORT_KINDS)
+    if scope.everything:
+        return qs
+    return qs.filter(scope.place_q("district", "street", "path") | Q(pk__in=scope.district_ids | scope.street_ids))
+
+
+def default_report_place(user):
+    return report_places(user).order_by("depth", "name").first()
+
+
+class CoverageReportView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "organizations/coverage.html"
+
+    def get(self, request, *args, **kwargs):
+        place_id = request.GET.get("place")
+        places = report_places(request.user)
+        if place_id:
+            place = places.filter(pk=place_id).first() if place_id.isdigit() else None
+            if place is None:
+                raise Http404
+        else:
+            place = default_report_place(request.user)
+            if place is not None:
+                return redirect(f"{request.path}?place={place.pk}")
+        if place is not None and request.GET.get("export") == "xlsx":
+            audit.record(request, AuditEvent.Action.EXPORT, place, object_type="coverage_report")
+            return coverage_xlsx(place)
+        self.place = place
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["place"] = self.place
+        ctx["places"] = report_places(self.request.user).order_by("path")[:2000]
+        if self.place is not None:
+            ctx["report"] = coverage_report(self.place)
+            ctx["children"] = child_reports(self.place)
+            ctx["ancestors"] = self.place.ancestors().filter(pk__in=report_places(self.request.user))
+        return ctx
+
+
+def coverage_xlsx(place: Place):
+    report = coverage_report(place)
+    children = child_reports(place)
+    summary_headers = [_t("地域"), _t("两新组织数"), _t("组织覆盖数"), _t("组织覆盖率"), _t("工作覆盖数"),
+                       _t("工作覆盖率"), _t("党组织数"), _t("联合党支部"), _t("独立党支部"), _t("党员数")]
+
+    def summary(r):
+        return [r.place.name, r.enterprises, r.org_covered, round(r.org_coverage_rate, 4), r.work_covered,
+                round(r.work_coverage_rate, 4), r.organizations, r.joint_branches, r.independent_branches,
+                r.members]
+
+    sheets = [
+        (_t("覆盖率"), summary_headers, [summary(report)] + [summary(c) for c in children]),
+        (_t("应覆盖未覆盖"), [_t("名称"), _t("统一社会信用代码"), _t("类别"), _t("从业人员数")],
+         [[e.name, e.credit_code, e.get_kind_display(), e.employees] for e in report.must_cover_uncovered]),
+        (_t("应建未建"), [_t("名称"), _t("统一社会信用代码"), _t("正式党员数")],
+         [[e.name, e.credit_code, n] for e, n in report.should_set_up]),
+        (_t("应设未设支委会"), [_t("党组织"), _t("正式党员数")], [[o.name, n] for o, n in report.no_committee]),
+        (_t("即将换届"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ending]),
+    ]
+    return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)

@@ -1,0 +1,18 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.filters import SearchFilterSet
+
+from .models import Place, PlaceKind
+
+
+class PlaceFilterSet(SearchFilterSet):
+    search_fields = ("name", "address", "code")
+    kind = django_filters.ChoiceFilter(choices=PlaceKind.choices, label=_("类型"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("上级 ID"))
+    street = django_filters.NumberFilter(field_name="street_id", label=_("街道 ID"))
+    district = django_filters.NumberFilter(field_name="district_id", label=_("区 ID"))
+
+    class Meta:
+        model = Place
+        fields = ["q", "kind", "parent", "street", "district"]

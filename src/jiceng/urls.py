@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from jiceng.core import views_site
+
+urlpatterns = [
+    path("", views_site.HomeView.as_view(), name="home"),
+    path("healthz", views_site.healthz, name="healthz"),
+    path("accounts/", include("jiceng.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("places/", include("jiceng.places.urls")),
+    path("enterprises/", include("jiceng.enterprises.urls")),
+    path("organizations/", include("jiceng.organizations.urls")),
+    path("members/", include("jiceng.members.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("jiceng.api_urls")),
+    path("admin/", admin.site.urls),
+]
