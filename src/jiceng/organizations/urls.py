@@ -10,4 +10,5 @@ urlpatterns = [
     path("add/", views.OrganizationEditView.as_view(), name="organization_add"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
+    path("<int:pk>/<slug:action>/", views.OrganizationMembershipActionView.as_view(), name="organization_action"),
 ]

@@ -8,18 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from jiceng.accounts.models import AuditEvent
+from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
 from jiceng.core.scoping import scope_for
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
+from jiceng.enterprises.models import Enterprise
 from jiceng.members.models import MemberStatus
 from jiceng.places.models import Place
 
 from .coverage import REPORT_KINDS, child_reports, coverage_report
 from .filters import OrganizationFilterSet
 from .forms import OrganizationForm
-from .models import Organization
+from .models import CommitteeMember, CommitteePosition, Coverage, Organization
 
 COLUMNS = [
     Column("name", _("名称")),
@@ -57,6 +59,16 @@ class OrganizationDetailView(ObjectDetailView):
         ctx["committee"] = org.committee.select_related("member")
         ctx["member_counts"] = org.members.aggregate(
             total=Count("pk"), full=Count("pk", filter=Q(status=MemberStatus.FULL)))
+        ctx["can_manage"] = can_write(self.request.user, Coverage)
+        ctx["can_seat"] = can_write(self.request.user, CommitteeMember)
+        if ctx["can_manage"]:
+            # Candidates: uncovered enterprises at the organization's place (the usual case), capped.
+            ctx["coverage_candidates"] = (
+                Enterprise.objects.restrict(self.request.user).filter(place__path__startswith=org.place.path)
+                .exclude(coverages__isnull=False).order_by("name")[:500])
+        if ctx["can_seat"]:
+            ctx["seat_candidates"] = org.members.order_by("name")[:500]
+            ctx["positions"] = CommitteePosition.choices
         return ctx
 
 
@@ -145,3 +157,47 @@ def coverage_xlsx(place: Place):
         (_t("即将换届"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ending]),
     ]
     return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)
+
+
+class OrganizationMembershipActionView(LoginRequiredMixin, generic.View):
+    """POST-only actions on an organization's coverage and committee (from its detail page)."""
+
+    def post(self, request, pk, action):
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from jiceng.members.models import Member
+
+        from . import services
+
+        org = Organization.objects.restrict(request.user).filter(pk=pk).first()
+        if org is None:
+            raise Http404
+        model = CommitteeMember if action.startswith("committee") else Coverage
+        if not can_write(request.user, model):
+            raise PermissionDenied
+        try:
+            if action == "coverage-add":
+                ent = Enterprise.objects.restrict(request.user).filter(pk=request.POST.get("enterprise")).first()
+                if ent is None:
+                    raise ValidationError(_t("请选择您管辖范围内的单位。"))
+                services.add_coverage(org, ent)
+            elif action == "coverage-remove":
+                services.remove_coverage(org, int(request.POST.get("enterprise", 0)))
+            elif action == "committee-add":
+                member = Member.objects.restrict(request.user).filter(pk=request.POST.get("member")).first()
+                if member is None:
+                    raise ValidationError(_t("请选择您管辖范围内的党员。"))
+                services.seat_committee_member(org, member, request.POST.get("position", ""))
+            elif action == "committee-remove":
+                services.unseat_committee_member(org, int(request.POST.get("seat", 0)))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except ValueError:
+            messages.error(request, _t("参数无效。"))
+        else:
+            messages.success(request, _t("已保存。"))
+        return redirect(org.get_absolute_url())
