@@ -258,3 +258,13 @@ def test_enterprise_pinyin_search_api(admin_api, tree):
     f.enterprise(tree["building1"], "淘璞电子商务")
     ids = [r["id"] for r in admin_api.get("/api/enterprises/", {"q": "pdkj"}).json()["results"]]
     assert ids == [ent.pk]
+
+
+def test_place_coordinates_accepted_in_gcj02(admin_api, tree):
+    r = admin_api.post("/api/places/?crs=gcj02", {"name": "火星坐标园区", "kind": "park",
+                                                  "parent": tree["street1"].pk,
+                                                  "lat": "31.228458", "lng": "121.478223"}, format="json")
+    assert r.status_code == 201, r.json()
+    place = Place.objects.get(pk=r.json()["id"])
+    assert abs(float(place.lat) - 31.2304) < 0.00002 and abs(float(place.lng) - 121.4737) < 0.00002
+    assert r.json()["lat"] == "31.228458"  # echoed back in the requested system
