@@ -65,6 +65,9 @@ class Member(models.Model):
     )
     residence = models.CharField(_("居住地"), max_length=200, blank=True)
     is_mobile = models.BooleanField(_("流动党员"), default=False)
+    # Set when a transfer to an organization outside the platform completes; the record is kept.
+    left_on = models.DateField(_("转出日期"), null=True, blank=True, editable=False)
+    left_to = models.CharField(_("转往"), max_length=200, blank=True, editable=False)
     households_contacted = models.PositiveIntegerField(
         _("联系户数"), default=0, validators=[MinValueValidator(0)]
     )

@@ -1,0 +1,13 @@
+"""Members and member affairs: the member record, the application pipeline, transfers and dues."""
+
+from .application import Application, ApplicationDocument, ApplicationStep, Stage
+from .dues import DuesBase, DuesCategory, DuesPayment, DuesRate, PaymentMethod
+from .member import Education, Gender, Member, MemberStatus
+from .transfer import Transfer, TransferDirection, TransferState
+
+__all__ = [
+    "Application", "ApplicationDocument", "ApplicationStep", "Stage",
+    "DuesBase", "DuesCategory", "DuesPayment", "DuesRate", "PaymentMethod",
+    "Education", "Gender", "Member", "MemberStatus",
+    "Transfer", "TransferDirection", "TransferState",
+]

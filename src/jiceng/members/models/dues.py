@@ -1,0 +1,126 @@
+"""Party dues (党费): the rate table as data, each member's declared base, and payments. Money is Decimal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.scoping import Scope, ScopedManager
+
+
+class DuesCategory(models.TextChoices):
+    IN_SERVICE = "in_service", _("在职")
+    RETIRED = "retired", _("离退休")
+    FARMER = "farmer", _("农民")
+    STUDENT = "student", _("学生/下岗失业/领取最低生活保障")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("现金")
+    WECHAT = "wechat", _("微信")
+    ALIPAY = "alipay", _("支付宝")
+    BANK = "bank", _("银行转账")
+
+
+class DuesRate(models.Model):
+    """One bracket of the rate table: bases up to `upper_bound` (inclusive) pay `percent`, or a fixed amount."""
+
+    category = models.CharField(_("类别"), max_length=16, choices=DuesCategory.choices)
+    effective_from = models.DateField(_("施行日期"))
+    upper_bound = models.DecimalField(_("月收入上限(含)"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                      help_text=_("留空表示无上限"))
+    percent = models.DecimalField(_("比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.DecimalField(_("固定金额"), max_digits=8, decimal_places=2, null=True, blank=True)
+    max_amount = models.DecimalField(_("自报最高金额"), max_digits=8, decimal_places=2, null=True, blank=True,
+                                     help_text=_("固定金额类别可自报不超过此数"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("党费标准")
+        verbose_name_plural = _("党费标准")
+        ordering = ["category", "-effective_from", models.F("upper_bound").asc(nulls_last=True)]
+
+    def __str__(self) -> str:
+        bound = f"≤{self.upper_bound}" if self.upper_bound is not None else "∞"
+        what = f"{self.percent}%" if self.percent is not None else f"¥{self.fixed_amount}"
+        return f"{self.get_category_display()} {bound} {what} ({self.effective_from})"
+
+    def clean(self) -> None:
+        if (self.percent is None) == (self.fixed_amount is None):
+            raise ValidationError({"percent": _("比例与固定金额须且只能填写一项。")})
+
+
+class DuesBase(models.Model):
+    """A member's declared monthly base (after-tax salary) from a given month on."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_bases",
+                               verbose_name=_("党员"))
+    category = models.CharField(_("类别"), max_length=16, choices=DuesCategory.choices,
+                                default=DuesCategory.IN_SERVICE)
+    base = models.DecimalField(_("月缴纳基数(税后工资)"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                               validators=[MinValueValidator(Decimal("0"))])
+    declared_amount = models.DecimalField(_("自报金额"), max_digits=8, decimal_places=2, null=True, blank=True,
+                                          validators=[MinValueValidator(Decimal("0"))])
+    effective_month = models.DateField(_("起始月份"), help_text=_("工资变动当月"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("党费基数")
+        verbose_name_plural = _("党费基数")
+        ordering = ["member", "-effective_month"]
+        constraints = [models.UniqueConstraint(fields=["member", "effective_month"], name="dues_base_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.effective_month:%Y-%m} {self.base}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        from .member import Member
+
+        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+
+    def clean(self) -> None:
+        if self.effective_month:
+            self.effective_month = self.effective_month.replace(day=1)
+
+
+class DuesPayment(models.Model):
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments",
+                               verbose_name=_("党员"))
+    month = models.DateField(_("所属月份"), db_index=True)
+    amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    method = models.CharField(_("缴纳方式"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.WECHAT)
+    paid_on = models.DateField(_("缴纳日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("记录人"))
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("党费缴纳")
+        verbose_name_plural = _("党费缴纳")
+        ordering = ["-month", "member"]
+        constraints = [models.UniqueConstraint(fields=["member", "month"], name="dues_payment_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%Y-%m} ¥{self.amount}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        from .member import Member
+
+        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))

@@ -1,0 +1,125 @@
+"""Organization-relationship transfers (组织关系转接).
+
+A member's organization changes only when a transfer completes, in the same transaction; while a
+transfer is open the member stays in the issuing organization and the transfer shows where they go.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.scoping import Scope, ScopedManager
+
+
+class TransferDirection(models.TextChoices):
+    INTERNAL = "internal", _("平台内转接")
+    OUTGOING = "outgoing", _("转出平台外")
+    INCOMING = "incoming", _("从平台外转入")
+
+
+class TransferState(models.TextChoices):
+    ISSUED = "issued", _("已开具")
+    RECEIVED = "received", _("已接收")
+    COMPLETED = "completed", _("已完成")
+    RETURNED = "returned", _("已退回")
+    EXPIRED = "expired", _("已过期")
+
+
+OPEN_STATES = (TransferState.ISSUED, TransferState.RECEIVED)
+
+
+class Transfer(models.Model):
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="transfers", verbose_name=_("党员"))
+    direction = models.CharField(_("类型"), max_length=16, choices=TransferDirection.choices)
+    from_organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="transfers_out",
+                                          verbose_name=_("转出党组织"))
+    to_organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="transfers_in",
+                                        verbose_name=_("接收党组织"))
+    external_organization = models.CharField(_("平台外党组织"), max_length=200, blank=True)
+    letter_no = models.CharField(_("介绍信编号"), max_length=50, unique=True)
+    issue_date = models.DateField(_("开具日期"))
+    valid_until = models.DateField(_("有效期至"))
+    state = models.CharField(_("状态"), max_length=16, choices=TransferState.choices,
+                             default=TransferState.ISSUED, db_index=True)
+    received_on = models.DateField(_("接收日期"), null=True, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    receipt_returned_on = models.DateField(_("回执退回日期"), null=True, blank=True)
+    reason = models.CharField(_("原因/说明"), max_length=200, blank=True)
+    # For incoming transfers the person is not in the platform yet: their details travel with the letter.
+    incoming_details = models.JSONField(_("转入人员信息"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("经办人"))
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["-issue_date", "-pk"]
+        constraints = [
+            # A member can be in only one open transfer at a time.
+            models.UniqueConstraint(fields=["member"], condition=models.Q(state__in=["issued", "received"]),
+                                    name="transfer_one_open_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_no} {self.member.name if self.member_id else self.incoming_details.get('name', '')}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:transfer_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        """Both ends see a transfer: the issuing and the receiving organization's people."""
+        q = models.Q(pk__in=[])
+        for end in ("from_organization", "to_organization"):
+            q |= scope.place_q(f"{end}__district", f"{end}__street", f"{end}__place__path")
+            q |= scope.org_q(f"{end}__path")
+        if scope.member_ids:
+            q |= models.Q(member_id__in=scope.member_ids)
+        return q
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def destination(self) -> str:
+        return str(self.to_organization) if self.to_organization_id else self.external_organization
+
+    @property
+    def origin(self) -> str:
+        return str(self.from_organization) if self.from_organization_id else self.external_organization
+
+    def clean(self) -> None:
+        errors = {}
+        if self.valid_until and self.issue_date and self.valid_until < self.issue_date:
+            errors["valid_until"] = _("有效期不能早于开具日期。")
+        if self.direction == TransferDirection.INTERNAL:
+            if not (self.from_organization_id and self.to_organization_id):
+                errors["to_organization"] = _("平台内转接须有转出和接收党组织。")
+            elif self.from_organization_id == self.to_organization_id:
+                errors["to_organization"] = _("接收党组织不能与转出党组织相同。")
+        elif self.direction == TransferDirection.OUTGOING:
+            if not self.external_organization:
+                errors["external_organization"] = _("转出平台外须填写接收党组织名称。")
+        elif self.direction == TransferDirection.INCOMING:
+            if not self.to_organization_id:
+                errors["to_organization"] = _("转入须指定接收党组织。")
+            if not self.external_organization:
+                errors["external_organization"] = _("须填写原党组织名称。")
+        if self.to_organization_id and not self.to_organization.is_branch and \
+                self.to_organization.kind not in ("general_branch", "committee"):
+            errors["to_organization"] = _("接收党组织不能是党小组。")
+        if errors:
+            raise ValidationError(errors)
