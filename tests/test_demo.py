@@ -1,0 +1,156 @@
+"""The demo district: the figures from seed 000 and the gap lists all show up, and loading is idempotent."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
+from jiceng.core.demo import DEMO_USERS, PASSWORD, load_demo
+from jiceng.enterprises.models import Enterprise, Ownership
+from jiceng.members.models import Member
+from jiceng.organizations.coverage import coverage_report
+from jiceng.organizations.models import CommitteeMember, Coverage, Organization
+from jiceng.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Place, Enterprise, Organization, Coverage, CommitteeMember, Member, RoleAssignment, get_user_model()]
+
+
+def _counts() -> dict[str, int]:
+    counts = {model.__name__: model.objects.count() for model in MODELS}
+    # Histories too: a second run must not even re-save anything.
+    counts.update({f"history:{m.__name__}": m.history.count() for m in MODELS if hasattr(m, "history")})
+    return counts
+
+
+def _place(name: str) -> Place:
+    return Place.objects.get(name=name)
+
+
+@pytest.fixture
+def demo():
+    return load_demo()
+
+
+def test_load_twice_changes_nothing(demo):
+    assert demo["created"] is True
+    before = _counts()
+    again = load_demo()
+    assert again["created"] is False
+    assert _counts() == before
+    assert again["logins"] == demo["logins"]
+    assert again["areas"] == demo["areas"]
+
+
+def test_chuangzhi_park_matches_seed_000(demo):
+    park = _place("创智天地")
+    report = coverage_report(park)
+    assert report.enterprises == 195
+    assert report.org_covered == 148
+    assert report.joint_branches == 5
+    assert report.independent_branches == 8
+    assert report.work_covered > 0
+    ents = Enterprise.objects.filter(place__path__startswith=park.path)
+    assert set(ents.values_list("industry", flat=True)) == {"I"}
+    assert ents.filter(ownership=Ownership.PRIVATE).count() > 150
+    # No enterprise is covered twice.
+    assert Coverage.objects.filter(enterprise__in=ents).values("enterprise").distinct().count() == 148
+    panda = Organization.objects.get(name="攀达科技党支部")
+    assert panda.members.count() == 13
+
+
+def test_jiaxing_building(demo):
+    building = _place("嘉兴大厦")
+    report = coverage_report(building)
+    assert report.enterprises == 93
+    assert report.members == 70
+    total = Enterprise.objects.filter(place__path__startswith=building.path).aggregate(n=Sum("employees"))["n"]
+    assert 780 <= total <= 820
+
+
+def test_other_places(demo):
+    assert coverage_report(_place("豫园小商品市场")).enterprises >= 25
+    assert coverage_report(_place("福佑商务大厦")).enterprises == 20
+    gaohe = _place("高和大厦")
+    assert coverage_report(gaohe).enterprises == 40
+    japanese = Enterprise.objects.get(place=gaohe, ownership=Ownership.FOREIGN, name__startswith="樱井")
+    assert 0 <= (japanese.lease_end - timezone.localdate()).days <= 61
+    assert Place.objects.filter(kind="station", parent=gaohe).exists()
+    assert Place.objects.filter(kind="station", parent=_place("五角场街道"), name__contains="青年社区").exists()
+    # Seed 001: market members each keep contact with 50 households.
+    assert Member.objects.filter(organization__place__name="豫园小商品市场", households_contacted=50).exists()
+
+
+def test_members_are_plausible(demo):
+    members = Member.objects.all()
+    assert 250 <= members.count() <= 500
+    assert members.filter(status="probationary").exists() and members.filter(is_mobile=True).exists()
+    today = timezone.localdate()
+    for m in members.filter(status="probationary"):
+        assert (today - m.join_date).days <= 366
+    # Pinyin search targets.
+    assert Member.objects.filter(name="张三", name_pinyin="zhangsan", name_initials="zs").count() == 1
+    assert Member.objects.filter(name="李四").count() == 1
+    # Every demo record passes the models' own validation.
+    for obj in [*members[:40], *Enterprise.objects.all()[:40]]:
+        obj.full_clean(exclude=[f.name for f in obj._meta.fields if not f.editable])
+
+
+def test_logins_exist_with_their_roles(demo):
+    User = get_user_model()
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(PASSWORD)
+    expected_scope = {
+        "district_admin": "杨浦区", "street_staff": "五角场街道", "street_staff_2": "豫园街道",
+        "building_worker": "创智天地", "building_head": "创智天地1号楼", "org_secretary": "攀达科技党支部",
+        "unit_contact": "上海攀达信息科技有限公司", "member": "张三",
+    }
+    for username, role, _display in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password(PASSWORD)
+        if role is None:
+            continue
+        assignment = RoleAssignment.objects.get(user=user)
+        assert assignment.role == role
+        assignment.full_clean()
+        assert str(getattr(assignment, ROLE_TARGET[Role(role)])) == expected_scope[username]
+        assert (username, role, expected_scope[username]) in demo["logins"]
+
+
+def test_wujiaochang_gap_lists(demo):
+    report = coverage_report(_place("五角场街道"))
+    assert report.must_cover_uncovered
+    assert all(e.employees >= 50 for e in report.must_cover_uncovered)
+    assert [e.name for e, _n in report.should_set_up] == ["上海数联智算科技有限公司"]
+    assert report.no_committee and all(n >= 7 for _o, n in report.no_committee)
+    assert report.terms_ending
+    assert all((o.term_end - timezone.localdate()).days <= 90 for o in report.terms_ending)
+
+
+def test_demo_command(db):
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    first = out.getvalue()
+    assert "admin" in first and PASSWORD in first and "http://127.0.0.1:8000/" in first
+    before = _counts()
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert _counts() == before
+    assert "演示数据已存在" in out.getvalue()
+    # The login table is the same on the second run.
+    assert first[first.index("演示账号"):] == out.getvalue()[out.getvalue().index("演示账号"):]
+
+
+def test_existing_accounts_are_left_alone(db):
+    get_user_model().objects.create_superuser(username="admin", password="my-own-secret")
+    summary = load_demo()
+    assert summary["preexisting_users"] == ["admin"]
+    assert get_user_model().objects.get(username="admin").check_password("my-own-secret")
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "（原密码）" in out.getvalue() and "admin" in out.getvalue()
