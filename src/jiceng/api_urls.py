@@ -2,6 +2,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from jiceng.enterprises.api.views import EnterpriseViewSet
+from jiceng.members.api.affairs import (
+    ApplicationViewSet,
+    ArrearsAPIView,
+    DuesBaseViewSet,
+    DuesPaymentViewSet,
+    MeAPIView,
+    TransferViewSet,
+)
 from jiceng.members.api.views import MemberViewSet
 from jiceng.organizations.api.views import (
     CommitteeMemberViewSet,
@@ -18,8 +26,14 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("organization-coverages", CoverageViewSet, basename="coverage")
 router.register("committee-members", CommitteeMemberViewSet, basename="committeemember")
 router.register("members", MemberViewSet, basename="member")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("dues/bases", DuesBaseViewSet, basename="duesbase")
+router.register("dues/payments", DuesPaymentViewSet, basename="duespayment")
 
 urlpatterns = [
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),
+    path("dues/arrears/", ArrearsAPIView.as_view(), name="dues-arrears"),
+    path("me/", MeAPIView.as_view(), name="me"),
     path("", include(router.urls)),
 ]

@@ -9,6 +9,9 @@ NAVIGATION = [
     (_("两新组织"), "enterprises:enterprise_list", "building"),
     (_("党组织"), "organizations:organization_list", "flag"),
     (_("党员"), "members:member_list", "users"),
+    (_("发展党员"), "members:application_list", "user-plus"),
+    (_("转接"), "members:transfer_list", "transfer"),
+    (_("党费"), "members:dues_report", "coin-yuan"),
     (_("覆盖报告"), "organizations:coverage", "chart-pie"),
 ]
 
@@ -17,8 +20,13 @@ def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     scope = scope_for(request.user)
+    urls = [(label, reverse(name), icon) for label, name, icon in NAVIGATION]
+    # The entry with the longest matching prefix is the active one (/members/applications/ is not /members/).
+    active = max((url for _label, url, _icon in urls if request.path.startswith(url)), key=len, default=None)
+    items = [(label, url, icon, url == active) for label, url, icon in urls]
+    if "member" in scope.roles:
+        items.insert(0, (_("我的"), reverse("members:me"), "user", request.path == reverse("members:me")))
     return {
-        "nav_items": [(label, reverse(name), icon, request.path.startswith(reverse(name)))
-                      for label, name, icon in NAVIGATION],
+        "nav_items": items,
         "user_roles": sorted(scope.roles) if not scope.everything else ["superuser"],
     }

@@ -1,6 +1,11 @@
 from django.urls import path
 
+from jiceng.core.import_views import ImportConfirmView, ImportTemplateView, ImportUploadView
+
 from . import views
+from .importing import ENTERPRISE_IMPORT
+
+_import = {"spec": ENTERPRISE_IMPORT, "url_prefix": "enterprises:enterprise"}
 
 app_name = "enterprises"
 urlpatterns = [
@@ -8,4 +13,7 @@ urlpatterns = [
     path("add/", views.EnterpriseEditView.as_view(), name="enterprise_add"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
     path("<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
+    path("import/", ImportUploadView.as_view(**_import), name="enterprise_import"),
+    path("import/template/", ImportTemplateView.as_view(**_import), name="enterprise_import_template"),
+    path("import/confirm/", ImportConfirmView.as_view(**_import), name="enterprise_import_confirm"),
 ]

@@ -13,6 +13,7 @@ from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, 
 from .filters import MemberFilterSet
 from .forms import MemberForm
 from .models import Member
+from .views_affairs import member_affairs_context
 
 COLUMNS = [
     Column("name", _("姓名")),
@@ -49,6 +50,7 @@ class MemberDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["edit_url"] = reverse("members:member_edit", args=[self.object.pk])
         ctx["can_reveal"] = can_reveal_personal_data(self.request.user)
+        ctx.update(member_affairs_context(self.request, self.object))
         return ctx
 
 

@@ -28,3 +28,12 @@ def cell(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+@register.filter
+def get(mapping, key):
+    """Dictionary lookup in templates: {{ mapping|get:key }}."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

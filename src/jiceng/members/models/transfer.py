@@ -73,7 +73,7 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.letter_no} {self.member.name if self.member_id else self.incoming_details.get('name', '')}"
+        return f"{self.letter_no} {self.person_name}"
 
     def get_absolute_url(self) -> str:
         return reverse("members:transfer_detail", args=[self.pk])
@@ -88,6 +88,10 @@ class Transfer(models.Model):
         if scope.member_ids:
             q |= models.Q(member_id__in=scope.member_ids)
         return q
+
+    @property
+    def person_name(self) -> str:
+        return self.member.name if self.member_id else self.incoming_details.get("name", "")
 
     @property
     def is_open(self) -> bool:

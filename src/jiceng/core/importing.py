@@ -1,0 +1,675 @@
+"""Excel import: a small framework shared by every importable model.
+
+An `ImportSpec` lists the template's columns (Chinese header, model field, parser, required). Import
+is all-or-nothing: `validate()` checks every row against the same rules as forms and the API (each
+column's field validators and choices, then the model's `clean()`), resolves foreign keys from names
+or codes within the user's scope, and checks uniqueness within the file and against the database.
+Only when no row has an error does `commit()` bulk-insert everything in one transaction.
+
+Written for 100,000-row rosters: the sheet is streamed (openpyxl read-only), foreign keys come from
+dictionaries built with a few queries up front (never one query per row), uniqueness against the
+database is checked in bulk, and the derived fields that `save()` would set are computed before
+`bulk_create`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import connection, models, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .validators import normalize_cn_mobile, normalize_id_number, normalize_uscc
+
+MAX_ERRORS = 1_000  # errors listed; all are counted
+BATCH_SIZE = 2_000
+MAX_ROWS = 200_000
+SOURCE_LANGUAGE = "zh-hans"  # the template's headers and labels are written in Chinese
+
+Label = str | Promise
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read (not an xlsx, corrupt, empty)."""
+
+    def __init__(self, message: Label) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as numbered in Excel (the header is row 1)
+    column: str  # the column header, or "" for the whole row/file
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+# --- parsers: raw cell value (never empty) -> Python value, or ValidationError --------------------
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _integral(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def parse_text(value: Any) -> str:
+    """Text; a number typed into a text column (1203 for a room number) is taken as its digits."""
+    number = _integral(value)
+    if number is not None:
+        return str(number)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_code(value: Any) -> str:
+    """A code typed as text: full-width folded, spaces dropped, upper case (USCC, ID numbers)."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(_("请将该列设置为文本格式后重新填写(数字格式会丢失位数):%(value)s"),
+                              params={"value": value})
+    if isinstance(value, float) and abs(value) >= 1e15:
+        # 18-digit numbers lose their last digits as Excel numbers.
+        raise ValidationError(_("请将该列设置为文本格式后重新填写(数字格式会丢失位数):%(value)s"),
+                              params={"value": f"{value:.0f}"})
+    return normalize_uscc(parse_text(value))
+
+
+def parse_id_number(value: Any) -> str:
+    return normalize_id_number(parse_code(value))
+
+
+def parse_mobile(value: Any) -> str:
+    return normalize_cn_mobile(parse_text(value))
+
+
+def parse_int(value: Any) -> int:
+    number = _integral(value)
+    if number is None and isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if re.fullmatch(r"[+-]?\d+", text):
+            number = int(text)
+    if number is None:
+        raise ValidationError(_("应为整数:%(value)s"), params={"value": value})
+    return number
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date cell, or text such as 2020-07-01 (also 2020/7/1, 2020年7月1日)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        match = _DATE_RE.fullmatch(value.strip())
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                pass
+    raise ValidationError(_("日期格式应为 YYYY-MM-DD(如 2020-07-01)或 Excel 日期单元格:%(value)s"),
+                          params={"value": value})
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√"}
+_FALSE = {"否", "n", "no", "false", "0", "×"}
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = parse_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(_("应填写“是”或“否”:%(value)s"), params={"value": value})
+
+
+def source_label(label: Label) -> str:
+    """A lazy label as written in the source (Chinese), whatever the active language."""
+    with translation.override(SOURCE_LANGUAGE):
+        return str(label)
+
+
+class ChoiceParser:
+    """Accepts a choice's Chinese label, its label in the active language, or its code."""
+
+    def __init__(self, choices: type[models.Choices]) -> None:
+        self.choices = choices
+        self._maps: dict[str, dict[str, str]] = {}
+
+    def options(self) -> list[str]:
+        return [source_label(label) for label in self.choices.labels]
+
+    def _map(self) -> dict[str, str]:
+        language = translation.get_language() or SOURCE_LANGUAGE
+        mapping = self._maps.get(language)
+        if mapping is None:
+            mapping = {}
+            for code, label in zip(self.choices.values, self.choices.labels, strict=True):
+                for text in {str(code), source_label(label), str(label)}:
+                    mapping[text.casefold()] = code
+                    # "I 信息传输、软件和信息技术服务业" may also be written without its code.
+                    if text.startswith(f"{code} "):
+                        mapping[text[len(str(code)) + 1:].strip().casefold()] = code
+            self._maps[language] = mapping
+        return mapping
+
+    def __call__(self, value: Any) -> str:
+        code = self._map().get(parse_text(value).casefold())
+        if code is None:
+            raise ValidationError(_("“%(value)s”不是可选值,可选:%(options)s"),
+                                  params={"value": value, "options": "、".join(self.options())})
+        return code
+
+
+# --- foreign keys resolved in bulk ---------------------------------------------------------------
+
+
+class Resolver(Protocol):
+    """Turns a cell's key (a name, a code) into a model instance, with a few queries for the whole file."""
+
+    def collect(self, key: str) -> None: ...
+
+    def prepare(self, user) -> None: ...
+
+    def resolve(self, key: str) -> models.Model: ...
+
+
+def chunked(values: Sequence, size: int | None = None) -> Iterator[Sequence]:
+    """Slices small enough for the database's limit on query parameters."""
+    size = size or (900 if connection.features.max_query_params else 10_000)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+class TreeNameResolver:
+    """Objects of a tree (places, organizations) by name within the user's scope.
+
+    A name shared by several objects may be written "上级/名称" (or a longer chain of ancestors).
+    Objects outside the scope are simply not found, with the same message as a nonexistent name.
+    """
+
+    separator = "/"
+
+    def __init__(self, model: type[models.Model], label: Label,
+                 queryset: Callable[[Any], models.QuerySet] | None = None) -> None:
+        self.model = model
+        self.label = label
+        self.queryset = queryset or (lambda user: model.objects.restrict(user))
+        self.names: set[str] = set()
+        self.by_name: dict[str, list[models.Model]] = defaultdict(list)
+        self.ancestor_names: dict[int, str] = {}
+        self.cache: dict[str, models.Model | ValidationError] = {}
+
+    def collect(self, key: str) -> None:
+        if key not in self.names:
+            self.names.add(key)
+            self.names.add(key.rsplit(self.separator, 1)[-1].strip())
+
+    def prepare(self, user) -> None:
+        names = sorted(self.names)
+        for chunk in chunked(names):
+            for obj in self.queryset(user).filter(name__in=chunk).order_by():
+                self.by_name[obj.name].append(obj)
+        ancestor_ids = {pk for objs in self.by_name.values() for obj in objs for pk in _path_ids(obj.path)}
+        for chunk in chunked(sorted(ancestor_ids)):
+            self.ancestor_names.update(self.model._default_manager.filter(pk__in=chunk).values_list("pk", "name"))
+
+    def _chain(self, obj: models.Model) -> list[str]:
+        """Names of the ancestors, the root first (the object itself excluded)."""
+        return [self.ancestor_names.get(pk, "") for pk in _path_ids(obj.path)[:-1]]
+
+    def _qualified(self, obj: models.Model) -> str:
+        chain = self._chain(obj)
+        return f"{chain[-1]}{self.separator}{obj.name}" if chain else obj.name
+
+    def _lookup(self, key: str) -> models.Model:
+        candidates = self.by_name.get(key)
+        if not candidates and self.separator in key:
+            *ancestors, name = (part.strip() for part in key.split(self.separator))
+            candidates = [obj for obj in self.by_name.get(name, [])
+                          if self._chain(obj)[-len(ancestors):] == ancestors]
+        if not candidates:
+            raise ValidationError(_("未找到%(label)s“%(value)s”(或不在您的管辖范围内)。"),
+                                  params={"label": self.label, "value": key})
+        if len(candidates) > 1:
+            examples = "、".join(sorted(self._qualified(obj) for obj in candidates)[:3])
+            raise ValidationError(
+                _("有 %(count)s 个%(label)s名为“%(value)s”,请写成“上级/名称”,如:%(examples)s"),
+                params={"count": len(candidates), "label": self.label, "value": key, "examples": examples},
+            )
+        return candidates[0]
+
+    def resolve(self, key: str) -> models.Model:
+        found = self.cache.get(key)
+        if found is None:
+            try:
+                found = self._lookup(key)
+            except ValidationError as exc:
+                found = exc
+            self.cache[key] = found
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+
+class CodeResolver:
+    """Objects by a unique code (e.g. an employer by its credit code) within the user's scope."""
+
+    def __init__(self, model: type[models.Model], field_name: str, label: Label) -> None:
+        self.model = model
+        self.field_name = field_name
+        self.label = label
+        self.keys: set[str] = set()
+        self.by_key: dict[str, models.Model] = {}
+
+    def collect(self, key: str) -> None:
+        self.keys.add(key)
+
+    def prepare(self, user) -> None:
+        for chunk in chunked(sorted(self.keys)):
+            for obj in self.model.objects.restrict(user).filter(**{f"{self.field_name}__in": chunk}).order_by():
+                self.by_key[getattr(obj, self.field_name)] = obj
+
+    def resolve(self, key: str) -> models.Model:
+        obj = self.by_key.get(key)
+        if obj is None:
+            raise ValidationError(_("未找到%(label)s为“%(value)s”的记录(或不在您的管辖范围内)。"),
+                                  params={"label": self.label, "value": key})
+        return obj
+
+
+# --- the spec ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    header: Label  # as in the template (Chinese)
+    field: str  # the model field it fills
+    parse: Callable[[Any], Any] = parse_text
+    required: bool = False
+    resolver: Callable[[], Resolver] | None = None  # for foreign keys given by name or code
+    help: Label = ""  # shown on the template's explanation sheet
+    example: Any = ""
+    mask: Callable[[Any], str] | None = None  # personal data in the preview
+
+    @property
+    def label(self) -> str:
+        return str(self.header)
+
+    def header_aliases(self) -> set[str]:
+        return {str(self.header), source_label(self.header)}
+
+    def describe(self) -> str:
+        parts = [str(self.help)] if self.help else []
+        if isinstance(self.parse, ChoiceParser):
+            parts.append(_("可选:%(options)s") % {"options": "、".join(self.parse.options())})
+        return ";".join(parts)
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    model: type[models.Model]
+    columns: tuple[ImportColumn, ...]
+    # Sets what save() would (pinyin keys, denormalized fields) on objects about to be bulk-inserted.
+    before_save: Callable[[list[models.Model]], None] | None = None
+    max_rows: int = MAX_ROWS
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @cached_property
+    def model_fields(self) -> dict[str, models.Field]:
+        return {column.field: self.model._meta.get_field(column.field) for column in self.columns}
+
+    @cached_property
+    def unique_columns(self) -> tuple[ImportColumn, ...]:
+        return tuple(column for column in self.columns
+                     if self.model_fields[column.field].unique and column.resolver is None)
+
+    def column_for_field(self, name: str) -> str:
+        for column in self.columns:
+            if column.field == name:
+                return column.label
+        if name == NON_FIELD_ERRORS:
+            return ""
+        try:
+            return str(self.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name
+
+
+@dataclass
+class ImportResult:
+    spec: ImportSpec
+    user: Any
+    instances: list[models.Model] = field(default_factory=list)  # valid, not yet saved
+    row_numbers: list[int] = field(default_factory=list)  # each instance's row in the sheet
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS
+    error_count: int = 0
+    error_rows: int = 0
+    total_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def add_error(self, row: int, column: str, reason: Label) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, str(reason)))
+
+    def preview(self, limit: int = 20) -> list[tuple[int, list[str]]]:
+        """The first rows as shown to the user (personal data masked), with their row numbers."""
+        return [(row, [display_value(self.spec, column, obj) for column in self.spec.columns])
+                for row, obj in zip(self.row_numbers[:limit], self.instances[:limit], strict=True)]
+
+
+def display_value(spec: ImportSpec, column: ImportColumn, obj: models.Model) -> str:
+    value = getattr(obj, column.field)
+    if value is None or value == "":
+        return ""
+    if column.mask is not None:
+        return column.mask(value)
+    if spec.model_fields[column.field].choices:
+        return str(getattr(obj, f"get_{column.field}_display")())
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def read_rows(file: str | Path | IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows as tuples of cell values (header first), streamed."""
+    from openpyxl import load_workbook
+
+    if hasattr(file, "seek"):
+        file.seek(0)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a non-xlsx or corrupt file
+        raise ImportFileError(_("无法读取该文件,请上传由导入模板填写的 .xlsx 文件。")) from exc
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError(_("文件中没有工作表。"))
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise ImportFileError(_("文件内容已损坏,无法读取。")) from exc
+            yield row
+    finally:
+        workbook.close()
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _messages(exc: ValidationError) -> str:
+    return ";".join(exc.messages)
+
+
+def _match_header(spec: ImportSpec, header: Sequence[Any], result: ImportResult) -> list[tuple[ImportColumn, int]]:
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip().rstrip("*").strip()
+        if text:
+            positions.setdefault(text, index)
+    matched = []
+    for column in spec.columns:
+        index = next((positions[alias] for alias in column.header_aliases() if alias in positions), None)
+        if index is None:
+            result.add_error(1, column.label, _("缺少列“%(column)s”,请使用导入模板的表头。") % {"column": column.label})
+        else:
+            matched.append((column, index))
+    return matched
+
+
+def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportResult:
+    """Check every row; valid rows become unsaved instances, every bad cell an error (row, column, reason)."""
+    result = ImportResult(spec=spec, user=user)
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None:
+        result.add_error(1, "", _("文件是空的,请使用导入模板。"))
+        return result
+    matched = _match_header(spec, header, result)
+    if not result.ok:
+        return result
+
+    fields = spec.model_fields
+    resolvers = {column.field: column.resolver() for column in spec.columns if column.resolver is not None}
+    unique_seen: dict[str, dict[Any, int]] = {column.field: {} for column in spec.unique_columns}
+    # Pass 1: parse each cell and run its field's validators; collect keys for the bulk look-ups.
+    pending: list[tuple[int, models.Model, dict[str, str], dict[str, str]]] = []
+    for row_number, values in enumerate(rows, start=2):
+        if all(is_empty(value) for value in values):
+            continue
+        result.total_rows += 1
+        if result.total_rows > spec.max_rows:
+            result.add_error(row_number, "", _("文件超过 %(max)s 行,请分批导入。") % {"max": spec.max_rows})
+            return result
+        instance = spec.model()
+        keys: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        for column, index in matched:
+            raw = values[index] if index < len(values) else None
+            if is_empty(raw):
+                if column.required:
+                    errors[column.field] = str(_("必填项,不能为空。"))
+                continue
+            try:
+                value = column.parse(raw)
+                if column.resolver is not None:
+                    keys[column.field] = value
+                    resolvers[column.field].collect(value)
+                    continue
+                model_field = fields[column.field]
+                model_field.validate(value, instance)
+                model_field.run_validators(value)
+            except ValidationError as exc:
+                errors[column.field] = _messages(exc)
+                continue
+            setattr(instance, column.field, value)
+            seen = unique_seen.get(column.field)
+            if seen is not None:
+                first = seen.setdefault(value, row_number)
+                if first != row_number:
+                    errors[column.field] = _("与第 %(row)s 行重复:%(value)s") % {"row": first, "value": value}
+        pending.append((row_number, instance, keys, errors))
+    if result.total_rows == 0:
+        result.add_error(2, "", _("文件中没有数据行。"))
+        return result
+
+    # The few queries for the whole file: look-up dictionaries and existing unique values.
+    for resolver in resolvers.values():
+        resolver.prepare(user)
+    existing: dict[str, set] = {}
+    manager = spec.model._default_manager
+    for name, seen in unique_seen.items():
+        existing[name] = set()
+        for chunk in chunked(list(seen)):
+            existing[name].update(manager.filter(**{f"{name}__in": chunk}).values_list(name, flat=True))
+
+    # Pass 2: assign related objects (instances, so clean() needs no query), check uniqueness, clean().
+    for row_number, instance, keys, errors in pending:
+        for name, key in keys.items():
+            try:
+                setattr(instance, name, resolvers[name].resolve(key))
+            except ValidationError as exc:
+                errors[name] = _messages(exc)
+        for name, values in existing.items():
+            value = getattr(instance, name)
+            if name not in errors and value in values:
+                errors[name] = _("系统中已有%(model)s使用该%(column)s:%(value)s") % {
+                    "model": spec.verbose_name, "column": spec.column_for_field(name), "value": value}
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            messages_by_field = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            for name, messages in messages_by_field.items():
+                if name not in errors:
+                    errors[name] = ";".join(messages)
+        if errors:
+            result.error_rows += 1
+            order = {column.field: index for index, column in enumerate(spec.columns)}
+            for name in sorted(errors, key=lambda n: order.get(n, len(order))):
+                result.add_error(row_number, spec.column_for_field(name), errors[name])
+        elif result.ok:
+            result.instances.append(instance)
+            result.row_numbers.append(row_number)
+    if not result.ok:
+        result.instances, result.row_numbers = [], []  # all or nothing
+    return result
+
+
+# --- committing ----------------------------------------------------------------------------------
+
+
+def commit(result: ImportResult, *, batch_size: int = BATCH_SIZE) -> int:
+    """Insert every row of an error-free result in one transaction; returns the number created."""
+    if not result.ok:
+        raise ValueError("an import with errors cannot be committed")
+    spec, objects = result.spec, result.instances
+    if spec.before_save is not None:
+        spec.before_save(objects)
+    user = result.user if getattr(result.user, "is_authenticated", False) else None
+    with transaction.atomic():
+        if hasattr(spec.model, "history"):
+            from simple_history.utils import bulk_create_with_history
+
+            bulk_create_with_history(objects, spec.model, batch_size=batch_size, default_user=user,
+                                     default_change_reason=str(_("Excel 导入")), default_date=timezone.now())
+        else:
+            spec.model._default_manager.bulk_create(objects, batch_size=batch_size)
+    return len(objects)
+
+
+def pinyin_setter(source: str = "name") -> Callable[[list[models.Model]], None]:
+    """A `before_save` that sets name_pinyin/name_initials as save() does (memoized: names repeat)."""
+    from .text import pinyin_keys
+
+    def apply(objects: list[models.Model]) -> None:
+        cache: dict[str, tuple[str, str]] = {}
+        for obj in objects:
+            text = getattr(obj, source)
+            keys = cache.get(text)
+            if keys is None:
+                keys = cache[text] = pinyin_keys(text)
+            obj.name_pinyin, obj.name_initials = keys
+
+    return apply
+
+
+# --- the template ----------------------------------------------------------------------------------
+
+TEMPLATE_ROWS = 1_000  # rows pre-formatted as text/date and given drop-downs in the template
+_TEXT_PARSERS = (parse_code, parse_id_number, parse_mobile, parse_text)
+
+
+def template_workbook(spec: ImportSpec):
+    """The import template: the header row and one example row, then a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(spec.model._meta.verbose_name_plural)[:31]
+    bold = Font(bold=True)
+    required_fill = PatternFill("solid", fgColor="FFF2CC")
+    example_font = Font(italic=True, color="808080")
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        header = sheet.cell(row=1, column=index, value=column.label)
+        header.font = bold
+        if column.required:
+            header.fill = required_fill
+        example = sheet.cell(row=2, column=index, value=column.example if column.example != "" else None)
+        example.font = example_font
+        sheet.column_dimensions[letter].width = max(12, len(column.label) * 2 + 4, len(str(column.example)) + 4)
+        cell_format = None
+        if column.parse is parse_date:
+            cell_format = "yyyy-mm-dd"
+        elif column.parse in _TEXT_PARSERS:
+            cell_format = "@"  # text, so long codes keep every digit
+        if cell_format:
+            for row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = cell_format
+        options = None
+        if isinstance(column.parse, ChoiceParser):
+            options = column.parse.options()
+            if len(",".join(options)) > 250:
+                options = [str(code) for code in column.parse.choices.values]
+        elif column.parse is parse_bool:
+            options = [str(_("是")), str(_("否"))]
+        if options:
+            validation = DataValidation(type="list", formula1='"{}"'.format(",".join(options)), allow_blank=True,
+                                        showErrorMessage=False)
+            validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet(str(_("填写说明")))
+    headers = [_("列名"), _("是否必填"), _("填写说明"), _("示例")]
+    notes.append([str(h) for h in headers])
+    for cell in notes[1]:
+        cell.font = bold
+    for column in spec.columns:
+        example = column.example.isoformat() if isinstance(column.example, dt.date) else column.example
+        notes.append([column.label, str(_("必填")) if column.required else str(_("选填")), column.describe(),
+                      str(example)])
+    notes.append([])
+    for line in (
+        _("第一行是表头,请勿修改或删除;第二行是示例,导入前请删除或改为真实数据。"),
+        _("导入时先校验全部数据:只要有一行有错,就不导入任何数据,并列出每一处错误的行号、列名和原因。"),
+        _("日期可用 Excel 日期单元格,或写成 YYYY-MM-DD 文本;代码和证件号码请以文本格式填写。"),
+        _("可选值的列可填写中文名称或代码;空行会被忽略。"),
+    ):
+        notes.append([str(line)])
+    for letter, width in zip("ABCD", (24, 10, 80, 28), strict=True):
+        notes.column_dimensions[letter].width = width
+    return workbook
