@@ -21,7 +21,8 @@ def _style(form: forms.Form) -> None:
         else:
             widget.attrs.setdefault("class", "form-control")
         if isinstance(widget, forms.DateInput):
-            widget.input_type = "date"
+            # <input type=date> only accepts ISO dates, whatever the locale's display format.
+            widget.input_type, widget.format = "date", "%Y-%m-%d"
 
 
 class ApplicationForm(ScopedModelForm):
@@ -33,7 +34,8 @@ class ApplicationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["applied_on"].widget = forms.DateInput(attrs={"class": "form-control", "type": "date"})
+        self.fields["applied_on"].widget = forms.DateInput(attrs={"class": "form-control", "type": "date"},
+                                                            format="%Y-%m-%d")
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()
