@@ -1,6 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from jiceng.demands.api.views import (
+    CategoryViewSet,
+    DemandViewSet,
+    NotificationViewSet,
+    ServiceViewSet,
+    VisitViewSet,
+)
 from jiceng.enterprises.api.views import EnterpriseViewSet
 from jiceng.members.api.affairs import (
     ApplicationViewSet,
@@ -30,6 +37,11 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("dues/bases", DuesBaseViewSet, basename="duesbase")
 router.register("dues/payments", DuesPaymentViewSet, basename="duespayment")
+router.register("demand-categories", CategoryViewSet, basename="category")
+router.register("demands", DemandViewSet, basename="demand")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("services", ServiceViewSet, basename="service")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),

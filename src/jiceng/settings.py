@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jiceng.enterprises",
     "jiceng.organizations",
     "jiceng.members",
+    "jiceng.demands",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("enterprises/", include("jiceng.enterprises.urls")),
     path("organizations/", include("jiceng.organizations.urls")),
     path("members/", include("jiceng.members.urls")),
+    path("demands/", include("jiceng.demands.urls")),
+    path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("jiceng.api_urls")),

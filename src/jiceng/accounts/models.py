@@ -119,3 +119,23 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} @ {self.ip_address} {self.created:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app notification (also sent by e-mail when the user has an address)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("接收人"))
+    message = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    read = models.BooleanField(_("已读"), default=False)
+    created = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "read", "-created"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -12,6 +12,8 @@ NAVIGATION = [
     (_("发展党员"), "members:application_list", "user-plus"),
     (_("转接"), "members:transfer_list", "transfer"),
     (_("党费"), "members:dues_report", "coin-yuan"),
+    (_("需求"), "demands:demand_list", "message-report"),
+    (_("走访"), "demands:visit_list", "walk"),
     (_("覆盖报告"), "organizations:coverage", "chart-pie"),
 ]
 
@@ -29,4 +31,5 @@ def navigation(request):
     return {
         "nav_items": items,
         "user_roles": sorted(scope.roles) if not scope.everything else ["superuser"],
+        "unread_notifications": request.user.notifications.filter(read=False).count(),
     }

@@ -24,6 +24,7 @@ class Scope:
     enterprise_ids: set[int] = field(default_factory=set)
     member_ids: set[int] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
+    user_id: int | None = None  # for "own" records (e.g. demands a user submitted)
 
     def place_q(self, district: str, street: str, path: str) -> Q:
         """Q for rows located by place: `district`/`street` are denormalized FK names, `path` a place path."""
@@ -52,7 +53,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_jiceng_scope", None)
     if cached is not None:
         return cached
-    scope = Scope()
+    scope = Scope(user_id=user.pk if user.is_authenticated else None)
     if not user.is_authenticated or not user.is_active:
         pass
     elif user.is_superuser:

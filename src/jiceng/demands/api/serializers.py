@@ -1,0 +1,93 @@
+from rest_framework import serializers
+
+from jiceng.accounts.models import Notification
+
+from ..models import Category, Demand, DemandEvent, Service, Visit
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "description", "deadline_days", "active"]
+
+
+class DemandEventSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = DemandEvent
+        fields = ["action", "action_label", "from_status", "to_status", "actor", "actor_label", "note", "created"]
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    suggested_category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    requester_phone_masked = serializers.CharField(read_only=True)
+    events = DemandEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Demand
+        fields = ["id", "tracking_code", "source", "requester_kind", "requester_enterprise", "requester_name",
+                  "requester_phone_masked", "title", "text", "category", "suggested_category", "suggestion_confidence",
+                  "status", "assignee_user", "assignee_department", "assignee_enterprise", "accepted_on", "due_date",
+                  "escalated_at", "resolved_at", "closed_at", "duplicate_of", "rating", "rating_comment", "place",
+                  "district", "street", "visit", "service", "created", "updated", "events"]
+        read_only_fields = fields
+
+
+class DemandListSerializer(DemandSerializer):
+    class Meta(DemandSerializer.Meta):
+        fields = [f for f in DemandSerializer.Meta.fields if f != "events"]
+        read_only_fields = fields
+
+
+class DemandCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    place = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=["visit", "walk_in", "web", "phone", "api"], default="api")
+    requester_kind = serializers.ChoiceField(choices=["enterprise", "member", "resident", "anonymous"],
+                                             default="anonymous")
+    requester_enterprise = serializers.IntegerField(required=False, allow_null=True)
+    requester_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    requester_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
+                                            required=False, allow_null=True)
+
+
+class DemandActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
+                                            required=False, allow_null=True)
+    assignee_user = serializers.IntegerField(required=False, allow_null=True)
+    department = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    duplicate_of = serializers.IntegerField(required=False, allow_null=True)
+    rating = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    demand_texts = serializers.ListField(child=serializers.CharField(max_length=2000), write_only=True,
+                                         required=False, max_length=10)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "enterprise", "worker", "date", "people_met", "notes", "findings", "signals", "place",
+                  "demand_texts", "created"]
+        read_only_fields = ["worker", "place", "created"]
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+
+    class Meta:
+        model = Service
+        fields = ["id", "code", "name", "description", "station", "category", "active"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "message", "url", "read", "created"]
+        read_only_fields = ["message", "url", "created"]

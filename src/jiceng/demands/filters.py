@@ -1,0 +1,53 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.filters import SearchFilterSet
+from jiceng.places.models import Place
+
+from .models import Category, Demand, DemandSource, DemandStatus, Visit
+
+OPEN = (DemandStatus.ACCEPTED, DemandStatus.ASSIGNED)
+
+
+class DemandFilterSet(SearchFilterSet):
+    search_fields = ("text", "title", "tracking_code", "requester_enterprise__name")
+    status = django_filters.ChoiceFilter(choices=DemandStatus.choices, label=_("状态"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), field_name="category",
+                                                to_field_name="code", label=_("类别"))
+    source = django_filters.ChoiceFilter(choices=DemandSource.choices, label=_("来源"))
+    place = django_filters.NumberFilter(method="in_place", label=_("楼宇/园区 ID"))
+    street = django_filters.NumberFilter(field_name="street_id", label=_("街道 ID"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("派给我的"))
+    created_after = django_filters.DateFilter(field_name="created", lookup_expr="date__gte", label=_("提交起"))
+    created_before = django_filters.DateFilter(field_name="created", lookup_expr="date__lte", label=_("提交止"))
+
+    class Meta:
+        model = Demand
+        fields = ["q", "status", "category", "source", "place", "street", "overdue", "mine", "created_after",
+                  "created_before"]
+
+    def in_place(self, queryset, name, value):
+        path = Place.objects.filter(pk=value).values_list("path", flat=True).first()
+        return queryset.filter(place__path__startswith=path) if path else queryset.none()
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_mine(self, queryset, name, value):
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(assignee_user=self.request.user)
+
+
+class VisitFilterSet(SearchFilterSet):
+    search_fields = ("enterprise__name", "notes", "findings")
+    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业 ID"))
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("日期起"))
+
+    class Meta:
+        model = Visit
+        fields = ["q", "enterprise", "date_after"]

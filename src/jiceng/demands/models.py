@@ -1,0 +1,357 @@
+"""Building visits (跑楼), demands (需求) and their workflow, service catalogs and orders (点单),
+categories and the holiday table as data, and in-app notifications."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core.scoping import Scope, ScopedManager
+from jiceng.core.validators import mask_phone, validate_cn_mobile
+from jiceng.places.models import Located
+
+
+class Category(models.Model):
+    """Demand categories as data (domain.md defaults, editable by admins)."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    deadline_days = models.PositiveSmallIntegerField(_("办理时限(工作日)"), default=5,
+                                                     validators=[MinValueValidator(1), MaxValueValidator(60)])
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("需求类别")
+        verbose_name_plural = _("需求类别")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HolidayYear(models.Model):
+    """The official holiday schedule of a year, for years the calendar library does not cover."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True, validators=[MinValueValidator(2000)])
+    note = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如国务院办公厅通知文号"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class HolidayDate(models.Model):
+    holiday_year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="dates",
+                                     verbose_name=_("年份"))
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("调休上班"), default=False, help_text=_("勾选表示周末调休上班;不勾选表示放假"))
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+    def clean(self) -> None:
+        if self.date and self.holiday_year_id and self.date.year != self.holiday_year.year:
+            raise ValidationError({"date": _("日期不在该年份内。")})
+
+
+class DemandStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    ASSIGNED = "assigned", _("已派单")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已关闭")
+    REJECTED = "rejected", _("已驳回")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATUSES = (DemandStatus.SUBMITTED, DemandStatus.ACCEPTED, DemandStatus.ASSIGNED)
+DONE_STATUSES = (DemandStatus.RESOLVED, DemandStatus.CLOSED, DemandStatus.REJECTED, DemandStatus.MERGED)
+
+
+class DemandSource(models.TextChoices):
+    VISIT = "visit", _("走访")
+    WALK_IN = "walk_in", _("来访")
+    WEB = "web", _("网上")
+    PHONE = "phone", _("电话")
+    API = "api", _("接口")
+    SERVICE_ORDER = "service_order", _("点单")
+    PUBLIC = "public", _("公众表单")
+
+
+class RequesterKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    MEMBER = "member", _("党员")
+    RESIDENT = "resident", _("居民/白领")
+    ANONYMOUS = "anonymous", _("匿名")
+
+
+def new_tracking_code() -> str:
+    # 10 characters from an unambiguous alphabet: easy to read out over the phone.
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Demand(Located):
+    tracking_code = models.CharField(_("查询码"), max_length=12, unique=True, default=new_tracking_code,
+                                     editable=False)
+    source = models.CharField(_("来源"), max_length=16, choices=DemandSource.choices, default=DemandSource.WEB)
+    requester_kind = models.CharField(_("提出方"), max_length=16, choices=RequesterKind.choices,
+                                      default=RequesterKind.ANONYMOUS)
+    requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="demands_requested", verbose_name=_("提出人账号"))
+    requester_enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="demands",
+                                             verbose_name=_("提出企业"))
+    requester_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[validate_cn_mobile])
+    requester_email = models.EmailField(_("电子邮箱"), blank=True)
+    title = models.CharField(_("标题"), max_length=100, blank=True)
+    text = models.TextField(_("需求内容"), max_length=2000)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="demands",
+                                 verbose_name=_("类别"))
+    suggested_category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+", verbose_name=_("系统建议类别"), editable=False)
+    suggestion_confidence = models.FloatField(_("建议置信度"), null=True, blank=True, editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=DemandStatus.choices,
+                              default=DemandStatus.SUBMITTED, db_index=True)
+    assignee_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="demands_assigned", verbose_name=_("承办人"))
+    assignee_department = models.CharField(_("承办部门"), max_length=100, blank=True)
+    assignee_enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="demands_handled",
+                                            verbose_name=_("承办单位"))
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="duplicates", verbose_name=_("合并到"))
+    rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    visit = models.ForeignKey("demands.Visit", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="demands", verbose_name=_("来源走访"))
+    service = models.ForeignKey("demands.Service", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="orders", verbose_name=_("所点服务"))
+    lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    created = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["district", "street", "updated"])
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "building_worker", "building_head")
+
+    class Meta:
+        verbose_name = _("需求")
+        verbose_name_plural = _("需求")
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["street", "status", "category"], name="demand_street_status_cat"),
+            models.Index(fields=["district", "status"], name="demand_district_status"),
+            models.Index(fields=["status", "due_date"], name="demand_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.text[:30]
+
+    def get_absolute_url(self) -> str:
+        return reverse("demands:demand_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = scope.place_q("district", "street", "place__path")
+        if scope.user_id:
+            q |= models.Q(requester_user_id=scope.user_id) | models.Q(assignee_user_id=scope.user_id)
+        if scope.enterprise_ids:
+            q |= models.Q(requester_enterprise_id__in=scope.enterprise_ids)
+            q |= models.Q(assignee_enterprise_id__in=scope.enterprise_ids)
+        return q
+
+    @property
+    def requester_phone_masked(self) -> str:
+        return mask_phone(self.requester_phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def assignee_display(self) -> str:
+        parts = [str(p) for p in (self.assignee_user, self.assignee_department, self.assignee_enterprise) if p]
+        return " / ".join(parts)
+
+
+EVENT_LABELS = {
+    "submit": _("提交"), "accept": _("受理"), "assign": _("派单"), "resolve": _("办结"), "close": _("关闭"),
+    "reject": _("驳回"), "merge": _("合并为重复"), "reopen": _("重新派单"), "rate": _("评价"),
+    "escalate": _("超期督办"), "recategorize": _("修改类别"),
+}
+
+
+class DemandEvent(models.Model):
+    """The demand's timeline: every transition and comment, with who, when and why."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events", verbose_name=_("需求"))
+    action = models.CharField(_("动作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("操作人"))
+    actor_label = models.CharField(_("操作方"), max_length=50, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("需求动态")
+        verbose_name_plural = _("需求动态")
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        return str(DemandStatus(self.to_status).label) if self.to_status in DemandStatus.values else self.to_status
+
+
+ATTACHMENT_TYPES = ["jpg", "jpeg", "png", "pdf"]
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class DemandAttachment(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("需求"))
+    file = models.FileField(_("附件"), upload_to="demands/%Y/%m/",
+                            validators=[FileExtensionValidator(ATTACHMENT_TYPES)])
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Visit(Located):
+    """A building worker's visit to an enterprise (跑楼/走访)."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="visits",
+                                   verbose_name=_("走访企业"))
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="visits", verbose_name=_("走访人"))
+    date = models.DateField(_("走访日期"), db_index=True)
+    people_met = models.CharField(_("接待人员"), max_length=200, blank=True)
+    notes = models.TextField(_("走访记录"), blank=True)
+    findings = models.TextField(_("发现情况"), blank=True)
+    # Risk findings (signal codes, e.g. lease_ending, intends_to_move); the risk analysis reads them.
+    signals = models.JSONField(_("风险信号"), default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["district", "street"])
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "building_worker")
+
+    class Meta:
+        verbose_name = _("走访")
+        verbose_name_plural = _("走访")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.enterprise}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("demands:visit_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return scope.place_q("district", "street", "place__path")
+
+
+class VisitPlan(models.Model):
+    """When each enterprise should next be visited."""
+
+    enterprise = models.OneToOneField("enterprises.Enterprise", on_delete=models.CASCADE, related_name="visit_plan",
+                                      verbose_name=_("企业"))
+    interval_days = models.PositiveSmallIntegerField(_("走访周期(天)"), default=90,
+                                                     validators=[MinValueValidator(1), MaxValueValidator(730)])
+    next_visit = models.DateField(_("下次走访"), db_index=True)
+
+    class Meta:
+        verbose_name = _("走访计划")
+        verbose_name_plural = _("走访计划")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.next_visit}"
+
+
+class Service(models.Model):
+    """A service in a station's catalog (服务清单); ordering it creates a demand (点单)."""
+
+    station = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="services",
+                                verbose_name=_("服务站点"))
+    code = models.SlugField(_("服务编码"), max_length=40, unique=True)
+    name = models.CharField(_("服务名称"), max_length=100)
+    description = models.TextField(_("服务说明"), blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="services",
+                                 verbose_name=_("类别"))
+    active = models.BooleanField(_("提供中"), default=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff")
+
+    class Meta:
+        verbose_name = _("服务项目")
+        verbose_name_plural = _("服务清单")
+        ordering = ["station", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return scope.place_q("station__district", "station__street", "station__path")
+
+    def clean(self) -> None:
+        if self.station_id and self.station.kind != "station":
+            raise ValidationError({"station": _("服务须属于一个党群服务站。")})
+
+
+class PublicSubmission(models.Model):
+    """One anonymous form submission, kept briefly to throttle by client address (stored hashed)."""
+
+    client_hash = models.CharField(max_length=64, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_hash[:8]} {self.created:%Y-%m-%d %H:%M}"

@@ -1,0 +1,453 @@
+"""Demand and visit pages: dispatch board, inbox, intake, the demand page with its timeline, public form and
+tracking, visits and routes, service catalog and orders, notifications. Thin: rules are in workflow/visits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import generic
+
+from jiceng.accounts.models import Notification, Role
+from jiceng.accounts.permissions import can_write
+from jiceng.core.audit import client_ip
+from jiceng.core.scoping import scope_for
+from jiceng.core.tables import Column
+from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin
+from jiceng.enterprises.models import Enterprise
+
+from . import intake, visits, workflow
+from .filters import DemandFilterSet, VisitFilterSet
+from .forms import AssignForm, DemandIntakeForm, PublicDemandForm, VisitForm
+from .models import Category, Demand, DemandAttachment, DemandSource, DemandStatus, RequesterKind, Service, Visit
+
+
+def _messages_from(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def save_attachments(demand: Demand, files) -> None:
+    for upload in files or []:
+        DemandAttachment.objects.create(demand=demand, file=upload, name=upload.name[:200], size=upload.size)
+
+
+DEMAND_COLUMNS = [
+    Column(str, _("需求")),
+    Column("category.name", _("类别")),
+    Column("status", _("状态")),
+    Column("place.name", _("楼宇/园区")),
+    Column("requester_enterprise.name", _("提出企业")),
+    Column("assignee_display", _("承办")),
+    Column("due_date", _("办理期限")),
+    Column("created", _("提交时间")),
+]
+
+
+class DemandListView(ObjectListView):
+    """The street's dispatch board: filters, counts by status for the current filter, export."""
+
+    model = Demand
+    filterset_class = DemandFilterSet
+    columns = DEMAND_COLUMNS
+    related = ("category", "place", "requester_enterprise", "assignee_user", "assignee_enterprise")
+    add_url = reverse_lazy("demands:demand_add")
+    template_name = "demands/demand_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        counts = dict(self.object_list.order_by().values_list("status").annotate(n=Count("pk")))
+        ctx["status_counts"] = [(value, label, counts.get(value, 0)) for value, label in DemandStatus.choices]
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+class InboxView(LoginRequiredMixin, generic.TemplateView):
+    """A worker's inbox: what is assigned to them, what waits for acceptance, visits due, notifications."""
+
+    template_name = "demands/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        scoped = Demand.objects.restrict(user).select_related("category", "place")
+        ctx["assigned"] = scoped.filter(assignee_user=user, status=DemandStatus.ASSIGNED).order_by("due_date")[:50]
+        ctx["waiting"] = scoped.filter(status=DemandStatus.SUBMITTED).order_by("created")[:50]
+        ctx["overdue_count"] = scoped.filter(status__in=(DemandStatus.ACCEPTED, DemandStatus.ASSIGNED),
+                                             due_date__lt=timezone.localdate()).count()
+        ctx["notifications"] = user.notifications.filter(read=False)[:20]
+        ctx["my_requests"] = Demand.objects.filter(requester_user=user).order_by("-created")[:20]
+        return ctx
+
+
+class DemandCreateView(LoginRequiredMixin, generic.FormView):
+    """Intake by staff (with source and requester) or by a signed-in enterprise user or member."""
+
+    form_class = DemandIntakeForm
+    template_name = "demands/demand_form.html"
+
+    def is_staff_intake(self) -> bool:
+        return can_write(self.request.user, Demand)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "staff": self.is_staff_intake()}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("enterprise", "").isdigit():
+            ent = Enterprise.objects.restrict(self.request.user).filter(pk=self.request.GET["enterprise"]).first()
+            if ent:
+                initial.update(requester_enterprise=ent, place=ent.place)
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = self.request.user
+        scope = scope_for(user)
+        if self.is_staff_intake():
+            extra = {"source": data["source"], "requester_kind": data["requester_kind"],
+                     "requester_enterprise": data.get("requester_enterprise"), "category": data.get("category")}
+        else:
+            enterprise = Enterprise.objects.filter(pk__in=scope.enterprise_ids).first()
+            kind = RequesterKind.ENTERPRISE if enterprise else (
+                RequesterKind.MEMBER if Role.MEMBER in scope.roles else RequesterKind.RESIDENT)
+            extra = {"source": DemandSource.WEB, "requester_kind": kind, "requester_enterprise": enterprise}
+        try:
+            with transaction.atomic():
+                demand = workflow.submit(text=data["text"], title=data.get("title", ""), place=data["place"], user=user,
+                                         requester_name=data.get("requester_name", ""),
+                                         requester_phone=data.get("requester_phone", ""), **extra)
+                save_attachments(demand, data.get("attachments"))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _t("已提交,查询码 %(code)s。") % {"code": demand.tracking_code})
+        if Demand.objects.restrict(user).filter(pk=demand.pk).exists():
+            return redirect(demand.get_absolute_url())
+        return redirect("demands:track", code=demand.tracking_code)
+
+
+class DuplicatesView(LoginRequiredMixin, generic.TemplateView):
+    """HTMX partial: likely duplicates while the text is typed."""
+
+    template_name = "demands/_duplicates.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        text = self.request.GET.get("text", "")
+        place_id = self.request.GET.get("place", "")
+        ent_id = self.request.GET.get("requester_enterprise", "")
+        scoped = Demand.objects.restrict(self.request.user)
+        from jiceng.places.models import Place
+
+        place = Place.objects.filter(pk=place_id).first() if place_id.isdigit() else None
+        enterprise = Enterprise.objects.restrict(self.request.user).filter(pk=ent_id).first() \
+            if ent_id.isdigit() else None
+        found = workflow.likely_duplicates(text, place=place, enterprise=enterprise) if len(text) >= 4 else []
+        ctx["duplicates"] = [d for d in found if scoped.filter(pk=d.pk).exists()]
+        if len(text) >= 4:
+            category, confidence = workflow.suggest_category(text)
+            ctx["suggestion"], ctx["confidence"] = category, confidence
+        return ctx
+
+
+class DemandDetailView(ObjectDetailView):
+    model = Demand
+    template_name = "demands/demand_detail.html"
+    fields = [Column("text", _("需求内容")), Column("tracking_code", _("查询码")), Column("source", _("来源")),
+              Column("requester_kind", _("提出方")), Column("requester_enterprise.name", _("提出企业")),
+              Column("requester_name", _("联系人")), Column("requester_phone_masked", _("联系电话")),
+              Column("category.name", _("类别")), Column("status", _("状态")), Column("place.name", _("楼宇/园区")),
+              Column("assignee_display", _("承办")), Column("accepted_on", _("受理日期")),
+              Column("due_date", _("办理期限")), Column("rating", _("评价")), Column("rating_comment", _("评价意见"))]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("category", "suggested_category", "place", "requester_enterprise",
+                                                     "assignee_user", "assignee_enterprise")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        demand, user = self.object, self.request.user
+        ctx["events"] = demand.events.select_related("actor")
+        ctx["can_act"] = can_write(user, Demand)
+        ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
+        ctx["categories"] = Category.objects.filter(active=True)
+        ctx["assign_form"] = AssignForm(demand=demand, user=user)
+        scoped = Demand.objects.restrict(user)
+        ctx["duplicates"] = [d for d in workflow.likely_duplicates(
+            demand.text, place=demand.place, enterprise=demand.requester_enterprise, exclude_pk=demand.pk)
+            if scoped.filter(pk=d.pk).exists()] if demand.is_open else []
+        ctx["attachments"] = demand.attachments.all()
+        ctx["can_rate"] = demand.requester_user_id == user.pk and demand.rating is None and demand.status in (
+            DemandStatus.RESOLVED, DemandStatus.CLOSED)
+        ctx["today"] = timezone.localdate()
+        return ctx
+
+
+class DemandActionView(ScopedMixin, generic.View):
+    model = Demand
+
+    def post(self, request, pk, action):
+        demand = get_object_or_404(self.scoped_queryset(), pk=pk)
+        note = request.POST.get("note", "")
+        if action == "rate":
+            try:
+                workflow.rate(demand, rating=request.POST.get("rating"), comment=request.POST.get("comment", ""),
+                              user=request.user)
+            except ValidationError as exc:
+                _messages_from(request, exc)
+            else:
+                messages.success(request, _t("感谢您的评价。"))
+            return redirect(demand.get_absolute_url())
+        if not can_write(request.user, Demand):
+            raise PermissionDenied
+        try:
+            if action == "accept":
+                category = Category.objects.filter(code=request.POST.get("category", ""), active=True).first()
+                workflow.accept(demand, user=request.user, category=category, note=note)
+            elif action == "assign":
+                form = AssignForm(request.POST, demand=demand, user=request.user)
+                if not form.is_valid():
+                    raise ValidationError([f"{form.fields[f].label if f in form.fields else ''} {e}"
+                                           for f, errors in form.errors.items() for e in errors])
+                data = form.cleaned_data
+                workflow.assign(demand, user=request.user, assignee_user=data.get("assignee_user"),
+                                department=data.get("department", ""), enterprise=data.get("enterprise"),
+                                note=data.get("note", ""))
+            elif action == "merge":
+                target = self.scoped_queryset().filter(pk=request.POST.get("duplicate_of") or 0).first()
+                if target is None:
+                    raise ValidationError({"duplicate_of": _t("请选择要合并到的需求。")})
+                workflow.merge(demand, into=target, user=request.user, note=note)
+            elif action == "recategorize":
+                category = Category.objects.filter(code=request.POST.get("category", ""), active=True).first()
+                if category is None:
+                    raise ValidationError({"category": _t("未知的类别。")})
+                workflow.recategorize(demand, category=category, user=request.user)
+            elif action in ("resolve", "close", "reject", "reopen"):
+                getattr(workflow, action)(demand, user=request.user, note=note)
+            else:
+                raise Http404
+        except ValidationError as exc:
+            _messages_from(request, exc)
+        else:
+            messages.success(request, _t("已办理。"))
+        return redirect(demand.get_absolute_url())
+
+
+class AttachmentDownloadView(ScopedMixin, generic.View):
+    model = Demand
+
+    def get(self, request, pk, attachment_id):
+        demand = get_object_or_404(self.scoped_queryset(), pk=pk)
+        attachment = get_object_or_404(demand.attachments, pk=attachment_id)
+        return FileResponse(attachment.file.open("rb"), filename=attachment.name)
+
+
+# --- public form and tracking -------------------------------------------------------------------------
+class PublicDemandView(generic.FormView):
+    """No login: anyone in a building submits a demand or orders a service; throttled, spam-checked."""
+
+    form_class = PublicDemandForm
+    template_name = "demands/public_form.html"
+
+    def get_service(self):
+        code = self.request.GET.get("service") or self.request.POST.get("service")
+        return Service.objects.filter(code=code, active=True).select_related("station").first() if code else None
+
+    def get_initial(self):
+        initial = {**super().get_initial(), "form_token": intake.form_token()}
+        service = self.get_service()
+        if service:
+            initial.update(place=service.station.parent_id, text=_t("我想预约:%(name)s") % {"name": service.name})
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "service": self.get_service()}
+
+    def post(self, request, *args, **kwargs):
+        ip = client_ip(request)
+        if intake.throttled(ip):
+            return render(request, "demands/public_throttled.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        if intake.looks_like_spam(data["form_token"], data.get("website", "")):
+            form.add_error(None, _t("提交过快或表单已过期,请刷新页面后重试。"))
+            return self.form_invalid(form)
+        service = self.get_service()
+        try:
+            with transaction.atomic():
+                demand = workflow.submit(
+                    text=data["text"], place=data["place"], requester_name=data.get("requester_name", ""),
+                    requester_phone=data.get("requester_phone", ""), requester_kind=RequesterKind.RESIDENT,
+                    source=DemandSource.SERVICE_ORDER if service else DemandSource.PUBLIC, service=service,
+                    category=service.category if service else None)
+                save_attachments(demand, data.get("attachments"))
+                intake.record_submission(client_ip(self.request))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect("demands:track", code=demand.tracking_code)
+
+    def form_invalid(self, form):
+        form.data = form.data.copy()
+        form.data["form_token"] = intake.form_token()
+        return super().form_invalid(form)
+
+
+class TrackView(generic.TemplateView):
+    """Public progress by tracking code, and the requester's rating."""
+
+    template_name = "demands/track.html"
+
+    def get_demand(self):
+        return get_object_or_404(Demand.objects.select_related("category", "place"),
+                                 tracking_code=self.kwargs["code"].upper())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        demand = self.get_demand()
+        ctx["demand"] = demand
+        # The public timeline shows what happened, not who inside the administration did it.
+        ctx["events"] = demand.events.all()
+        ctx["can_rate"] = demand.rating is None and demand.status in (DemandStatus.RESOLVED, DemandStatus.CLOSED)
+        return ctx
+
+    def post(self, request, code):
+        demand = self.get_demand()
+        try:
+            workflow.rate(demand, rating=request.POST.get("rating"), comment=request.POST.get("comment", ""),
+                          tracking_code=demand.tracking_code if request.POST.get("code", "").upper() ==
+                          demand.tracking_code else None)
+        except ValidationError as exc:
+            _messages_from(request, exc)
+        else:
+            messages.success(request, _t("感谢您的评价。"))
+        return redirect("demands:track", code=demand.tracking_code)
+
+
+class TrackLookupView(generic.View):
+    def get(self, request):
+        code = (request.GET.get("code") or "").strip().upper()
+        if code and Demand.objects.filter(tracking_code=code).exists():
+            return redirect("demands:track", code=code)
+        if code:
+            messages.error(request, _t("未找到该查询码。"))
+        return render(request, "demands/track_lookup.html")
+
+
+class CatalogView(generic.ListView):
+    """Stations' service catalogs, public: anyone can order a service."""
+
+    template_name = "demands/catalog.html"
+
+    def get_queryset(self):
+        return Service.objects.filter(active=True).select_related("station", "category").order_by("station__name",
+                                                                                                    "name")
+
+
+# --- visits -------------------------------------------------------------------------------------------
+class VisitListView(ObjectListView):
+    model = Visit
+    filterset_class = VisitFilterSet
+    related = ("enterprise", "worker")
+    add_url = reverse_lazy("demands:visit_add")
+    columns = [Column(str, _("走访")), Column("enterprise.name", _("企业")), Column("worker", _("走访人")),
+               Column("date", _("走访日期")), Column("people_met", _("接待人员")),
+               Column(lambda v: "、".join(visits_label(v.signals)), _("风险信号"))]
+
+
+def visits_label(codes: list[str]) -> list[str]:
+    labels = dict(visits.SIGNAL_CHOICES)
+    return [str(labels.get(code, code)) for code in codes]
+
+
+class VisitCreateView(LoginRequiredMixin, generic.FormView):
+    form_class = VisitForm
+    template_name = "demands/visit_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can_write(request.user, Visit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("enterprise", "").isdigit():
+            initial["enterprise"] = self.request.GET["enterprise"]
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            visit = visits.record_visit(enterprise=data["enterprise"], worker=self.request.user, date=data["date"],
+                                        people_met=data.get("people_met", ""), notes=data.get("notes", ""),
+                                        findings=data.get("findings", ""), signals=data.get("signals") or [],
+                                        demand_texts=form.demand_texts())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _t("已记录走访。"))
+        return redirect(visit.get_absolute_url())
+
+
+class VisitDetailView(ObjectDetailView):
+    model = Visit
+    template_name = "demands/visit_detail.html"
+    fields = [Column("enterprise.name", _("企业")), Column("date", _("走访日期")), Column("worker", _("走访人")),
+              Column("people_met", _("接待人员")), Column("notes", _("走访记录")), Column("findings", _("发现情况")),
+              Column(lambda v: "、".join(visits_label(v.signals)), _("风险信号"))]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["demands"] = self.object.demands.select_related("category")
+        return ctx
+
+
+class RouteView(LoginRequiredMixin, generic.TemplateView):
+    """A worker's route: enterprises due for a visit, grouped by building."""
+
+    template_name = "demands/route.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["stops"] = visits.route(Enterprise.objects.restrict(self.request.user))
+        return ctx
+
+
+# --- notifications ------------------------------------------------------------------------------------
+class NotificationListView(LoginRequiredMixin, generic.ListView):
+    template_name = "demands/notifications.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return self.request.user.notifications.all()
+
+    def post(self, request):
+        Notification.objects.filter(user=request.user, read=False).update(read=True)
+        return redirect("demands:notifications")
+
+
+def inbox_url(request):
+    return reverse("demands:inbox")

@@ -1,0 +1,308 @@
+"""The demand workflow: intake, transitions (declared as data), deadlines, escalation, rating.
+
+submitted → accepted → assigned → resolved → closed, or rejected / merged, each step recorded as a
+`DemandEvent` with who, when and why. Every function is one transaction; notifications are sent on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jiceng.accounts.models import Role
+from jiceng.accounts.notify import notify
+from jiceng.enterprises.models import Enterprise
+from jiceng.places.models import Place
+
+from .models import Category, Demand, DemandEvent, DemandSource, DemandStatus, RequesterKind
+from .workdays import UncoveredYear, WorkCalendar
+
+S = DemandStatus
+MAX_TEXT = 2000
+MIN_TEXT = 4
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    needs_note: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    Transition("accept", gettext_lazy("受理"), (S.SUBMITTED,), S.ACCEPTED),
+    Transition("assign", gettext_lazy("派单"), (S.ACCEPTED, S.ASSIGNED), S.ASSIGNED),
+    Transition("resolve", gettext_lazy("办结"), (S.ASSIGNED,), S.RESOLVED, needs_note=True),
+    Transition("close", gettext_lazy("关闭"), (S.RESOLVED,), S.CLOSED),
+    Transition("reject", gettext_lazy("驳回"), (S.SUBMITTED, S.ACCEPTED), S.REJECTED, needs_note=True),
+    Transition("merge", gettext_lazy("合并为重复"), (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED), S.MERGED, needs_note=True),
+    Transition("reopen", gettext_lazy("重新派单"), (S.RESOLVED,), S.ASSIGNED, needs_note=True),
+)}
+
+
+def allowed_actions(demand: Demand) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if demand.status in t.sources]
+
+
+def _event(demand: Demand, action: str, before: str, *, user=None, note: str = "", actor_label: str = "") -> None:
+    DemandEvent.objects.create(demand=demand, action=action, from_status=before, to_status=demand.status,
+                               actor=user, actor_label=actor_label, note=note)
+
+
+def suggest_category(text: str) -> tuple[Category | None, float]:
+    from .classifier import load_default
+
+    ((code, confidence),) = load_default().predict([text])
+    return Category.objects.filter(code=code, active=True).first(), confidence
+
+
+def clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) < MIN_TEXT:
+        raise ValidationError({"text": _("请填写需求内容(至少 %(n)d 个字)。") % {"n": MIN_TEXT}})
+    if len(text) > MAX_TEXT:
+        raise ValidationError({"text": _("需求内容不能超过 %(n)d 个字。") % {"n": MAX_TEXT}})
+    return text
+
+
+def similar(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams: robust for short Chinese texts without segmentation."""
+    def grams(s: str) -> set[str]:
+        s = "".join(ch for ch in s if not ch.isspace())
+        return {s[i:i + 2] for i in range(len(s) - 1)} or {s}
+    ga, gb = grams(a), grams(b)
+    return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+
+
+def likely_duplicates(text: str, *, place: Place | None, enterprise: Enterprise | None = None,
+                      exclude_pk: int | None = None, threshold: float = 0.35, limit: int = 5) -> list[Demand]:
+    """Open demands of the same enterprise (or at the same place) whose text is similar."""
+    if enterprise is None and place is None:
+        return []
+    where = Q(requester_enterprise=enterprise) if enterprise is not None else Q(place=place)
+    candidates = Demand.objects.filter(where, status__in=(S.SUBMITTED, S.ACCEPTED, S.ASSIGNED))
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    scored = [(similar(text, d.text), d) for d in candidates.order_by("-created")[:200]]
+    return [d for score, d in sorted(scored, key=lambda x: -x[0]) if score >= threshold][:limit]
+
+
+@transaction.atomic
+def submit(*, text: str, place: Place, source: str = DemandSource.WEB, user=None, title: str = "",
+           requester_kind: str = RequesterKind.ANONYMOUS, requester_enterprise: Enterprise | None = None,
+           requester_name: str = "", requester_phone: str = "", requester_email: str = "",
+           category: Category | None = None, visit=None, service=None, lat=None, lng=None) -> Demand:
+    text = clean_text(text)
+    suggested, confidence = suggest_category(text)
+    demand = Demand(text=text, title=title.strip()[:100], place=place, source=source, requester_user=user,
+                    requester_kind=requester_kind, requester_enterprise=requester_enterprise,
+                    requester_name=requester_name, requester_phone=requester_phone, requester_email=requester_email,
+                    category=category, suggested_category=suggested, suggestion_confidence=confidence,
+                    visit=visit, service=service, lat=lat, lng=lng)
+    demand.full_clean(exclude=["tracking_code"])
+    demand.save()
+    _event(demand, "submit", "", user=user, actor_label=requester_name or "")
+    return demand
+
+
+def _locked(demand: Demand) -> Demand:
+    return Demand.objects.select_for_update().get(pk=demand.pk)
+
+
+def _check(demand: Demand, action: str, note: str) -> Transition:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(_("未知的操作。"))
+    if demand.status not in transition.sources:
+        raise ValidationError(_("“%(status)s”状态的需求不能“%(action)s”。") % {
+            "status": demand.get_status_display(), "action": transition.label})
+    if transition.needs_note and not note.strip():
+        raise ValidationError({"note": _("“%(action)s”须说明原因或办理结果。") % {"action": transition.label}})
+    return transition
+
+
+@transaction.atomic
+def accept(demand: Demand, *, user, category: Category | None = None, note: str = "",
+           today: dt.date | None = None) -> Demand:
+    demand = _locked(demand)
+    before = demand.status
+    _check(demand, "accept", note)
+    category = category or demand.category or demand.suggested_category
+    if category is None:
+        raise ValidationError({"category": _("受理时须确认类别。")})
+    today = today or timezone.localdate()
+    try:
+        due = WorkCalendar().add_working_days(today, category.deadline_days)
+    except UncoveredYear as exc:
+        raise ValidationError({"category": str(exc)}) from exc
+    demand.category, demand.status, demand.accepted_on, demand.due_date = category, S.ACCEPTED, today, due
+    demand._history_user = user
+    demand.save()
+    _event(demand, "accept", before, user=user, note=note or _("类别:%(c)s,期限:%(d)s") % {
+        "c": category.name, "d": due})
+    return demand
+
+
+@transaction.atomic
+def assign(demand: Demand, *, user, assignee_user=None, department: str = "", enterprise: Enterprise | None = None,
+           note: str = "") -> Demand:
+    demand = _locked(demand)
+    before = demand.status
+    _check(demand, "assign", note)
+    if not (assignee_user or department.strip() or enterprise):
+        raise ValidationError({"assignee_user": _("请指定承办人、承办部门或承办单位。")})
+    demand.assignee_user, demand.assignee_department, demand.assignee_enterprise = (
+        assignee_user, department.strip(), enterprise)
+    demand.status = S.ASSIGNED
+    demand._history_user = user
+    demand.save()
+    _event(demand, "assign", before, user=user, note=note or demand.assignee_display)
+    if assignee_user is not None:
+        notify([assignee_user], _("新派单:%(t)s(期限 %(d)s)") % {"t": demand, "d": demand.due_date},
+               demand.get_absolute_url())
+    return demand
+
+
+def _transition(demand: Demand, action: str, *, user, note: str = "", actor_label: str = "") -> Demand:
+    demand = _locked(demand)
+    before = demand.status
+    transition = _check(demand, action, note)
+    demand.status = transition.target
+    now = timezone.now()
+    if transition.target == S.RESOLVED:
+        demand.resolved_at = now
+    if transition.target == S.CLOSED:
+        demand.closed_at = now
+    demand._history_user = user
+    demand.save()
+    _event(demand, action, before, user=user, note=note, actor_label=actor_label)
+    return demand
+
+
+@transaction.atomic
+def resolve(demand: Demand, *, user, note: str) -> Demand:
+    demand = _transition(demand, "resolve", user=user, note=note)
+    notify([demand.requester_user], _("您的需求已办结:%(t)s,请评价。") % {"t": demand},
+           reverse("demands:track", args=[demand.tracking_code]))
+    return demand
+
+
+@transaction.atomic
+def close(demand: Demand, *, user, note: str = "") -> Demand:
+    return _transition(demand, "close", user=user, note=note)
+
+
+@transaction.atomic
+def reject(demand: Demand, *, user, note: str) -> Demand:
+    return _transition(demand, "reject", user=user, note=note)
+
+
+@transaction.atomic
+def reopen(demand: Demand, *, user, note: str) -> Demand:
+    return _transition(demand, "reopen", user=user, note=note)
+
+
+@transaction.atomic
+def merge(demand: Demand, *, into: Demand, user, note: str = "") -> Demand:
+    if into.pk == demand.pk:
+        raise ValidationError({"duplicate_of": _("不能合并到自身。")})
+    if into.status in (S.MERGED, S.REJECTED):
+        raise ValidationError({"duplicate_of": _("目标需求已合并或驳回。")})
+    note = note or _("与 #%(pk)d 重复") % {"pk": into.pk}
+    demand = _transition(demand, "merge", user=user, note=note)
+    demand.duplicate_of = into
+    demand.save(update_fields=["duplicate_of"])
+    return demand
+
+
+@transaction.atomic
+def rate(demand: Demand, *, rating, comment: str = "", user=None, tracking_code: str | None = None) -> Demand:
+    """The requester (signed in, or holding the tracking code) rates a resolved demand 1–5; it then closes."""
+    demand = _locked(demand)
+    is_requester = (user is not None and user.is_authenticated and demand.requester_user_id == user.pk) or (
+        tracking_code is not None and tracking_code == demand.tracking_code)
+    if not is_requester:
+        raise ValidationError({"rating": _("只有提出人可以评价。")})
+    if demand.status not in (S.RESOLVED, S.CLOSED):
+        raise ValidationError({"rating": _("需求办结后才能评价。")})
+    if demand.rating is not None:
+        raise ValidationError({"rating": _("已评价过。")})
+    try:
+        value = int(rating)
+    except (TypeError, ValueError):
+        raise ValidationError({"rating": _("评价须为 1 至 5 的整数。")}) from None
+    if not 1 <= value <= 5:
+        raise ValidationError({"rating": _("评价须为 1 至 5 的整数。")})
+    before = demand.status
+    demand.rating, demand.rating_comment = value, (comment or "").strip()[:500]
+    demand.status = S.CLOSED
+    demand.closed_at = demand.closed_at or timezone.now()
+    demand.save()
+    _event(demand, "rate", before, user=user if user and user.is_authenticated else None,
+           actor_label=_("提出人"), note=f"{value}★ {demand.rating_comment}")
+    return demand
+
+
+@transaction.atomic
+def recategorize(demand: Demand, *, category: Category, user) -> Demand:
+    demand = _locked(demand)
+    if not demand.is_open:
+        raise ValidationError({"category": _("已办结的需求不能修改类别。")})
+    old = demand.category
+    demand.category = category
+    demand._history_user = user
+    demand.save()
+    _event(demand, "recategorize", demand.status, user=user, note=f"{old or '—'} → {category}")
+    return demand
+
+
+def superiors_of(demand: Demand):
+    """Who an escalation goes to: the street staff (and district admins) over the demand's place."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        Q(role_assignments__role=Role.STREET_STAFF, role_assignments__place_id=demand.street_id)
+        | Q(role_assignments__role=Role.DISTRICT_ADMIN, role_assignments__place_id=demand.district_id),
+        is_active=True).distinct()
+
+
+def escalate_overdue(today: dt.date | None = None) -> int:
+    """Overdue open demands not yet escalated: notify the assignee's superiors, once."""
+    today = today or timezone.localdate()
+    count = 0
+    overdue = Demand.objects.filter(status__in=(S.ACCEPTED, S.ASSIGNED), due_date__lt=today, escalated_at__isnull=True)
+    for demand in overdue.iterator():
+        with transaction.atomic():
+            locked = _locked(demand)
+            if locked.escalated_at is not None or locked.status not in (S.ACCEPTED, S.ASSIGNED):
+                continue
+            locked.escalated_at = timezone.now()
+            locked.save(update_fields=["escalated_at"])
+            _event(locked, "escalate", locked.status, actor_label=_("系统"),
+                   note=_("超过办理期限 %(d)s,已督办。") % {"d": locked.due_date})
+            notify(superiors_of(locked), _("督办:需求“%(t)s”已超期(期限 %(d)s)") % {"t": locked, "d": locked.due_date},
+                   locked.get_absolute_url())
+            count += 1
+    return count
+
+
+def assignable_users(demand: Demand):
+    """People a demand can be dispatched to: staff and workers whose scope covers the demand's place."""
+    from django.contrib.auth import get_user_model
+
+    place = demand.place
+    ancestor_ids = [int(p) for p in place.path.strip("/").split("/") if p]
+    return get_user_model().objects.filter(
+        role_assignments__role__in=(Role.STREET_STAFF, Role.BUILDING_WORKER, Role.BUILDING_HEAD,
+                                    Role.DISTRICT_ADMIN),
+        role_assignments__place_id__in=ancestor_ids, is_active=True).distinct().order_by("username")
