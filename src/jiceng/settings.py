@@ -173,6 +173,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get explicit, stable schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "DemandStatusEnum": "jiceng.demands.models.DemandStatus",
+        "DemandSourceEnum": "jiceng.demands.models.DemandSource",
+        "RequesterKindEnum": "jiceng.demands.models.RequesterKind",
+        "MemberStatusEnum": "jiceng.members.models.member.MemberStatus",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

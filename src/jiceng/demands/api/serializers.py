@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from jiceng.accounts.models import Notification
 
-from ..models import Category, Demand, DemandEvent, Service, Visit
+from ..models import Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -45,9 +45,8 @@ class DemandCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     place = serializers.IntegerField()
-    source = serializers.ChoiceField(choices=["visit", "walk_in", "web", "phone", "api"], default="api")
-    requester_kind = serializers.ChoiceField(choices=["enterprise", "member", "resident", "anonymous"],
-                                             default="anonymous")
+    source = serializers.ChoiceField(choices=DemandSource.choices, default=DemandSource.API)
+    requester_kind = serializers.ChoiceField(choices=RequesterKind.choices, default=RequesterKind.ANONYMOUS)
     requester_enterprise = serializers.IntegerField(required=False, allow_null=True)
     requester_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     requester_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

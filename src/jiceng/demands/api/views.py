@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from jiceng.accounts.models import Notification
 from jiceng.accounts.permissions import ScopedWritePermission, can_write
 from jiceng.core.api import ScopedModelViewSet
 from jiceng.enterprises.models import Enterprise
@@ -90,7 +91,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise as_drf(exc) from exc
         return Response(DemandSerializer(demand).data, status=201)
 
-    @extend_schema(request=DemandActionSerializer, responses=DemandSerializer)
+    @extend_schema(request=DemandActionSerializer, responses=DemandSerializer, operation_id="demands_transition")
     @action(detail=True, methods=["post"], url_path=r"(?P<verb>accept|assign|resolve|close|reject|reopen|merge|rate)")
     def transition(self, request, pk=None, verb=None):
         demand = self.get_object()
@@ -160,6 +161,10 @@ class NotificationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
     permission_classes = [permissions.IsAuthenticated]
     filterset_fields = ["read"]
 
+    queryset = Notification.objects.none()  # for the schema; requests use the user's own
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
         return self.request.user.notifications.all()
 
