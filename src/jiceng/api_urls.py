@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from jiceng.core.import_api import import_api_view
 from jiceng.demands.api.views import (
     CategoryViewSet,
     DemandViewSet,
@@ -9,6 +10,7 @@ from jiceng.demands.api.views import (
     VisitViewSet,
 )
 from jiceng.enterprises.api.views import EnterpriseViewSet
+from jiceng.enterprises.importing import ENTERPRISE_IMPORT
 from jiceng.members.api.affairs import (
     ApplicationViewSet,
     ArrearsAPIView,
@@ -18,6 +20,7 @@ from jiceng.members.api.affairs import (
     TransferViewSet,
 )
 from jiceng.members.api.views import MemberViewSet
+from jiceng.members.importing import MEMBER_IMPORT
 from jiceng.organizations.api.views import (
     CommitteeMemberViewSet,
     CoverageReportAPIView,
@@ -44,6 +47,8 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
+    path("enterprises/import/", import_api_view(ENTERPRISE_IMPORT).as_view(), name="enterprise-import"),
+    path("members/import/", import_api_view(MEMBER_IMPORT).as_view(), name="member-import"),
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),
     path("dues/arrears/", ArrearsAPIView.as_view(), name="dues-arrears"),
     path("me/", MeAPIView.as_view(), name="me"),

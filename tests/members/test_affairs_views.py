@@ -102,7 +102,13 @@ def test_transfer_issue_complete_in_ui_and_letter(sec_client, setup):
     r = sec_client.post(reverse("members:transfer_issue", args=[m.pk]), {
         "external_organization": "外地", "issue_date": dt.date.today().isoformat()})
     assert "正在办理" in r.content.decode()
+    # The issuing side cannot complete the move; the receiving organization does.
     sec_client.post(reverse("members:transfer_action", args=[t.pk, "complete"]))
+    t.refresh_from_db()
+    assert t.state == TransferState.ISSUED
+    sec_client.force_login(f.user("sec_b", Role.ORG_SECRETARY, setup["b"]))
+    sec_client.post(reverse("members:transfer_action", args=[t.pk, "complete"]))
+    sec_client.force_login(setup["secretary"])
     t.refresh_from_db()
     m.refresh_from_db()
     assert t.state == TransferState.COMPLETED and m.organization == setup["b"]
@@ -118,8 +124,11 @@ def test_transfer_api_second_open_refused_and_reopen_refused(sec_api, setup):
     tid = r.json()["id"]
     r2 = sec_api.post("/api/transfers/", {"member": m.pk, "external_organization": "外地"}, format="json")
     assert r2.status_code == 400 and "正在办理" in str(r2.json())
-    assert sec_api.post(f"/api/transfers/{tid}/complete/", {}, format="json").status_code == 200
-    r3 = sec_api.post(f"/api/transfers/{tid}/receive/", {}, format="json")
+    assert sec_api.post(f"/api/transfers/{tid}/complete/", {}, format="json").status_code == 403
+    receiving = APIClient()
+    receiving.force_authenticate(f.user("sec_b", Role.ORG_SECRETARY, setup["b"]))
+    assert receiving.post(f"/api/transfers/{tid}/complete/", {}, format="json").status_code == 200
+    r3 = receiving.post(f"/api/transfers/{tid}/receive/", {}, format="json")
     assert r3.status_code == 400 and "不能重新打开" in str(r3.json())
 
 

@@ -7,6 +7,7 @@ import decimal
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -18,7 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def cell_value(value):
     if isinstance(value, bool | int | float | decimal.Decimal | dt.date | dt.datetime) or value is None:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)
+            # Excel has no time zones: write the local (Beijing) wall time.
+            return timezone.localtime(value).replace(tzinfo=None)
         return value
     return str(value)
 

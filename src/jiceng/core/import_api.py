@@ -20,8 +20,8 @@ from jiceng.accounts.permissions import can_write
 from jiceng.enterprises.importing import ENTERPRISE_IMPORT
 from jiceng.members.importing import MEMBER_IMPORT
 
-from .import_views import audit_import
-from .importing import ImportFileError, ImportSpec, commit, read_rows, validate
+from .import_views import audit_import, too_large_message
+from .importing import MAX_FILE_BYTES, ImportFileError, ImportSpec, commit, read_rows, validate
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -44,6 +44,8 @@ class ImportAPIView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             return _errors([{"row": None, "column": "file", "reason": str(_("请上传 .xlsx 文件(字段名 file)。"))}])
+        if upload.size > MAX_FILE_BYTES:
+            return _errors([{"row": None, "column": "file", "reason": str(too_large_message())}])
         dry_run = str(request.query_params.get("dry_run", "")).strip().lower() in _TRUE
         try:
             result = validate(self.spec, read_rows(upload), request.user)

@@ -27,7 +27,16 @@ from jiceng.accounts.permissions import can_write
 
 from . import audit
 from .excel import XLSX
-from .importing import ImportFileError, ImportResult, ImportSpec, commit, read_rows, template_workbook, validate
+from .importing import (
+    MAX_FILE_BYTES,
+    ImportFileError,
+    ImportResult,
+    ImportSpec,
+    commit,
+    read_rows,
+    template_workbook,
+    validate,
+)
 
 SESSION_KEY = "jiceng_imports"
 STALE_SECONDS = 24 * 3600  # uploads never confirmed are removed after a day
@@ -60,6 +69,10 @@ def remove_stale_uploads(now: float | None = None) -> None:
 def audit_import(request, spec: ImportSpec, created: int, filename: str = "", via: str = "web") -> None:
     audit.record(request, AuditEvent.Action.IMPORT, object_type=spec.model._meta.label_lower,
                  detail=f"rows={created}; file={filename}; via={via}")
+
+
+def too_large_message() -> str:
+    return _("文件过大(上限 %(size)s MB),请分批导入。") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
 
 
 class ImportMixin(LoginRequiredMixin):
@@ -130,6 +143,8 @@ class ImportUploadView(ImportMixin, View):
             return self.render_upload(request, _("请选择要上传的 Excel 文件。"), status=400)
         if not upload.name.lower().endswith(".xlsx"):
             return self.render_upload(request, _("请上传 .xlsx 格式的 Excel 文件(可先下载导入模板)。"), status=400)
+        if upload.size > MAX_FILE_BYTES:
+            return self.render_upload(request, too_large_message(), status=400)
         remove_stale_uploads()
         token = uuid.uuid4().hex
         path = stored_path(token)

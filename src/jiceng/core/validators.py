@@ -335,3 +335,14 @@ def mask_phone(value: object) -> str:
     if not value:
         return ""
     return _mask(normalize_cn_mobile(value), 3, 4)
+
+
+def birth_date_mismatch(id_number: str, birth_date) -> dict:
+    """{'birth_date': message} when a valid ID number's embedded birth date differs from `birth_date`."""
+    try:
+        born = birth_date_from_id(id_number)
+    except (ValueError, ValidationError):
+        return {}
+    if birth_date and born != birth_date:
+        return {"birth_date": _("出生日期与身份证号码不一致(应为 %(date)s)。") % {"date": born}}
+    return {}

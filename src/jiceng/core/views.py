@@ -109,9 +109,20 @@ def history_rows(obj, limit: int = 50) -> list[dict]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = obj._meta.get_field(change.field)
-                changes.append((field.verbose_name, change.old, change.new))
+                changes.append((field.verbose_name, history_value(obj, field, change.old),
+                                history_value(obj, field, change.new)))
         rows.append({"record": record, "changes": changes})
     return rows
+
+
+def history_value(obj, field, value):
+    """A history value as users should see it: choice labels, and personal data masked like everywhere else."""
+    masker = getattr(obj, "personal_fields", {}).get(field.name)
+    if masker is not None:
+        return masker(value)
+    if field.choices and value is not None:
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 class ObjectEditView(ScopedMixin, generic.UpdateView):

@@ -31,6 +31,6 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
             ("places:place_list", Place.objects.restrict(user).count(), "地域"),
             ("enterprises:enterprise_list", Enterprise.objects.restrict(user).count(), "两新组织"),
             ("organizations:organization_list", Organization.objects.restrict(user).count(), "党组织"),
-            ("members:member_list", Member.objects.restrict(user).count(), "党员"),
+            ("members:member_list", Member.objects.restrict(user).active().count(), "党员"),
         ]
         return ctx

@@ -45,7 +45,7 @@ class EnterpriseDetailView(ObjectDetailView):
         ent = self.object
         ctx["edit_url"] = reverse("enterprises:enterprise_edit", args=[ent.pk])
         ctx["coverages"] = ent.coverages.select_related("organization")
-        members = Member.objects.restrict(self.request.user).filter(employer=ent)
+        members = Member.objects.restrict(self.request.user).active().filter(employer=ent)
         ctx["member_counts"] = dict(members.values_list("status").annotate(n=Count("pk")))
         ctx["full_status"] = MemberStatus.FULL
         return ctx

@@ -15,7 +15,11 @@ class MemberFilterSet(SearchFilterSet):
     employer = django_filters.NumberFilter(field_name="employer_id", label=_("工作单位 ID"))
     street = django_filters.NumberFilter(field_name="organization__street_id", label=_("街道 ID"))
     is_mobile = django_filters.BooleanFilter(label=_("流动党员"))
+    left = django_filters.BooleanFilter(method="filter_left", label=_("已转出平台"))
 
     class Meta:
         model = Member
-        fields = ["q", "status", "gender", "organization", "employer", "street", "is_mobile"]
+        fields = ["q", "status", "gender", "organization", "employer", "street", "is_mobile", "left"]
+
+    def filter_left(self, queryset, name, value):
+        return queryset.filter(left_on__isnull=not value)

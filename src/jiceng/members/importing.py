@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +58,8 @@ MEMBER_IMPORT = ImportSpec(
                      example="创智天地联合党支部",
                      help=_("党组织名称,须在您的管辖范围内,且不能是党小组;重名时写成“上级/名称”。")),
         ImportColumn(_("工作单位统一社会信用代码"), "employer", parse_code, resolver=employer_resolver,
-                     example="91310110MA1G8B2K3Q", help=_("须为系统中已有、在您管辖范围内的单位;可留空。")),
+                     example="91310110MA1G8B2K3Q", display=attrgetter("credit_code"),
+                     help=_("须为系统中已有、在您管辖范围内的单位;可留空。")),
         ImportColumn(_("居住地"), "residence", example="上海市杨浦区国权路"),
         ImportColumn(_("流动党员"), "is_mobile", parse_bool, example="否", help=_("填写“是”或“否”,留空为“否”。")),
     ),

@@ -57,9 +57,9 @@ def register_incoming(*, details: dict, to_organization: Organization, external_
                       user=None) -> Transfer:
     """An incoming letter from outside the platform; the member record is created on completion."""
     probe = _member_from_details(details, to_organization, issue_date)
-    probe.full_clean(exclude=["organization"])
     if Member.objects.filter(id_number=probe.id_number).exists():
         raise ValidationError({"id_number": _("该身份证号码的党员已在册,请使用平台内转接。")})
+    probe.full_clean(exclude=["organization"])
     transfer = Transfer(direction=TransferDirection.INCOMING, to_organization=to_organization,
                         external_organization=external_organization, letter_no=letter_no, issue_date=issue_date,
                         valid_until=valid_until or _validity(issue_date), incoming_details=details, created_by=user)
@@ -80,6 +80,24 @@ def _member_from_details(details: dict, organization: Organization, fallback_joi
                   organization=organization)
 
 
+def acting_side(transfer: Transfer, action: str) -> str:
+    """Which end of a transfer acts: the receiving end receives and completes (the issuing end when the member
+    leaves the platform), the issuing end records the receipt, and either end may return a letter."""
+    if action == "return":
+        return "either"
+    if action == "receipt" or transfer.direction == TransferDirection.OUTGOING:
+        return "from"
+    return "to"
+
+
+def may_act(user, transfer: Transfer, action: str) -> bool:
+    side = acting_side(transfer, action)
+    visible = Organization.objects.restrict(user)
+    ends = {"from": [transfer.from_organization_id], "to": [transfer.to_organization_id],
+            "either": [transfer.from_organization_id, transfer.to_organization_id]}[side]
+    return visible.filter(pk__in=[pk for pk in ends if pk]).exists()
+
+
 def _locked(transfer: Transfer) -> Transfer:
     return Transfer.objects.select_for_update().get(pk=transfer.pk)
 
@@ -88,7 +106,7 @@ def _require_open(transfer: Transfer) -> None:
     if transfer.state == TransferState.COMPLETED:
         raise ValidationError(_("转接已完成,不能再变更(已完成的转接不能重新打开)。"))
     if transfer.state not in OPEN_STATES:
-        raise ValidationError(_("转接已%(state)s,不能再办理。") % {"state": transfer.get_state_display()})
+        raise ValidationError(_("转接状态为“%(state)s”,不能再办理。") % {"state": transfer.get_state_display()})
 
 
 @transaction.atomic

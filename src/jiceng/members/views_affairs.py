@@ -238,6 +238,8 @@ class TransferDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_act"] = can_write(self.request.user, Transfer)
+        ctx["may"] = {a: transfers.may_act(self.request.user, self.object, a)
+                      for a in ("receive", "complete", "return", "receipt")}
         ctx["today"] = timezone.localdate()
         return ctx
 
@@ -249,6 +251,9 @@ class TransferActionView(ScopedMixin, generic.View):
         transfer = get_object_or_404(self.scoped_queryset(), pk=pk)
         if not can_write(request.user, Transfer):
             raise PermissionDenied
+        if not transfers.may_act(request.user, transfer, action):
+            messages.error(request, _t("此操作须由转接的另一方(接收党组织)办理。"))
+            return redirect(transfer.get_absolute_url())
         today = timezone.localdate()
         try:
             if action == "receive":

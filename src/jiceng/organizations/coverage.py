@@ -103,7 +103,7 @@ def coverage_report(place: Place, *, today: dt.date | None = None) -> CoverageRe
         kind=EnterpriseKind.SOCIAL_ORG, employees__gte=cfg["COVERAGE_SOCIAL_ORG_MIN_STAFF"])
     report.must_cover_uncovered = list(enterprises.filter(must_cover).exclude(covered).order_by("-employees"))
 
-    full_members = (Member.objects.filter(employer=OuterRef("pk"), status=MemberStatus.FULL)
+    full_members = (Member.objects.active().filter(employer=OuterRef("pk"), status=MemberStatus.FULL)
                     .values("employer").annotate(n=Count("pk")).values("n"))
     has_own_branch = Exists(Coverage.objects.filter(enterprise=OuterRef("pk"), organization__kind__in=(
         "branch", "temporary_branch", "general_branch", "committee")))
@@ -120,9 +120,9 @@ def coverage_report(place: Place, *, today: dt.date | None = None) -> CoverageRe
     )
     report.organizations = org_counts["total"]
     report.joint_branches, report.independent_branches = org_counts["joint"], org_counts["independent"]
-    report.members = _in_place(Member.objects.all(), place, "organization__").count()
+    report.members = _in_place(Member.objects.active(), place, "organization__").count()
 
-    org_full = (Member.objects.filter(organization=OuterRef("pk"), status=MemberStatus.FULL)
+    org_full = (Member.objects.active().filter(organization=OuterRef("pk"), status=MemberStatus.FULL)
                 .values("organization").annotate(n=Count("pk")).values("n"))
     seats = (CommitteeMember.objects.filter(organization=OuterRef("pk"))
              .values("organization").annotate(n=Count("pk")).values("n"))

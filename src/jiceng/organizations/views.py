@@ -57,7 +57,7 @@ class OrganizationDetailView(ObjectDetailView):
         ctx["children"] = Organization.objects.restrict(self.request.user).filter(parent=org)
         ctx["coverages"] = org.coverages.select_related("enterprise")
         ctx["committee"] = org.committee.select_related("member")
-        ctx["member_counts"] = org.members.aggregate(
+        ctx["member_counts"] = org.members.filter(left_on__isnull=True).aggregate(
             total=Count("pk"), full=Count("pk", filter=Q(status=MemberStatus.FULL)))
         ctx["can_manage"] = can_write(self.request.user, Coverage)
         ctx["can_seat"] = can_write(self.request.user, CommitteeMember)
@@ -67,7 +67,7 @@ class OrganizationDetailView(ObjectDetailView):
                 Enterprise.objects.restrict(self.request.user).filter(place__path__startswith=org.place.path)
                 .exclude(coverages__isnull=False).order_by("name")[:500])
         if ctx["can_seat"]:
-            ctx["seat_candidates"] = org.members.order_by("name")[:500]
+            ctx["seat_candidates"] = org.members.filter(left_on__isnull=True).order_by("name")[:500]
             ctx["positions"] = CommitteePosition.choices
         return ctx
 

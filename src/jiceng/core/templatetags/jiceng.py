@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,8 @@ def cell(value):
     if value is False:
         return _("否")
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return date_format(value, "Y-m-d H:i")
     if isinstance(value, dt.date):
         return value.isoformat()

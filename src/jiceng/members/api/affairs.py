@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,13 +42,16 @@ class ApplicationStepSerializer(serializers.ModelSerializer):
 class ApplicationSerializer(ModelCleanSerializer):
     id_number = serializers.CharField(write_only=True, max_length=18)
     id_number_masked = serializers.CharField(read_only=True)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=11)
+    phone_masked = serializers.CharField(read_only=True)
     applied_on = serializers.DateField(write_only=True)
     steps = ApplicationStepSerializer(many=True, read_only=True)
     next_steps = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
-        fields = ["id", "name", "gender", "birth_date", "id_number", "id_number_masked", "phone", "organization",
+        fields = ["id", "name", "gender", "birth_date", "id_number", "id_number_masked", "phone", "phone_masked",
+                  "organization",
                   "employer", "stage", "member", "applied_on", "steps", "next_steps"]
         read_only_fields = ["stage", "member"]
 
@@ -167,6 +170,9 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _act(self, request, fn, extra):
         transfer = self.get_object()
+        action = {"receive": "receive", "complete": "complete", "return_letter": "return"}[fn.__name__]
+        if not transfers.may_act(request.user, transfer, action):
+            raise PermissionDenied("此操作须由转接的另一方(接收党组织)办理。")
         data = TransferActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -16,7 +16,13 @@ from simple_history.models import HistoricalRecords
 
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.text import pinyin_keys
-from jiceng.core.validators import mask_id_number, validate_cn_mobile, validate_id_number
+from jiceng.core.validators import (
+    birth_date_mismatch,
+    mask_id_number,
+    mask_phone,
+    validate_cn_mobile,
+    validate_id_number,
+)
 
 from .member import Gender
 
@@ -51,6 +57,7 @@ class Application(models.Model):
 
     objects = ScopedManager()
     edit_roles = ("district_admin", "street_staff", "org_secretary")
+    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
 
     class Meta:
         verbose_name = _("入党申请")
@@ -84,11 +91,19 @@ class Application(models.Model):
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number)
 
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
     def clean(self) -> None:
+        errors = {}
         if self.id_number:
             self.id_number = self.id_number.strip().upper()
+            errors.update(birth_date_mismatch(self.id_number, self.birth_date))
         if self.organization_id and not self.organization.is_branch:
-            raise ValidationError({"organization": _("发展党员工作由党支部负责,请选择一个支部。")})
+            errors["organization"] = _("发展党员工作由党支部负责,请选择一个支部。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApplicationStep(models.Model):

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core.dates import add_years
-from jiceng.core.scoping import Scope, ScopedManager
+from jiceng.core.scoping import Scope, ScopedQuerySet
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import (
-    birth_date_from_id,
+    birth_date_mismatch,
     mask_id_number,
     mask_phone,
     validate_cn_mobile,
@@ -38,6 +38,12 @@ class Education(models.TextChoices):
     COLLEGE = "college", _("大学专科")
     SECONDARY = "secondary", _("中专/高中")
     BASIC = "basic", _("初中及以下")
+
+
+class MemberQuerySet(ScopedQuerySet):
+    def active(self) -> MemberQuerySet:
+        """Members still on the platform's rolls (not transferred out of it)."""
+        return self.filter(left_on__isnull=True)
 
 
 class Member(models.Model):
@@ -73,7 +79,9 @@ class Member(models.Model):
     )
     history = HistoricalRecords(excluded_fields=["name_pinyin", "name_initials"])
 
-    objects = ScopedManager()
+    objects = MemberQuerySet.as_manager()
+    # Shown masked wherever they appear, change history included.
+    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
     # Roles that may create and edit these (within their scope).
     edit_roles = ("district_admin", "street_staff", "org_secretary")
 
@@ -108,12 +116,7 @@ class Member(models.Model):
         errors = {}
         if self.id_number:
             self.id_number = self.id_number.strip().upper()
-            try:
-                born = birth_date_from_id(self.id_number)
-            except (ValueError, ValidationError):
-                born = None
-            if born and self.birth_date and born != self.birth_date:
-                errors["birth_date"] = _("出生日期与身份证号码不一致(应为 %(date)s)。") % {"date": born}
+            errors.update(birth_date_mismatch(self.id_number, self.birth_date))
         today = timezone.localdate()
         if self.join_date and self.join_date > today:
             errors["join_date"] = _("入党日期不能晚于今天。")
