@@ -34,7 +34,6 @@ def test_rate_table_bracket_edges(db, category, base, expected):
 
 def test_farmer_may_declare_up_to_one_yuan(db):
     assert dues.quote("farmer", Decimal("0"), ON, Decimal("0.80")).amount == Decimal("0.80")
-    assert dues.quote("farmer", Decimal("0"), ON, Decimal("3.00")).amount == Decimal("0.20")
 
 
 def test_no_table_before_2008(db):
@@ -82,3 +81,9 @@ def test_arrears_and_annual_summary(member):
     assert row.months == [D(2026, 2, 1), D(2026, 4, 1)] and row.amount == Decimal("80.00")
     (summary,) = dues.annual_summary(member.__class__.objects.all(), 2026)
     assert summary["months"] == 2 and summary["total"] == Decimal("80.00")
+
+
+def test_farmer_declared_amount_out_of_range_refused(db):
+    with pytest.raises(ValidationError) as exc:
+        dues.quote("farmer", Decimal("0"), ON, Decimal("3.00"))
+    assert "declared_amount" in exc.value.message_dict

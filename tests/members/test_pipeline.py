@@ -151,3 +151,25 @@ def test_steps_are_declared_as_data():
     # Every rule references steps that exist; a local rule is one more entry with existing check types.
     for rule in STEPS.values():
         assert all(code in STEPS for code in rule.requires)
+
+
+def test_late_talk_recorded_with_reason(branch):
+    app = new_application(branch, applied_on=D(2022, 3, 1))
+    step(app, "talk", D(2022, 4, 20), people="书记", note="书记外出学习,延期谈话")
+    assert app.steps.filter(code="talk").exists()
+
+
+def test_duplicate_open_application_named_clearly(branch):
+    new_application(branch)
+    existing = Application.objects.get()
+    with pytest.raises(ValidationError) as exc:
+        create_application(name="王小明", gender="M", birth_date=existing.birth_date, id_number=existing.id_number,
+                            organization=branch, applied_on=D(2022, 5, 1))
+    assert "进行中的入党申请" in str(exc.value)
+
+
+def test_application_birth_date_must_match_id(branch):
+    with pytest.raises(ValidationError) as exc:
+        create_application(name="李四", gender="M", birth_date=D(1991, 1, 1),
+                           id_number=f.id_number(birth=D(1990, 1, 1)), organization=branch, applied_on=D(2022, 5, 1))
+    assert "birth_date" in exc.value.message_dict

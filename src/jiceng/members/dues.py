@@ -64,7 +64,10 @@ def quote(category: str, base: Decimal, on: dt.date, declared: Decimal | None = 
             return DuesQuote(amount, rate, _("%(base)s × %(pct)s%% = %(amount)s") % {
                 "base": base, "pct": rate.percent, "amount": amount})
         amount = rate.fixed_amount
-        if declared is not None and rate.max_amount is not None and rate.fixed_amount <= declared <= rate.max_amount:
+        if declared is not None and rate.max_amount is not None:
+            if not rate.fixed_amount <= declared <= rate.max_amount:
+                raise ValidationError({"declared_amount": _("自报金额应在 %(low)s 至 %(high)s 元之间。") % {
+                    "low": rate.fixed_amount, "high": rate.max_amount}})
             amount = declared
         return DuesQuote(amount, rate, _("按月定额 %(amount)s") % {"amount": amount})
     raise ValidationError(_("没有适用于 %(date)s 的党费标准。") % {"date": on})

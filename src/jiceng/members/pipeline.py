@@ -89,8 +89,9 @@ class NotLaterThan(Check):
 
     def error(self, ctx):
         limit = self.deadline(ctx)
-        if limit and ctx.step.date > limit:
-            return _("应在“%(step)s”后 %(period)s 内完成(最迟 %(date)s)。") % {
+        # A late step can still be recorded, but only with the reason for the delay in its note.
+        if limit and ctx.step.date > limit and not ctx.step.note.strip():
+            return _("应在“%(step)s”后 %(period)s 内完成(最迟 %(date)s);逾期办理须在说明中写明原因。") % {
                 "step": STEPS[self.after].label, "period": _period(self.months, self.days), "date": limit}
         return None
 
@@ -316,11 +317,13 @@ def create_application(*, user=None, applied_on: dt.date, **fields) -> Applicati
     """A new application with its first step ('apply'), refused whole if the applicant is under age."""
     with transaction.atomic():
         application = Application(stage=Stage.APPLICANT, **fields)
-        application.full_clean()
-        if Member.objects.filter(id_number=application.id_number).exists():
+        # The specific messages first, before the generic constraint check of full_clean().
+        id_number = (application.id_number or "").strip().upper()
+        if Member.objects.filter(id_number=id_number).exists():
             raise ValidationError({"id_number": _("该身份证号码的人员已是党员。")})
-        if Application.objects.filter(id_number=application.id_number).exclude(stage=Stage.CLOSED).exists():
+        if Application.objects.filter(id_number=id_number).exclude(stage=Stage.CLOSED).exists():
             raise ValidationError({"id_number": _("该申请人已有进行中的入党申请。")})
+        application.full_clean()
         application.save()
         record_step(application, StepInput("apply", applied_on), user=user)
     application.refresh_from_db()

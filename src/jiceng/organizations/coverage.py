@@ -38,6 +38,7 @@ class CoverageReport:
     should_set_up: list[tuple[Enterprise, int]] = field(default_factory=list)  # 应建未建
     no_committee: list[tuple[Organization, int]] = field(default_factory=list)
     terms_ending: list[Organization] = field(default_factory=list)
+    terms_ended: list[Organization] = field(default_factory=list)  # overdue re-elections (换届逾期)
 
     @property
     def org_coverage_rate(self) -> float:
@@ -69,6 +70,8 @@ class CoverageReport:
             "no_committee": [{"id": o.pk, "name": o.name, "full_members": n} for o, n in self.no_committee],
             "terms_ending": [{"id": o.pk, "name": o.name, "term_end": o.term_end.isoformat()}
                              for o in self.terms_ending],
+            "terms_ended": [{"id": o.pk, "name": o.name, "term_end": o.term_end.isoformat()}
+                            for o in self.terms_ended],
         }
 
 
@@ -134,6 +137,7 @@ def coverage_report(place: Place, *, today: dt.date | None = None) -> CoverageRe
     report.terms_ending = list(orgs.filter(
         term_end__gte=today, term_end__lte=today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])
     ).order_by("term_end"))
+    report.terms_ended = list(orgs.filter(term_end__lt=today).order_by("term_end"))
     return report
 
 

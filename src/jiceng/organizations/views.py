@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
 from django.http import Http404
@@ -129,6 +130,7 @@ class CoverageReportView(LoginRequiredMixin, generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["place"] = self.place
         ctx["places"] = report_places(self.request.user).order_by("path")[:2000]
+        ctx["thresholds"] = settings.JICENG
         if self.place is not None:
             ctx["report"] = coverage_report(self.place)
             ctx["children"] = child_reports(self.place)
@@ -155,6 +157,7 @@ def coverage_xlsx(place: Place):
          [[e.name, e.credit_code, n] for e, n in report.should_set_up]),
         (_t("应设未设支委会"), [_t("党组织"), _t("正式党员数")], [[o.name, n] for o, n in report.no_committee]),
         (_t("即将换届"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ending]),
+        (_t("换届逾期"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ended]),
     ]
     return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)
 

@@ -54,6 +54,7 @@ class ApplicationSerializer(ModelCleanSerializer):
                   "organization",
                   "employer", "stage", "member", "applied_on", "steps", "next_steps"]
         read_only_fields = ["stage", "member"]
+        validators = []  # one open application per person: checked by create_application with its own message
 
     def validate(self, attrs):
         applied_on = attrs.pop("applied_on", None)
