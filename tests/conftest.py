@@ -51,3 +51,9 @@ def login(page, username: str, password: str = "pass-12345") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+def open_menu(page, group: str, item: str) -> None:
+    """Navigate through the top menu: open the group's dropdown, click the entry."""
+    page.locator(".navbar .dropdown-toggle", has_text=group).click()
+    page.locator(".navbar .dropdown-menu.show a", has_text=item).first.click()

@@ -397,7 +397,8 @@ def test_filled_in_template_imports(client, world, media):
 def test_ui_upload_preview_confirm(client, world, media):
     client.force_login(world["staff"])
     assert client.get(reverse("members:member_import")).status_code == 200
-    file = mem_file(*(mem_row(i) for i in range(25)))
+    code = world["employer"].credit_code
+    file = mem_file(*(mem_row(i, 工作单位统一社会信用代码=code if i == 0 else None) for i in range(25)))
     file.name = "党员名册.xlsx"
     response = client.post(reverse("members:member_import"), {"file": file})
     assert response.status_code == 200
@@ -405,6 +406,7 @@ def test_ui_upload_preview_confirm(client, world, media):
     assert 'data-testid="import-preview"' in page and "确认导入 25 条" in page
     assert page.count("王小明") == 20  # the first 20 rows
     assert "3101" in page and f.id_number(7000, BIRTH) not in page  # ID numbers masked in the preview
+    assert f"<td>{code}</td>" in page  # the employer as given, by its credit code
     token = re.search(r'name="token" value="([0-9a-f]{32})"', page).group(1)
     stored = media / "imports" / f"{token}.xlsx"
     assert stored.exists()
@@ -527,3 +529,79 @@ def test_api_permissions_and_bad_requests(world):
     response = api.post("/api/members/import/", {"file": garbage}, format="multipart")
     assert response.status_code == 400 and response.json()["error_count"] == 1
     assert APIClient().post("/api/members/import/", {}, format="multipart").status_code in (401, 403)
+
+
+def test_fast_insert_writes_what_the_orm_writes(world):
+    """commit()'s executemany path and the ORM fallback (bulk_create + bulk_history_create) agree."""
+    from jiceng.core.importing import bulk_insert
+
+    fast = validate(ENTERPRISE_IMPORT, read_rows(ent_file(ent_row(1), ent_row(2))), world["staff"])
+    orm = validate(ENTERPRISE_IMPORT, read_rows(ent_file(ent_row(1), ent_row(2))), world["staff"])
+    commit(fast)
+    for obj in fast.instances:  # free the codes for the second, identical batch
+        Enterprise.objects.filter(pk=obj.pk).update(credit_code=f.uscc(9900 + obj.pk))
+    ENTERPRISE_IMPORT.before_save(orm.instances)
+    bulk_insert(Enterprise, orm.instances, key=None, using="default", history_user=world["staff"],
+                history_reason="Excel 导入")
+    assert all(obj.pk and not obj._state.adding for obj in fast.instances + orm.instances)
+
+    def rows(objs, model, skip=("id", "created", "credit_code", "history_id", "history_date")):
+        return [{k: v for k, v in row.items() if k not in skip}
+                for row in model.filter(id__in=[o.pk for o in objs]).order_by("id").values()]
+
+    assert rows(fast.instances, Enterprise.objects) == rows(orm.instances, Enterprise.objects)
+    assert rows(fast.instances, Enterprise.history) == rows(orm.instances, Enterprise.history)
+    record = Enterprise.history.get(id=fast.instances[0].pk)
+    assert record.history_change_reason == "Excel 导入" and record.history_user == world["staff"]
+    assert record.created == Enterprise.objects.get(pk=fast.instances[0].pk).created is not None
+
+
+def test_fast_reader_reads_what_openpyxl_reads(tmp_path):
+    """read_rows() takes a shortcut for inline strings; the values must be openpyxl's own."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["文本", 12, 3.5, dt.datetime(2020, 7, 1), True, "=1+1", None, "  空格  "])
+    ws.append([])
+    ws.append([None, None, "第三行"])
+    ws["A4"] = CellRichText(["富", TextBlock(InlineFont(b=True), "文本")])
+    ws["B4"] = dt.date(1990, 5, 17)
+    ws["C4"].value = "2016-07-01"
+    ws["D4"].number_format = "@"
+    ws["D4"] = "310110199005170255"
+    ws["E6"] = "last"
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    expected = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    got = list(read_rows(path))
+    assert len(got) == len(expected) == 6
+    for mine, theirs in zip(got, expected, strict=True):
+        width = max(len(mine), len(theirs))
+        assert list(mine) + [None] * (width - len(mine)) == list(theirs) + [None] * (width - len(theirs))
+    assert got[3][0] == "富文本"
+
+
+def test_oversized_upload_is_refused(client, world, media, monkeypatch):
+    import jiceng.core.import_views as import_views
+
+    monkeypatch.setattr(import_views, "MAX_FILE_BYTES", 100)
+    client.force_login(world["staff"])
+    response = client.post(reverse("members:member_import"), {"file": mem_file(mem_row(1))})
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+
+
+def test_new_instances_match_the_model_constructor(db):
+    from jiceng.core.importing import _instance_factory
+
+    for model in (Member, Enterprise):
+        new = _instance_factory(model)
+        first, second = new(), new()
+        assert first is not second and first._state is not second._state and first._state.adding
+        fresh = model()
+        for model_field in model._meta.concrete_fields:
+            assert getattr(first, model_field.attname) == getattr(fresh, model_field.attname)
+        first.name = "甲"
+        assert second.name == fresh.name

@@ -28,6 +28,13 @@ from jiceng.organizations.api.views import (
     OrganizationViewSet,
 )
 from jiceng.places.api.views import PlaceViewSet
+from jiceng.risk.api.views import (
+    EnterpriseRiskViewSet,
+    FollowUpViewSet,
+    LevelThresholdViewSet,
+    SignalTypeViewSet,
+    SignalViewSet,
+)
 
 router = DefaultRouter()
 router.register("places", PlaceViewSet, basename="place")
@@ -45,6 +52,11 @@ router.register("demands", DemandViewSet, basename="demand")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("services", ServiceViewSet, basename="service")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("risk/signal-types", SignalTypeViewSet, basename="risk-signaltype")
+router.register("risk/signals", SignalViewSet, basename="risk-signal")
+router.register("risk/enterprises", EnterpriseRiskViewSet, basename="risk-enterprise")
+router.register("risk/follow-ups", FollowUpViewSet, basename="risk-followup")
+router.register("risk/thresholds", LevelThresholdViewSet, basename="risk-threshold")
 
 urlpatterns = [
     path("enterprises/import/", import_api_view(ENTERPRISE_IMPORT).as_view(), name="enterprise-import"),

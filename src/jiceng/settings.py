@@ -27,6 +27,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DATA_DIR = Path(os.environ.get("JICENG_DATA_DIR", Path.cwd() / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 DEBUG = env_bool("JICENG_DEBUG", False)
 # A fixed development key is only acceptable when DEBUG is on; production must set its own.
 SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", "")
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files served locally: no CDN on closed networks
     "simple_history",
     "huey.contrib.djhuey",
     "jiceng.core",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "jiceng.organizations",
     "jiceng.members",
     "jiceng.demands",
+    "jiceng.risk",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "jiceng.core.middleware.BadNumberMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.urls"
@@ -173,6 +177,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Choice sets that share a field name get explicit, stable schema names.
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "jiceng.demands.models.DemandStatus",

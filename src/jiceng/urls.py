@@ -14,6 +14,7 @@ urlpatterns = [
     path("organizations/", include("jiceng.organizations.urls")),
     path("members/", include("jiceng.members.urls")),
     path("demands/", include("jiceng.demands.urls")),
+    path("risk/", include("jiceng.risk.urls")),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -10,7 +10,7 @@ from jiceng.members import dues
 from jiceng.members.models import Application, DuesPayment, Transfer
 from jiceng.members.pipeline import StepInput, create_application, record_step
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import login, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_secretary_workflows_and_member_page(page, data):
     login(page, "secretary")
 
     # Applicant → activist.
-    page.get_by_role("link", name="发展党员").first.click()
+    open_menu(page, "党员事务", "发展党员")
     page.get_by_role("link", name="王小明").click()
     page.get_by_role("link", name="确定为入党积极分子").click()
     with page.expect_navigation():

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from jiceng.accounts.models import Role
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import login, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def data():
 
 def test_search_member_by_pinyin(page, data):
     login(page, "staff")
-    page.get_by_role("link", name="党员").first.click()
+    open_menu(page, "基础信息", "党员")
     page.fill("input[name=q]", "zs")
     page.click("button:has-text('查询')")
     table = page.get_by_test_id("object-table")

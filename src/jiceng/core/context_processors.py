@@ -1,35 +1,59 @@
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.scoping import scope_for
 
-# Navigation by domain area; later capabilities add their entries here.
+# Navigation by domain area: groups of (label, url name). Later capabilities add their entries here.
 NAVIGATION = [
-    (_("地域"), "places:place_list", "map-pin"),
-    (_("两新组织"), "enterprises:enterprise_list", "building"),
-    (_("党组织"), "organizations:organization_list", "flag"),
-    (_("党员"), "members:member_list", "users"),
-    (_("发展党员"), "members:application_list", "user-plus"),
-    (_("转接"), "members:transfer_list", "transfer"),
-    (_("党费"), "members:dues_report", "coin-yuan"),
-    (_("需求"), "demands:demand_list", "message-report"),
-    (_("走访"), "demands:visit_list", "walk"),
-    (_("覆盖报告"), "organizations:coverage", "chart-pie"),
+    (_("基础信息"), "database", [
+        (_("地域"), "places:place_list"),
+        (_("两新组织"), "enterprises:enterprise_list"),
+        (_("党组织"), "organizations:organization_list"),
+        (_("党员"), "members:member_list"),
+    ]),
+    (_("党员事务"), "id-badge-2", [
+        (_("发展党员"), "members:application_list"),
+        (_("转接"), "members:transfer_list"),
+        (_("党费"), "members:dues_report"),
+        (_("六个月未参加组织生活等"), "members:inactivity"),
+    ]),
+    (_("需求与走访"), "message-report", [
+        (_("需求"), "demands:demand_list"),
+        (_("我的待办"), "demands:inbox"),
+        (_("走访"), "demands:visit_list"),
+        (_("服务清单"), "demands:catalog"),
+    ]),
+    (_("分析报告"), "chart-pie", [
+        (_("稳商"), "risk:board"),
+        (_("覆盖报告"), "organizations:coverage"),
+    ]),
 ]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # a capability that is not installed
+        return None
 
 
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     scope = scope_for(request.user)
-    urls = [(label, reverse(name), icon) for label, name, icon in NAVIGATION]
+    groups = [(label, icon, [(item, _url(name)) for item, name in entries]) for label, icon, entries in NAVIGATION]
+    urls = [url for _l, _i, entries in groups for _item, url in entries if url]
     # The entry with the longest matching prefix is the active one (/members/applications/ is not /members/).
-    active = max((url for _label, url, _icon in urls if request.path.startswith(url)), key=len, default=None)
-    items = [(label, url, icon, url == active) for label, url, icon in urls]
-    if "member" in scope.roles:
-        items.insert(0, (_("我的"), reverse("members:me"), "user", request.path == reverse("members:me")))
+    active = max((url for url in urls if request.path.startswith(url)), key=len, default=None)
+    nav = []
+    for label, icon, entries in groups:
+        items = [(item, url, url == active) for item, url in entries if url]
+        nav.append({"label": label, "icon": icon, "items": items, "active": any(a for _i, _u, a in items)})
+    me = reverse("members:me") if "member" in scope.roles else None
     return {
-        "nav_items": items,
+        "nav_groups": nav,
+        "nav_me": me,
+        "nav_me_active": request.path == me,
         "user_roles": sorted(scope.roles) if not scope.everything else ["superuser"],
         "unread_notifications": request.user.notifications.filter(read=False).count(),
     }

@@ -20,6 +20,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
+    elif isinstance(exc, OverflowError):
+        exc = ValidationError(detail={"non_field_errors": ["请求中的数字超出范围。"]})
     elif isinstance(exc, IntegrityError):
         exc = ValidationError(detail={"non_field_errors": [str(exc).splitlines()[0]]})
     return drf_exception_handler(exc, context)

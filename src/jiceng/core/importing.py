@@ -6,10 +6,11 @@ column's field validators and choices, then the model's `clean()`), resolves for
 or codes within the user's scope, and checks uniqueness within the file and against the database.
 Only when no row has an error does `commit()` bulk-insert everything in one transaction.
 
-Written for 100,000-row rosters: the sheet is streamed (openpyxl read-only), foreign keys come from
+Written for 100,000-row rosters (about 30 s on the 2-core reference machine; see
+benchmarks/import_roster.py): the sheet is streamed (openpyxl read-only), foreign keys come from
 dictionaries built with a few queries up front (never one query per row), uniqueness against the
-database is checked in bulk, and the derived fields that `save()` would set are computed before
-`bulk_create`.
+database is checked in bulk, the derived fields that `save()` would set are computed before the
+insert, and the insert itself is one prepared statement run with executemany (history included).
 """
 
 from __future__ import annotations
@@ -322,6 +323,8 @@ class CodeResolver:
 
 @dataclass(frozen=True)
 class ImportColumn:
+    """One template column: its header, the model field it fills and how a cell becomes a value."""
+
     header: Label  # as in the template (Chinese)
     field: str  # the model field it fills
     parse: Callable[[Any], Any] = parse_text
@@ -348,6 +351,8 @@ class ImportColumn:
 
 @dataclass(frozen=True)
 class ImportSpec:
+    """What an import of one model reads: its columns in template order, and what save() would add."""
+
     model: type[models.Model]
     columns: tuple[ImportColumn, ...]
     # Sets what save() would (pinyin keys, denormalized fields) on objects about to be bulk-inserted.
@@ -381,6 +386,8 @@ class ImportSpec:
 
 @dataclass
 class ImportResult:
+    """validate()'s outcome: the unsaved instances if every row is valid, else the errors (and none)."""
+
     spec: ImportSpec
     user: Any
     instances: list[models.Model] = field(default_factory=list)  # valid, not yet saved
@@ -429,11 +436,8 @@ def display_value(spec: ImportSpec, column: ImportColumn, obj: models.Model) -> 
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _inline_text(element) -> str:
+def _inline_text(element, text_tag: str, run_tag: str) -> str:
     """The text of an inline string (<is>): plain <t> or rich-text runs, without phonetic hints."""
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-
-    text_tag, run_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
     parts = []
     for child in element:
         if child.tag == text_tag:
@@ -446,44 +450,85 @@ def _inline_text(element) -> str:
 
 
 def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
-    """openpyxl's read-only row parser, minus its slow path for inline strings.
+    """The sheet's cell values, decoded as openpyxl's read-only parser does (with data_only=True).
 
-    Files written by openpyxl (our exports, many government systems) store text as inline strings,
-    which openpyxl parses through its generic object model: three times slower than the whole rest
-    of the import. Every other cell type goes through openpyxl's own parse_cell. Returns None when
-    openpyxl's internals differ from what this expects; the caller then uses the public iter_rows().
+    openpyxl opens the file and supplies the shared strings and date formats; only the loop over
+    <row>/<c> elements is done here, because openpyxl's per-cell machinery (a dict per cell, and its
+    generic object model for inline strings, which files written by openpyxl use for all text) costs
+    two to three times the rest of a 100,000-row import. Returns None if openpyxl's internals are not
+    as expected; the caller then uses the public iter_rows().
     """
     try:
-        from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
+        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+        from openpyxl.worksheet._reader import _cast_number
+        from openpyxl.xml.constants import SHEET_MAIN_NS
+        from openpyxl.xml.functions import iterparse
 
+        shared_strings = sheet._shared_strings
+        date_formats, timedelta_formats = workbook._date_formats, workbook._timedelta_formats
+        epoch = workbook.epoch
         source = sheet._get_source()
-        parser_args = (sheet._shared_strings,)
-        parser_kwargs = {"data_only": True, "epoch": workbook.epoch, "date_formats": workbook._date_formats,
-                         "timedelta_formats": workbook._timedelta_formats}
     except (ImportError, AttributeError):
         return None
+    ns = f"{{{SHEET_MAIN_NS}}}"
+    row_tag, cell_tag, value_tag, inline_tag, text_tag, run_tag = (ns + t for t in ("row", "c", "v", "is", "t", "r"))
+    columns: dict[str, int] = {}
 
-    class Parser(WorkSheetParser):
-        def parse_cell(self, element):
-            if element.get("t") == "inlineStr":
-                child = element.find(INLINE_STRING)
-                if child is not None:
-                    element.remove(child)
-                    cell = super().parse_cell(element)
-                    cell["value"], cell["data_type"] = _inline_text(child), "s"
-                    return cell
-            return super().parse_cell(element)
+    def column_index(reference: str) -> int:
+        letters = reference.rstrip("0123456789")
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = column_index_from_string(letters)
+        return index
+
+    def decode(cell) -> Any:
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            child = cell.find(inline_tag)
+            return _inline_text(child, text_tag, run_tag) if child is not None else None
+        value = cell.findtext(value_tag) or None
+        if value is None:
+            return None
+        if kind == "n":
+            number = _cast_number(value)
+            style = cell.get("s")
+            if style and int(style) in date_formats:
+                try:
+                    return from_excel(number, epoch, timedelta=int(style) in timedelta_formats)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return shared_strings[int(value)]
+        if kind == "b":
+            return bool(int(value))
+        if kind == "d":
+            return from_ISO8601(value)
+        return value  # "str" (a formula's text), "e" (an error such as #N/A)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         with source:
             expected = 1
-            for number, cells in Parser(source, *parser_args, **parser_kwargs).parse():
+            for _event, element in iterparse(source):
+                if element.tag != row_tag:
+                    continue
+                number = element.get("r")
+                number = int(number) if number else expected
                 while expected < number:  # rows missing from the file are empty
                     expected += 1
                     yield ()
-                values: list[Any] = [None] * max((cell["column"] for cell in cells), default=0)
-                for cell in cells:
-                    values[cell["column"] - 1] = cell["value"]
+                values: list[Any] = []
+                position = 0
+                for cell in element.iter(cell_tag):
+                    reference = cell.get("r")
+                    position = column_index(reference) if reference else position + 1
+                    value = decode(cell)
+                    if value is not None:
+                        if len(values) < position:
+                            values.extend([None] * (position - len(values)))
+                        values[position - 1] = value
+                element.clear()
                 expected = number + 1
                 yield tuple(values)
 
@@ -540,6 +585,27 @@ def _match_header(spec: ImportSpec, header: Sequence[Any], result: ImportResult)
     return matched
 
 
+def _instance_factory(model: type[models.Model]) -> Callable[[], models.Model]:
+    """New unsaved instances with their defaults; copies of one prototype when that is equivalent.
+
+    Model.__init__ costs ~17 µs (a second and a half per 100,000 rows); copying a fresh instance's
+    attributes is the same thing when no default is computed per instance (a callable default such
+    as uuid4 or now would be shared), so only then.
+    """
+    if any(f.has_default() and callable(f.default) for f in model._meta.concrete_fields):
+        return model
+    prototype = model()
+    state_class = type(prototype._state)
+
+    def new() -> models.Model:
+        instance = model.__new__(model)
+        instance.__dict__ = prototype.__dict__.copy()
+        instance._state = state_class()
+        return instance
+
+    return new
+
+
 def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportResult:
     """Check every row; valid rows become unsaved instances, every bad cell an error (row, column, reason)."""
     result = ImportResult(spec=spec, user=user)
@@ -562,9 +628,14 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
     for column, index in matched:
         model_field = spec.model_fields[column.field]
         resolver = resolvers.get(column.field)
+        # Field.validate() checks choices, null and blank: empty cells never get here, and a ChoiceParser
+        # only returns valid choices, so it is needed only for choices parsed some other way.
+        check_choices = model_field.validate if model_field.choices and not isinstance(column.parse, ChoiceParser) \
+            else None
         plan.append((index, column.field, column.parse, column.required,
                      resolver.collect if resolver is not None else None,
-                     model_field.validate, model_field.run_validators, unique_seen.get(column.field)))
+                     check_choices, model_field.run_validators, unique_seen.get(column.field)))
+    new_instance = _instance_factory(spec.model)
     model = spec.model
 
     # Pass 1: parse each cell and run its field's validators; collect keys for the bulk look-ups.
@@ -576,11 +647,11 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
         if result.total_rows > spec.max_rows:
             result.add_error(row_number, "", _("文件超过 %(max)s 行,请分批导入。") % {"max": spec.max_rows})
             return result
-        instance = model()
+        instance = new_instance()
         width = len(values)
         keys: dict[str, str] | None = None
         errors: dict[str, str] | None = None
-        for index, name, parse, required, collect, validate_field, run_validators, seen in plan:
+        for index, name, parse, required, collect, check_choices, run_validators, seen in plan:
             raw = values[index] if index < width else None
             if raw is None or (raw.__class__ is str and not raw.strip()):
                 if required:
@@ -594,7 +665,8 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
                     keys[name] = value
                     collect(value)
                     continue
-                validate_field(value, instance)
+                if check_choices is not None:
+                    check_choices(value, instance)
                 run_validators(value)
             except ValidationError as exc:
                 errors = errors or {}
@@ -703,12 +775,12 @@ def _insert_sql(connection, model: type[models.Model], fields: list[models.Field
 
 def bulk_insert(model: type[models.Model], objects: list[models.Model], *, key: str | None, using: str,
                 batch_size: int = BATCH_SIZE, history_user=None, history_reason: str = "") -> None:
-    """bulk_create (plus simple_history's bulk_history_create when the model has history), faster.
+    """bulk_create (plus simple_history's bulk_history_create when the model has history), faster on SQLite.
 
     One prepared INSERT is run with executemany and the new primary keys are read back by the unique
     `key`; every value still goes through its field's pre_save() and get_db_prep_save() as in
-    bulk_create, and the history rows reuse those prepared values. Anything unusual (no unique key,
-    database defaults, extra history fields) falls back to the ORM's bulk methods.
+    bulk_create, and the history rows reuse those prepared values. Other databases, and anything
+    unusual (no unique key, database defaults, extra history fields), use the ORM's bulk methods.
     """
     history = None
     if hasattr(model, "history"):
@@ -716,7 +788,10 @@ def bulk_insert(model: type[models.Model], objects: list[models.Model], *, key: 
 
         history = get_history_manager_for_model(model)
     date = timezone.now()
-    fields = _insertable_fields(model)
+    connection = connections[using]
+    # SQLite caps a statement at 999 parameters, so bulk_create sends ~40 rows per INSERT and spends
+    # most of its time building SQL; PostgreSQL takes 2,000-row INSERTs and is faster with the ORM.
+    fields = _insertable_fields(model) if connection.vendor == "sqlite" else None
     if fields is None or key is None or any(obj.pk is not None for obj in objects):
         model._default_manager.db_manager(using).bulk_create(objects, batch_size=batch_size)
         if history is not None:
@@ -724,7 +799,6 @@ def bulk_insert(model: type[models.Model], objects: list[models.Model], *, key: 
                                         default_change_reason=history_reason, default_date=date)
         return
 
-    connection = connections[using]
     plan = None if history is None else _history_plan(history.model, fields, connection, {
         "history_date": date, "history_change_reason": history_reason, "history_type": "+",
         "history_user_id": history_user.pk if history_user is not None else None,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.validators import mask_phone, validate_cn_mobile
 from jiceng.places.models import Located
@@ -59,7 +60,7 @@ class HolidayYear(models.Model):
 class HolidayDate(models.Model):
     holiday_year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="dates",
                                      verbose_name=_("年份"))
-    date = models.DateField(_("日期"), unique=True)
+    date = fields.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("调休上班"), default=False, help_text=_("勾选表示周末调休上班;不勾选表示放假"))
     name = models.CharField(_("名称"), max_length=50, blank=True)
 
@@ -142,8 +143,8 @@ class Demand(Located):
     assignee_enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True,
                                             on_delete=models.SET_NULL, related_name="demands_handled",
                                             verbose_name=_("承办单位"))
-    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
-    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    accepted_on = fields.DateField(_("受理日期"), null=True, blank=True)
+    due_date = fields.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -269,7 +270,7 @@ class Visit(Located):
                                    verbose_name=_("走访企业"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="visits", verbose_name=_("走访人"))
-    date = models.DateField(_("走访日期"), db_index=True)
+    date = fields.DateField(_("走访日期"), db_index=True)
     people_met = models.CharField(_("接待人员"), max_length=200, blank=True)
     notes = models.TextField(_("走访记录"), blank=True)
     findings = models.TextField(_("发现情况"), blank=True)
@@ -304,7 +305,7 @@ class VisitPlan(models.Model):
                                       verbose_name=_("企业"))
     interval_days = models.PositiveSmallIntegerField(_("走访周期(天)"), default=90,
                                                      validators=[MinValueValidator(1), MaxValueValidator(730)])
-    next_visit = models.DateField(_("下次走访"), db_index=True)
+    next_visit = fields.DateField(_("下次走访"), db_index=True)
 
     class Meta:
         verbose_name = _("走访计划")

@@ -93,6 +93,7 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
                                              due_date__lt=timezone.localdate()).count()
         ctx["notifications"] = user.notifications.filter(read=False)[:20]
         ctx["my_requests"] = Demand.objects.filter(requester_user=user).order_by("-created")[:20]
+        ctx["can_visit"] = can_write(user, Visit)
         return ctx
 
 

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import SearchFilterSet
+from jiceng.core.filters import IntegerFilter, SearchFilterSet
 from jiceng.organizations.models import Coverage
 
 from .models import Enterprise, EnterpriseKind, Industry, Ownership
@@ -11,14 +11,15 @@ from .models import Enterprise, EnterpriseKind, Industry, Ownership
 class EnterpriseFilterSet(SearchFilterSet):
     search_fields = ("name", "credit_code")
     pinyin_fields = ("name_pinyin", "name_initials")
+    pinyin_lookup = "contains"
     kind = django_filters.ChoiceFilter(choices=EnterpriseKind.choices, label=_("类别"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("经济类型"))
     industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("行业"))
-    street = django_filters.NumberFilter(field_name="street_id", label=_("街道 ID"))
-    district = django_filters.NumberFilter(field_name="district_id", label=_("区 ID"))
-    place = django_filters.NumberFilter(method="in_place", label=_("地域 ID(含下级)"))
+    street = IntegerFilter(field_name="street_id", label=_("街道 ID"))
+    district = IntegerFilter(field_name="district_id", label=_("区 ID"))
+    place = IntegerFilter(method="in_place", label=_("地域 ID(含下级)"))
     covered = django_filters.BooleanFilter(method="filter_covered", label=_("已组织覆盖"))
-    min_employees = django_filters.NumberFilter(field_name="employees", lookup_expr="gte", label=_("从业人员≥"))
+    min_employees = IntegerFilter(field_name="employees", lookup_expr="gte", label=_("从业人员≥"))
     lease_end_before = django_filters.DateFilter(field_name="lease_end", lookup_expr="lte",
                                                  label=_("租约到期不晚于"))
 

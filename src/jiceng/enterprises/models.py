@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import validate_uscc
@@ -73,7 +74,7 @@ class Enterprise(Located):
     industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True)
     employees = models.PositiveIntegerField(_("从业人员数"), default=0, validators=[MinValueValidator(0)])
     unit_no = models.CharField(_("房号"), max_length=50, blank=True)
-    lease_end = models.DateField(_("租约到期日"), null=True, blank=True)
+    lease_end = fields.DateField(_("租约到期日"), null=True, blank=True)
     registered_address = models.CharField(_("注册地址"), max_length=200, blank=True)
     actual_address = models.CharField(_("实际办公地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)

@@ -23,7 +23,11 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def parse_money(value, field: str) -> Decimal:
+# Far above any monthly salary or dues, and within every money column's digits.
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+def parse_money(value, field: str, maximum: Decimal = MAX_AMOUNT) -> Decimal:
     """A non-negative amount with at most two decimals, or a ValidationError naming the field."""
     try:
         amount = Decimal(str(value).strip())
@@ -33,6 +37,8 @@ def parse_money(value, field: str) -> Decimal:
         raise ValidationError({field: _("请输入数字金额。")})
     if amount < 0:
         raise ValidationError({field: _("金额不能为负数。")})
+    if amount > maximum:
+        raise ValidationError({field: _("金额过大(不超过 %(max)s)。") % {"max": maximum}})
     if amount != amount.quantize(FEN):
         raise ValidationError({field: _("金额最多精确到分。")})
     return amount

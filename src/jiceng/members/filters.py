@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import SearchFilterSet
+from jiceng.core.filters import IntegerFilter, SearchFilterSet
 
 from .models import Gender, Member, MemberStatus
 
@@ -11,9 +11,9 @@ class MemberFilterSet(SearchFilterSet):
     pinyin_fields = ("name_pinyin", "name_initials")
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("党员类别"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("党组织 ID"))
-    employer = django_filters.NumberFilter(field_name="employer_id", label=_("工作单位 ID"))
-    street = django_filters.NumberFilter(field_name="organization__street_id", label=_("街道 ID"))
+    organization = IntegerFilter(field_name="organization_id", label=_("党组织 ID"))
+    employer = IntegerFilter(field_name="employer_id", label=_("工作单位 ID"))
+    street = IntegerFilter(field_name="organization__street_id", label=_("街道 ID"))
     is_mobile = django_filters.BooleanFilter(label=_("流动党员"))
     left = django_filters.BooleanFilter(method="filter_left", label=_("已转出平台"))
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.core.dates import validate_plausible_date
 from jiceng.organizations.models import Organization
 
 from .models import Member, MemberStatus, Transfer, TransferDirection, TransferState
@@ -26,6 +27,10 @@ def next_letter_no(issue_date: dt.date) -> str:
 
 
 def _validity(issue_date: dt.date) -> dt.date:
+    try:
+        validate_plausible_date(issue_date)
+    except ValidationError as exc:
+        raise ValidationError({"issue_date": exc.messages}) from None
     return issue_date + relativedelta(months=settings.JICENG["TRANSFER_VALID_MONTHS"])
 
 

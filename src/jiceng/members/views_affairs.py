@@ -392,7 +392,9 @@ class DuesReportView(LoginRequiredMixin, generic.TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.org = _report_org(request)
-        self.year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+        year = request.GET.get("year", "")
+        # Out-of-range years are ignored rather than failing in date arithmetic.
+        self.year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
         if self.org is not None and request.GET.get("export") == "xlsx":
             audit.record(request, AuditEvent.Action.EXPORT, self.org, object_type="dues_report")
             return self.export()

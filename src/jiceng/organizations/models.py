@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.places.models import Located
 
@@ -41,13 +42,13 @@ class Organization(Located):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
         verbose_name=_("上级党组织"),
     )
-    established = models.DateField(_("成立日期"), null=True, blank=True)
+    established = fields.DateField(_("成立日期"), null=True, blank=True)
     secretary = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("书记"),
     )
-    term_start = models.DateField(_("本届任期开始"), null=True, blank=True)
-    term_end = models.DateField(_("本届任期届满"), null=True, blank=True, db_index=True)
+    term_start = fields.DateField(_("本届任期开始"), null=True, blank=True)
+    term_end = fields.DateField(_("本届任期届满"), null=True, blank=True, db_index=True)
     covered_enterprises = models.ManyToManyField(
         "enterprises.Enterprise", through="Coverage", related_name="organizations", blank=True,
         verbose_name=_("覆盖单位"),
@@ -63,6 +64,10 @@ class Organization(Located):
         verbose_name = _("党组织")
         verbose_name_plural = _("党组织")
         ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="organization_unique_name_under_parent",
+                                    violation_error_message=_("同一上级党组织下已有同名党组织。")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -125,7 +130,7 @@ class Coverage(models.Model):
                                      verbose_name=_("党组织"))
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="coverages",
                                    verbose_name=_("单位"))
-    since = models.DateField(_("覆盖起始"), null=True, blank=True)
+    since = fields.DateField(_("覆盖起始"), null=True, blank=True)
     history = HistoricalRecords()
     edit_roles = ("district_admin", "street_staff")
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import (
@@ -41,7 +42,7 @@ class Application(models.Model):
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
-    birth_date = models.DateField(_("出生日期"))
+    birth_date = fields.DateField(_("出生日期"))
     id_number = models.CharField(_("公民身份号码"), max_length=18, validators=[validate_id_number])
     phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
@@ -112,7 +113,7 @@ class ApplicationStep(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps",
                                      verbose_name=_("入党申请"))
     code = models.CharField(_("步骤"), max_length=32)
-    date = models.DateField(_("日期"))
+    date = fields.DateField(_("日期"))
     note = models.TextField(_("说明"), blank=True)
     reference = models.CharField(_("文号/记录"), max_length=100, blank=True,
                                  help_text=_("如上级党委备案号、支部大会决议记录"))

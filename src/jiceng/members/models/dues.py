@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 
 
@@ -32,7 +33,7 @@ class DuesRate(models.Model):
     """One bracket of the rate table: bases up to `upper_bound` (inclusive) pay `percent`, or a fixed amount."""
 
     category = models.CharField(_("类别"), max_length=16, choices=DuesCategory.choices)
-    effective_from = models.DateField(_("施行日期"))
+    effective_from = fields.DateField(_("施行日期"))
     upper_bound = models.DecimalField(_("月收入上限(含)"), max_digits=12, decimal_places=2, null=True, blank=True,
                                       help_text=_("留空表示无上限"))
     percent = models.DecimalField(_("比例(%)"), max_digits=5, decimal_places=2, null=True, blank=True)
@@ -67,7 +68,7 @@ class DuesBase(models.Model):
                                validators=[MinValueValidator(Decimal("0"))])
     declared_amount = models.DecimalField(_("自报金额"), max_digits=8, decimal_places=2, null=True, blank=True,
                                           validators=[MinValueValidator(Decimal("0"))])
-    effective_month = models.DateField(_("起始月份"), help_text=_("工资变动当月"))
+    effective_month = fields.DateField(_("起始月份"), help_text=_("工资变动当月"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     history = HistoricalRecords()
@@ -98,11 +99,11 @@ class DuesBase(models.Model):
 class DuesPayment(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments",
                                verbose_name=_("党员"))
-    month = models.DateField(_("所属月份"), db_index=True)
+    month = fields.DateField(_("所属月份"), db_index=True)
     amount = models.DecimalField(_("金额"), max_digits=10, decimal_places=2,
                                  validators=[MinValueValidator(Decimal("0.01"))])
     method = models.CharField(_("缴纳方式"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.WECHAT)
-    paid_on = models.DateField(_("缴纳日期"))
+    paid_on = fields.DateField(_("缴纳日期"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("记录人"))
     history = HistoricalRecords()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.dates import add_years
 from jiceng.core.scoping import Scope, ScopedQuerySet
 from jiceng.core.text import pinyin_keys
@@ -52,12 +53,12 @@ class Member(models.Model):
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
-    birth_date = models.DateField(_("出生日期"))
+    birth_date = fields.DateField(_("出生日期"))
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
-    join_date = models.DateField(_("入党日期"))
-    full_date = models.DateField(_("转正日期"), null=True, blank=True)
+    join_date = fields.DateField(_("入党日期"))
+    full_date = fields.DateField(_("转正日期"), null=True, blank=True)
     status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices,
                               default=MemberStatus.FULL, db_index=True)
     # A member is always in exactly one organization; transfers move them in one transaction.
@@ -72,7 +73,7 @@ class Member(models.Model):
     residence = models.CharField(_("居住地"), max_length=200, blank=True)
     is_mobile = models.BooleanField(_("流动党员"), default=False)
     # Set when a transfer to an organization outside the platform completes; the record is kept.
-    left_on = models.DateField(_("转出日期"), null=True, blank=True, editable=False)
+    left_on = fields.DateField(_("转出日期"), null=True, blank=True, editable=False)
     left_to = models.CharField(_("转往"), max_length=200, blank=True, editable=False)
     households_contacted = models.PositiveIntegerField(
         _("联系户数"), default=0, validators=[MinValueValidator(0)]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 
 
@@ -45,13 +46,13 @@ class Transfer(models.Model):
                                         verbose_name=_("接收党组织"))
     external_organization = models.CharField(_("平台外党组织"), max_length=200, blank=True)
     letter_no = models.CharField(_("介绍信编号"), max_length=50, unique=True)
-    issue_date = models.DateField(_("开具日期"))
-    valid_until = models.DateField(_("有效期至"))
+    issue_date = fields.DateField(_("开具日期"))
+    valid_until = fields.DateField(_("有效期至"))
     state = models.CharField(_("状态"), max_length=16, choices=TransferState.choices,
                              default=TransferState.ISSUED, db_index=True)
-    received_on = models.DateField(_("接收日期"), null=True, blank=True)
-    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
-    receipt_returned_on = models.DateField(_("回执退回日期"), null=True, blank=True)
+    received_on = fields.DateField(_("接收日期"), null=True, blank=True)
+    completed_on = fields.DateField(_("完成日期"), null=True, blank=True)
+    receipt_returned_on = fields.DateField(_("回执退回日期"), null=True, blank=True)
     reason = models.CharField(_("原因/说明"), max_length=200, blank=True)
     # For incoming transfers the person is not in the platform yet: their details travel with the letter.
     incoming_details = models.JSONField(_("转入人员信息"), default=dict, blank=True)
