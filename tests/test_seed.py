@@ -134,7 +134,8 @@ def test_seed_prints_stage_timings(db):
     call_command("seed", "--scale", "demo", "--no-progress", stdout=out)
     text = out.getvalue()
     assert "members" in text and "1,000" in text
-    assert "demands" not in text  # demo scale has no pending targets
+    assert "demands" in text and "2,000" in text
+    assert "attendance" not in text  # demo scale has no pending targets
 
 
 def test_bench_prints_table(seeded, tmp_path):
@@ -143,7 +144,8 @@ def test_bench_prints_table(seeded, tmp_path):
     call_command("bench", "--repeat", "1", "--output", str(target), stdout=out)
     text = out.getvalue()
     for name in ("coverage report (district)", "enterprise list by street (view queryset)",
-                 "enterprise API list by street", "member list by street (view queryset)"):
+                 "enterprise API list by street", "member list by street (view queryset)",
+                 "dispatch board: filtered list (street)", "dispatch board: counts by status (street)"):
         assert name in text
     assert "ORM/service ms" in text and "raw SQL ms" in text and "ratio" in text
     markdown = target.read_text(encoding="utf-8")

@@ -37,6 +37,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
 
+from jiceng.demands.filters import DemandFilterSet
+from jiceng.demands.models import Category, Demand
 from jiceng.enterprises.filters import EnterpriseFilterSet
 from jiceng.enterprises.models import NON_PUBLIC, Enterprise, EnterpriseKind
 from jiceng.members.filters import MemberFilterSet
@@ -273,6 +275,43 @@ def build_benchmarks(district: Place, street: Place) -> list[Benchmark]:
                   lambda: raw_member_page(street, MEMBER_LIST_COLUMNS, True), f"{street.name}"),
         Benchmark("member API list by street", lambda: _get(api, f"/api/members/?street={s}"),
                   lambda: raw_member_page(street, MEMBER_API_COLUMNS, False), "HTTP stack + JSON"),
+        *demand_benchmarks(street),
+    ]
+
+
+def raw_demand_page(street: Place, status: str, category_id: int) -> list:
+    dem = _t(Demand)
+    where = " WHERE d.street_id = %s AND d.status = %s AND d.category_id = %s"
+    params = [street.pk, status, category_id]
+    total = _fetch(f"SELECT COUNT(*) FROM {dem} d{where}", params)
+    rows = _fetch(f"SELECT d.id, d.title, d.text, d.status, d.due_date, d.created, p.name, c.name FROM {dem} d"
+                  f" JOIN {_t(Place)} p ON p.id = d.place_id LEFT JOIN {_t(Category)} c ON c.id = d.category_id"
+                  f"{where} ORDER BY d.created DESC, d.id DESC LIMIT %s", [*params, PAGE_SIZE])
+    return [total, rows]
+
+
+def raw_demand_counts(street: Place) -> list:
+    return _fetch(f"SELECT status, COUNT(*) FROM {_t(Demand)} WHERE street_id = %s GROUP BY status", [street.pk])
+
+
+def orm_demand_counts(street: Place) -> dict:
+    qs = Demand.objects.restrict(_bench_user()).filter(street=street).order_by()
+    return dict(qs.values_list("status").annotate(n=Count("pk")))
+
+
+def demand_benchmarks(street: Place) -> list[Benchmark]:
+    """The street dispatch board (filtered list and counts), when the database holds demands."""
+    category = Category.objects.filter(code="property").first()
+    if category is None or not Demand.objects.filter(street=street).exists():
+        return []
+    params = {"street": str(street.pk), "status": "assigned", "category": "property"}
+    return [
+        Benchmark("dispatch board: filtered list (street)",
+                  lambda: orm_list_page(DemandFilterSet, Demand, ("category", "place", "requester_enterprise",
+                                                                  "assignee_user", "assignee_enterprise"), params),
+                  lambda: raw_demand_page(street, "assigned", category.pk), "status + category"),
+        Benchmark("dispatch board: counts by status (street)", lambda: orm_demand_counts(street),
+                  lambda: raw_demand_counts(street), f"{street.name}"),
     ]
 
 

@@ -28,9 +28,9 @@ Safety: the seed only inserts rows; it never updates or deletes rows it did not 
 run when the database already holds enterprises (`SeedError`), and the whole run is one transaction,
 so a failed run leaves nothing behind.
 
-Extension point: the architecture's `city` scale also asks for 1,000,000 demands and 2,000,000
-attendance records. Those apps (demands, activities) do not exist yet. When they land, write a stage
-function `_stage_demands(ctx)` / `_stage_attendance(ctx)` here — drawing from `ctx.rng(name)`, inserting
+Extension point: the demands stage lives in jiceng.demands.seeding. The architecture's `city` scale
+also asks for 2,000,000 attendance records, whose app (activities) does not exist yet. When it lands,
+write a stage function `_stage_attendance(ctx)` — drawing from `ctx.rng(name)`, inserting
 through `ctx.insert(...)` and reading what earlier stages left in `ctx` (places, enterprises,
 organizations, members) — and append it to `STAGES`. `Scale.demands` and `Scale.attendance` already
 hold the target counts; `seed()` reports the targets of missing stages as pending.
@@ -60,6 +60,8 @@ from tqdm import tqdm
 from jiceng.core.dates import add_years
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import USCC_CHARSET, id_number_check_digit, uscc_check_char
+from jiceng.demands.models import Demand
+from jiceng.demands.seeding import stage_demands
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Industry, Ownership
 from jiceng.members.models import Education, Gender, Member, MemberStatus
 from jiceng.organizations.models import CommitteeMember, CommitteePosition, Coverage, Organization, OrgKind
@@ -84,13 +86,13 @@ class Scale:
     enterprises: int
     members: int
     coverage_rate: float = 0.70
-    # Targets for stages whose apps do not exist yet (see the module docstring).
     demands: int = 0
+    # Target for a stage whose app does not exist yet (see the module docstring).
     attendance: int = 0
 
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", districts=2, streets=6, areas=24, enterprises=200, members=1_000),
+    "demo": Scale("demo", districts=2, streets=6, areas=24, enterprises=200, members=1_000, demands=2_000),
     "city": Scale("city", districts=16, streets=200, areas=2_200, enterprises=60_000, members=300_000,
                   demands=1_000_000, attendance=2_000_000),
 }
@@ -725,6 +727,7 @@ STAGES: list[Stage] = [
     Stage("coverage", _stage_coverage),
     Stage("members", _stage_members),
     Stage("committees", _stage_committees),
+    Stage("demands", stage_demands),
 ]
 # Targets in the contract that no stage writes yet (their apps do not exist): name → Scale attribute.
 PENDING_TARGETS = {"demands": "demands", "attendance": "attendance"}
@@ -756,16 +759,16 @@ def seed(scale: str | Scale, *, seed: int = 1, today: dt.date | None = None, pro
         if connection.vendor == "postgresql":
             # Ids are allocated here (max + n): keep other writers out of these tables until commit.
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
-                               for m in (Place, Enterprise, Organization, Member))
+                               for m in (Place, Enterprise, Organization, Member, Demand))
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # noqa: S608 - table names, no input
         for stage in STAGES:
             started = time.perf_counter()
             rows = stage.run(ctx)
             result.stages.append(StageResult(stage.name, rows, time.perf_counter() - started))
-        _reset_sequences([Place, Enterprise, Organization, Member])
+        _reset_sequences([Place, Enterprise, Organization, Member, Demand])
     started = time.perf_counter()
-    analyze([Place, Enterprise, Organization, Coverage, Member, CommitteeMember])
+    analyze([Place, Enterprise, Organization, Coverage, Member, CommitteeMember, Demand])
     result.stages.append(StageResult("analyze", 0, time.perf_counter() - started))
     return result
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.utils.functional import Promise
@@ -22,8 +23,23 @@ class Column:
         for part in self.accessor.split("."):
             if value is None:
                 return ""
-            display = getattr(value, f"get_{part}_display", None)
-            value = display() if display else getattr(value, part)
+            labels = choice_labels(type(value), part)
+            value = getattr(value, part)
+            if labels is not None:
+                value = labels.get(value, value)
         if value is None:
             return ""
         return value
+
+
+@cache
+def choice_labels(model: type, name: str) -> dict | None:
+    """value → label for a choice field, built once per field (get_FOO_display rebuilds it on every call)."""
+    meta = getattr(model, "_meta", None)
+    if meta is None:
+        return None
+    try:
+        field = meta.get_field(name)
+    except Exception:  # noqa: BLE001 - not a model field (a property): no choices
+        return None
+    return dict(field.flatchoices) if getattr(field, "choices", None) else None

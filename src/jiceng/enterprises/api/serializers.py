@@ -23,7 +23,8 @@ class EnterpriseSerializer(ModelCleanSerializer):
 
     def get_covered_by(self, obj) -> list[int]:
         # Prefetched by the viewset, so this adds no query per row.
-        return [c.organization_id for c in obj.coverages.all()]
+        coverages = getattr(obj, "coverage_list", None)
+        return [c.organization_id for c in (coverages if coverages is not None else obj.coverages.all())]
 
     def validate_credit_code(self, value: str) -> str:
         return value.strip().upper()

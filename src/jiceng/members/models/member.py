@@ -60,7 +60,7 @@ class Member(models.Model):
     join_date = fields.DateField(_("入党日期"))
     full_date = fields.DateField(_("转正日期"), null=True, blank=True)
     status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices,
-                              default=MemberStatus.FULL, db_index=True)
+                              default=MemberStatus.FULL)
     # A member is always in exactly one organization; transfers move them in one transaction.
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="members",
@@ -90,6 +90,11 @@ class Member(models.Model):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["name", "pk"]
+        # Coverage and compliance counts filter members by organization or employer, on the rolls, by status.
+        indexes = [
+            models.Index(fields=["organization", "left_on", "status"], name="member_org_active_status"),
+            models.Index(fields=["employer", "left_on", "status"], name="member_employer_active_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name
