@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
 from jiceng.core.dates import add_years
+from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.validators import USCC_CHARSET, make_id_number, make_uscc
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Ownership
 from jiceng.members.models import Education, Gender, Member, MemberStatus
@@ -56,14 +57,6 @@ SHANGHAI_REGIONS = ["310101", "310104", "310105", "310106", "310107", "310109", 
 OTHER_REGIONS = ["320102", "320583", "330102", "340104", "360102", "370102", "410105", "420102",
                  "430102", "510104", "610113", "230102", "210102", "350102", "130102", "450103"]
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-                "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴"
-                "莫孔向汤")
-MALE_CHARS = list("伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林洋阳峰建国志文博晨昊翔毅骏亮晖诚睿哲"
-                  "航彬锋嘉铭恒远")
-FEMALE_CHARS = list("芳娜敏静丽艳娟霞燕玲婷雪慧莹倩颖琳洁晶欣怡佳悦蕾萍红梅琴璐薇瑶雯璇晓月露菲岚妍思雅楠丹茜蓉馨婧")
-# Reserved for the named demo members (pinyin search targets), never generated.
-RESERVED_NAMES = {"张三", "李四"}
 ETHNIC_MINORITIES = ["回族", "满族", "蒙古族", "朝鲜族", "土家族", "壮族"]
 
 BRAND_FIRST = list("云智数星蓝极易优创联汇鼎瑞博锐启拓恒昊翼微灵睿盛众新维卓嘉思凌泛格朗奇跃聚合方果酷乐趣悦安信达")

@@ -58,6 +58,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from jiceng.core.dates import add_years
+from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import USCC_CHARSET, id_number_check_digit, uscc_check_char
 from jiceng.demands.models import Demand
@@ -160,14 +161,6 @@ SOCIAL_ORG_PHRASES = ["行业协会", "商会", "促进会", "服务中心", "�
 OWNERSHIP_WEIGHTS = [(Ownership.PRIVATE, 78), (Ownership.FOREIGN, 8), (Ownership.HMT, 5),
                      (Ownership.STATE_OWNED, 6), (Ownership.COLLECTIVE, 3)]
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-                "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴"
-                "莫孔向汤")
-MALE_CHARS = list("伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林洋阳峰建国志文博晨昊翔毅骏亮晖诚睿哲"
-                  "航彬锋嘉铭恒远")
-FEMALE_CHARS = list("芳娜敏静丽艳娟霞燕玲婷雪慧莹倩颖琳洁晶欣怡佳悦蕾萍红梅琴璐薇瑶雯璇晓月露菲岚妍思雅楠丹茜蓉馨婧")
-# Names the demo data uses as search targets; never generated so a search for them stays unambiguous.
-RESERVED_NAMES = {"张三", "李四"}
 ETHNIC_MINORITIES = ["回族", "满族", "蒙古族", "朝鲜族", "土家族", "壮族", "苗族", "藏族"]
 EDUCATION_WEIGHTS = [(Education.POSTGRADUATE, 15), (Education.BACHELOR, 45), (Education.COLLEGE, 20),
                      (Education.SECONDARY, 12), (Education.BASIC, 8)]
