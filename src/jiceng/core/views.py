@@ -78,6 +78,7 @@ class ObjectListView(ScopedMixin, generic.ListView):
             querystring=params.urlencode(),
             can_add=can_write(self.request.user, self.model),
             add_url=getattr(self, "add_url", None),
+            import_url=getattr(self, "import_url", None),
         )
         return ctx
 

@@ -28,6 +28,7 @@ class EnterpriseListView(ObjectListView):
     columns = COLUMNS
     related = ("place",)
     add_url = reverse_lazy("enterprises:enterprise_add")
+    import_url = reverse_lazy("enterprises:enterprise_import")
 
 
 class EnterpriseDetailView(ObjectDetailView):

@@ -34,6 +34,7 @@ class MemberListView(ObjectListView):
     columns = COLUMNS
     related = ("organization", "employer")
     add_url = reverse_lazy("members:member_add")
+    import_url = reverse_lazy("members:member_import")
 
 
 class MemberDetailView(ObjectDetailView):
