@@ -36,8 +36,24 @@ def browser():
         browser.close()
 
 
+DATA_MIGRATIONS = ("jiceng.members.migrations.0003_dues_rates_2008",
+                   "jiceng.demands.migrations.0002_default_categories",
+                   "jiceng.risk.migrations.0002_defaults")
+
+
 @pytest.fixture
-def page(browser, live_server):
+def default_data(transactional_db):
+    """Tests that commit (browser tests) run on flushed tables: reload the data the migrations ship."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in DATA_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
+
+
+@pytest.fixture
+def page(browser, live_server, default_data):
     context = browser.new_context(base_url=live_server.url, accept_downloads=True, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)

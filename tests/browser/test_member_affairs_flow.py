@@ -12,7 +12,7 @@ from jiceng.members.pipeline import StepInput, create_application, record_step
 from tests import factories as f
 from tests.conftest import login, open_menu
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from jiceng.accounts.models import Role
 from tests import factories as f
 from tests.conftest import login, open_menu
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_incoming_with_bad_id_refused(orgs):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_completion_exactly_one_succeeds(tree):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are exercised on PostgreSQL")

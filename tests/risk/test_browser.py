@@ -11,7 +11,7 @@ from jiceng.risk.models import FollowUp
 from tests import factories as f
 from tests.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

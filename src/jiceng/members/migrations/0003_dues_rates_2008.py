@@ -33,5 +33,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0003_affairs")]
+    dependencies = [("members", "0002_initial")]
     operations = [migrations.RunPython(load, unload)]
