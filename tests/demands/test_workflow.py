@@ -154,3 +154,25 @@ def test_duplicates_suggested_and_merge(world):
     assert merged.status == S.MERGED and merged.duplicate_of == first
     with pytest.raises(ValidationError):
         workflow.merge(first, into=first, user=world["staff"])
+
+
+def test_retrain_from_staff_corrections(world):
+    import io
+
+    from django.core.management import call_command
+
+    from jiceng.demands import classifier
+
+    text = "咨询一下楼下咖啡店的会员卡怎么办理"
+    d = submit(world, text)
+    workflow.accept(d, user=world["staff"], category=Category.objects.get(code="volunteer_charity"),
+                    today=dt.date(2026, 9, 14))
+    assert workflow.staff_corrections() == [(text, "volunteer_charity")] or \
+        d.suggested_category.code == "volunteer_charity"
+    out = io.StringIO()
+    try:
+        call_command("retrain_classifier", stdout=out)
+        assert "staff corrections" in out.getvalue()
+        assert classifier.load_default().predict([text])[0][0] == "volunteer_charity"
+    finally:
+        classifier.reset_default()

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -306,3 +306,10 @@ def assignable_users(demand: Demand):
         role_assignments__role__in=(Role.STREET_STAFF, Role.BUILDING_WORKER, Role.BUILDING_HEAD,
                                     Role.DISTRICT_ADMIN),
         role_assignments__place_id__in=ancestor_ids, is_active=True).distinct().order_by("username")
+
+
+def staff_corrections() -> list[tuple[str, str]]:
+    """(text, category code) for every demand whose confirmed category differs from the suggestion."""
+    rows = (Demand.objects.filter(category__isnull=False).exclude(category=models.F("suggested_category"))
+            .values_list("text", "category__code"))
+    return [(text, code) for text, code in rows.iterator()]
