@@ -200,7 +200,10 @@ HUEY = {
 if os.environ.get("JICENG_REDIS_URL"):
     HUEY = {"huey_class": "huey.RedisHuey", "name": "jiceng", "url": os.environ["JICENG_REDIS_URL"]}
 
-EMAIL_BACKEND = os.environ.get("JICENG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Default: mail goes to files under DATA_DIR/mail (readable, and never mixed into command output);
+# production sets an SMTP backend.
+EMAIL_BACKEND = os.environ.get("JICENG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("JICENG_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("JICENG_FROM_EMAIL", "jiceng@localhost")
 
 # Login throttling: failed attempts per username+IP within the window before a lock-out.
