@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from jiceng.risk import services
+from jiceng.risk import defaults, services
 from jiceng.risk.choices import FollowUpStatus
 from jiceng.risk.models import FollowUp, LevelChange, LevelThreshold, Signal, SignalType
 
@@ -107,7 +107,7 @@ def test_close_follow_up_through_the_api(world):
 
 
 def test_signal_types_read_for_all_written_by_admins(world):
-    assert len(api_for(world["worker"]).get("/api/risk/signal-types/").json()) == 11
+    assert len(api_for(world["worker"]).get("/api/risk/signal-types/").json()) == len(defaults.SIGNAL_TYPES)
     new = {"code": "tax_moved", "name": "税收迁出", "weight": 30, "live_days": 180}
     assert api_for(world["worker"]).post("/api/risk/signal-types/", new, format="json").status_code == 403
     admin = api_for(world["admin"])

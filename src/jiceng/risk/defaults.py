@@ -1,7 +1,8 @@
 """The default signal types, thresholds and playbooks (installed by a data migration; admins edit them later).
 
-Calibration (seed 003's example: lease ending + stated wish to move → "fairly unstable"):
-lease ending within 3 months (30) + intends to move (40) = 70 → orange; adding an intention to shrink (25)
+Calibration (seed 003's example: lease ending + new development needs → "fairly unstable"):
+lease ending within 3 months (30) + expansion need (−20) + their combination "outgrowing premises" (50) = 60
+→ orange; lease ending within 3 months (30) + intends to move (40) = 70 → orange; adding an intention to shrink (25)
 → 95 → red; a lease ending within 6 months alone (15) → blue; one overdue demand (10) → blue.
 """
 
@@ -25,6 +26,8 @@ SIGNAL_TYPES = [
      "repeated_complaints"),
     ("expansion_need", "有扩租/新增发展需求", "企业有扩租或新增发展需求(稳定因素,减分)", -20, True, 180, "recorded",
      None, "expansion_need"),
+    ("outgrowing_premises", "租约到期且需扩租(可能外迁)", "租约即将到期,同时有扩租或新增发展需求:现址容纳不下,"
+     "若本区找不到合适办公单元,企业很可能迁出(见走访组合规则)", 50, False, 90, "recorded", None, ""),
     ("manual", "其他情况", "工作人员根据实际情况录入(每条计分)", 10, True, 90, "recorded", None, ""),
 ]
 
@@ -39,6 +42,12 @@ PLAYBOOKS = {
     2: ("楼宇党群工作者按月走访,关注租约与经营变化", "building_worker", 22),
     1: ("楼宇党群工作者按季度走访", "building_worker", 66),
 }
+
+# Findings that mean more together than apart (seed 003: the lease ends and the company needs more room →
+# "fairly unstable"): when a visit records all findings of a set, the combined signal is recorded too.
+VISIT_COMBINATIONS = [
+    ({"lease_ending", "expansion_need"}, "outgrowing_premises"),
+]
 
 # Visit findings (demands.visits.SIGNAL_CHOICES codes) → signal type codes; lease_ending is resolved by lease end.
 VISIT_SIGNAL_MAP = {

@@ -188,8 +188,10 @@ def handle_visit(visit) -> list[Signal]:
     existing = set(Signal.objects.filter(visit=visit).values_list("type__code", flat=True))
     evidence = (visit.findings or visit.notes or "").strip()[:1000]
     created = []
-    for code in visit.signals:
-        type_code = visit_type_code(code, visit.enterprise, visit.date, types.values())
+    findings = set(visit.signals)
+    combined = [combo for parts, combo in defaults.VISIT_COMBINATIONS if parts <= findings]
+    for code in [*visit.signals, *combined]:
+        type_code = code if code in combined else visit_type_code(code, visit.enterprise, visit.date, types.values())
         signal_type = types.get(type_code or "")
         if signal_type is None:
             log.warning("visit %s: no active signal type for finding %r", visit.pk, code)
