@@ -27,13 +27,13 @@ def data():
 
 def test_visit_findings_turn_the_enterprise_orange(page, data, browser, live_server):
     ent, tree = data["ent"], data["tree"]
-    # 1. The building worker records a visit, ticking "lease ending soon" and "intends to move".
+    # 1. The building worker records a visit, ticking "lease ending soon" and "needs a bigger office" (seed 003).
     login(page, "worker")
     page.goto("/demands/visits/new/")
     page.select_option("#id_enterprise", label="攀达科技")
-    page.fill("#id_findings", "租约两个月后到期,企业考虑迁往外区")
+    page.fill("#id_findings", "租约两个月后到期,企业发展快,想找更大的办公室")
     page.get_by_label("租约即将到期").check()
-    page.get_by_label("有迁出意向").check()
+    page.get_by_label("有扩租/新增发展需求").check()  # "looking for a bigger office"
     with page.expect_navigation():
         page.click("button:has-text('保存')")
     assert "已记录走访" in page.inner_text("body")
@@ -59,7 +59,7 @@ def test_visit_findings_turn_the_enterprise_orange(page, data, browser, live_ser
     # 4. The enterprise's risk page explains the score and draws the level history with ECharts.
     staff.goto(f"/risk/enterprises/{ent.pk}/")
     assert staff.get_by_test_id("risk-level").get_attribute("data-level") == "4"
-    assert staff.get_by_test_id("explained-score").inner_text() == "70"
+    assert staff.get_by_test_id("explained-score").inner_text() == "60"  # 30 + (−20) + 50
     staff.wait_for_selector("#risk-level-chart canvas")
 
     # 5. Staff close the follow-up with an outcome from the board.
