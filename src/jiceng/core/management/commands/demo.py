@@ -40,6 +40,10 @@ class Command(BaseCommand):
         # Migration chatter only when asked for (-v 2).
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=self.stdout)
         summary = load_demo(stdout=self.stdout)
+        # Colour the demo's enterprises from their lease ends and open demands, as the nightly job would.
+        from jiceng.risk.services import recompute_all
+
+        recompute_all()
 
         self.stdout.write("")
         rows = [
