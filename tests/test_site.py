@@ -90,3 +90,9 @@ def test_list_pages_use_bounded_queries(client, tree, name):
     with CaptureQueriesContext(connection) as large:
         client.get(reverse(name), {"per_page": 50})
     assert len(large) == len(small)
+
+
+def test_chinese_by_default_even_for_english_browsers(client, tree):
+    client.force_login(f.user("zh", Role.DISTRICT_ADMIN, tree["district"]))
+    page = client.get(reverse("members:member_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "导出 Excel" in page
