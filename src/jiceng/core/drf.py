@@ -25,3 +25,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         exc = ValidationError(detail={"non_field_errors": [str(exc).splitlines()[0]]})
     return drf_exception_handler(exc, context)
+
+
+def as_drf_error(exc: DjangoValidationError) -> ValidationError:
+    """A model/service ValidationError as DRF's, keeping the field names (400 with {field: [messages]})."""
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})

@@ -37,6 +37,11 @@ class Scope:
             q |= Q(**{f"{path}__startswith": prefix})
         return q
 
+    def organization_q(self, prefix: str = "") -> Q:
+        """Rows reached through a party organization (`prefix` = "organization__" etc.): by its place or its subtree."""
+        return (self.place_q(f"{prefix}district", f"{prefix}street", f"{prefix}place__path")
+                | self.org_q(f"{prefix}path"))
+
     def org_q(self, path: str) -> Q:
         q = Q(pk__in=[])
         for prefix in self.org_paths:

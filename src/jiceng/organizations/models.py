@@ -77,7 +77,7 @@ class Organization(Located):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        q = scope.place_q("district", "street", "place__path") | scope.org_q("path")
+        q = scope.organization_q()
         if scope.member_ids:
             from jiceng.members.models import Member
 

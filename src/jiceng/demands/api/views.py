@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from jiceng.accounts.models import Notification
 from jiceng.accounts.permissions import ScopedWritePermission, can_write
 from jiceng.core.api import ScopedModelViewSet
+from jiceng.core.drf import as_drf_error
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import Place
 
@@ -31,10 +32,6 @@ from .serializers import (
     ServiceSerializer,
     VisitSerializer,
 )
-
-
-def as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -88,7 +85,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         try:
             demand = workflow.submit(user=request.user, place=place, requester_enterprise=enterprise, **values)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(DemandSerializer(demand).data, status=201)
 
     @extend_schema(request=DemandActionSerializer, responses=DemandSerializer, operation_id="demands_transition")
@@ -125,7 +122,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             else:
                 getattr(workflow, verb)(demand, user=user, note=note)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         demand.refresh_from_db()
         return Response(DemandSerializer(demand).data)
 
@@ -147,7 +144,7 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         try:
             serializer.instance = visits.record_visit(enterprise=enterprise, worker=self.request.user, **data)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
 
 
 class ServiceViewSet(ScopedModelViewSet):

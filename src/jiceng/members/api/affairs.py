@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import ScopedWritePermission
+from jiceng.core.drf import as_drf_error
 from jiceng.core.serializers import ModelCleanSerializer
 from jiceng.organizations.models import Organization
 
@@ -21,10 +22,6 @@ from .. import dues, transfers
 from ..filters_affairs import ApplicationFilterSet, TransferFilterSet
 from ..models import Application, ApplicationStep, DuesBase, DuesPayment, Member, Transfer
 from ..pipeline import STEPS, StepInput, create_application, next_steps, record_step
-
-
-def as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class ApplicationStepSerializer(serializers.ModelSerializer):
@@ -98,7 +95,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             serializer.instance = create_application(user=self.request.user, applied_on=applied_on, **data)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
 
     @extend_schema(request=StepInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -109,7 +106,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         try:
             record_step(application, StepInput(**data.validated_data), user=request.user)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(ApplicationSerializer(self.get_queryset().get(pk=application.pk),
                                               context={"request": request}).data, status=201)
 
@@ -166,7 +163,7 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             transfer = transfers.issue_transfer(member, user=request.user, **values)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(TransferSerializer(transfer).data, status=201)
 
     def _act(self, request, fn, extra):
@@ -179,7 +176,7 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             result = fn(transfer, user=request.user, **extra(data.validated_data))
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(TransferSerializer(result).data)
 
     @extend_schema(request=TransferActionSerializer, responses=TransferSerializer)
@@ -243,7 +240,7 @@ class DuesBaseViewSet(_DuesViewSet):
                 declared_amount=data.get("declared_amount"), effective_month=data["effective_month"],
                 user=self.request.user)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
 
 
 class DuesPaymentViewSet(_DuesViewSet):
@@ -257,7 +254,7 @@ class DuesPaymentViewSet(_DuesViewSet):
                 self._member(serializer), month=data["month"], amount=data.get("amount"), method=data["method"],
                 paid_on=data.get("paid_on"), user=self.request.user)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
 
 
 class ArrearsAPIView(APIView):

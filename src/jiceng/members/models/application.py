@@ -82,8 +82,7 @@ class Application(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        q = scope.place_q("organization__district", "organization__street", "organization__place__path")
-        q |= scope.org_q("organization__path")
+        q = scope.organization_q("organization__")
         if scope.member_ids:
             q |= models.Q(member_id__in=scope.member_ids)
         return q

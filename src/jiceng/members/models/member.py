@@ -104,8 +104,7 @@ class Member(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        q = scope.place_q("organization__district", "organization__street", "organization__place__path")
-        q |= scope.org_q("organization__path")
+        q = scope.organization_q("organization__")
         if scope.member_ids:
             q |= models.Q(pk__in=scope.member_ids)
         return q

@@ -83,9 +83,8 @@ class Transfer(models.Model):
     def scope_q(cls, scope: Scope) -> models.Q:
         """Both ends see a transfer: the issuing and the receiving organization's people."""
         q = models.Q(pk__in=[])
-        for end in ("from_organization", "to_organization"):
-            q |= scope.place_q(f"{end}__district", f"{end}__street", f"{end}__place__path")
-            q |= scope.org_q(f"{end}__path")
+        for end in ("from_organization__", "to_organization__"):
+            q |= scope.organization_q(end)
         if scope.member_ids:
             q |= models.Q(member_id__in=scope.member_ids)
         return q

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from jiceng.accounts.models import Role
+from jiceng.core.drf import as_drf_error
 from jiceng.core.scoping import scope_for
 from jiceng.enterprises.models import Enterprise
 
@@ -32,10 +33,6 @@ from .serializers import (
     SignalSerializer,
     SignalTypeSerializer,
 )
-
-
-def as_drf(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class IsRiskAdminOrReadOnly(permissions.IsAuthenticated):
@@ -95,7 +92,7 @@ class SignalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             signal = services.record_signal(enterprise=values.pop("enterprise"), type=values.pop("type"),
                                             user=request.user, **values)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(SignalSerializer(signal).data, status=201)
 
 
@@ -139,7 +136,7 @@ class EnterpriseRiskViewSet(viewsets.ReadOnlyModelViewSet):
             risk = services.override_level(target, level=data.validated_data["level"],
                                            reason=data.validated_data["reason"], user=request.user)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(EnterpriseRiskSerializer(risk).data)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -170,5 +167,5 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             follow_up = services.close_follow_up(follow_up, outcome=data.validated_data["outcome"], user=request.user)
         except DjangoValidationError as exc:
-            raise as_drf(exc) from exc
+            raise as_drf_error(exc) from exc
         return Response(FollowUpSerializer(follow_up).data)
