@@ -72,11 +72,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
-from jiceng.accounts.models import Role
 from jiceng.core.geo import haversine_m
-from jiceng.core.scoping import scope_for
 from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
-from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import Place, PlaceKind
 
 from . import workflow
@@ -590,16 +587,6 @@ def resolve_location(data) -> tuple[Place, Decimal | None, Decimal | None]:
     return place, as_decimal(lat), as_decimal(lng)
 
 
-def requester_of(user) -> tuple[str, Enterprise | None]:
-    scope = scope_for(user)
-    if Role.UNIT_CONTACT in scope.roles and scope.enterprise_ids:
-        enterprises = list(Enterprise.objects.filter(pk__in=scope.enterprise_ids)[:2])
-        return RequesterKind.ENTERPRISE, enterprises[0] if len(enterprises) == 1 else None
-    if Role.MEMBER in scope.roles:
-        return RequesterKind.MEMBER, None
-    return RequesterKind.ANONYMOUS, None
-
-
 # Model fields named as the spec's POST fields, for validation messages.
 FIELD_NAMES = {"text": "description", "requester_phone": "phone", "requester_email": "email",
                "requester_name": "first_name/last_name", "lat": "lat", "lng": "long", "place": "address_id",
@@ -657,7 +644,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, f"description and media_url together must be at most {MAX_DESCRIPTION} "
                                     "characters")
 
-    kind, enterprise = requester_of(user)
+    kind, enterprise = workflow.requester_of(user, default=RequesterKind.ANONYMOUS)
     try:
         demand = workflow.submit(text=description, place=place, source=DemandSource.API, user=user,
                                  requester_kind=kind, requester_enterprise=enterprise, requester_name=name,

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
-from jiceng.accounts.models import Notification, Role
+from jiceng.accounts.models import Notification
 from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
-from jiceng.core.scoping import scope_for
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
@@ -120,14 +119,11 @@ class DemandCreateView(LoginRequiredMixin, generic.FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         user = self.request.user
-        scope = scope_for(user)
         if self.is_staff_intake():
             extra = {"source": data["source"], "requester_kind": data["requester_kind"],
                      "requester_enterprise": data.get("requester_enterprise"), "category": data.get("category")}
         else:
-            enterprise = Enterprise.objects.filter(pk__in=scope.enterprise_ids).first()
-            kind = RequesterKind.ENTERPRISE if enterprise else (
-                RequesterKind.MEMBER if Role.MEMBER in scope.roles else RequesterKind.RESIDENT)
+            kind, enterprise = workflow.requester_of(user)
             extra = {"source": DemandSource.WEB, "requester_kind": kind, "requester_enterprise": enterprise}
         try:
             with transaction.atomic():

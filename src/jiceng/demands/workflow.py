@@ -59,6 +59,19 @@ def _event(demand: Demand, action: str, before: str, *, user=None, note: str = "
                                actor=user, actor_label=actor_label, note=note)
 
 
+def requester_of(user, default: str = RequesterKind.RESIDENT) -> tuple[str, Enterprise | None]:
+    """Who a signed-in user submits for: their unit (a unit contact of exactly one unit), a member, or `default`."""
+    from jiceng.core.scoping import scope_for
+
+    scope = scope_for(user)
+    if Role.UNIT_CONTACT in scope.roles and scope.enterprise_ids:
+        enterprises = list(Enterprise.objects.filter(pk__in=scope.enterprise_ids)[:2])
+        return RequesterKind.ENTERPRISE, enterprises[0] if len(enterprises) == 1 else None
+    if Role.MEMBER in scope.roles:
+        return RequesterKind.MEMBER, None
+    return default, None
+
+
 def suggest_category(text: str) -> tuple[Category | None, float]:
     from .classifier import load_default
 

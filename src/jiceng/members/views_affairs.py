@@ -36,7 +36,7 @@ from .forms_affairs import (
     StepForm,
     TransferIssueForm,
 )
-from .models import Application, ApplicationDocument, Member, Transfer
+from .models import Application, ApplicationDocument, DuesPayment, Member, Transfer
 from .pipeline import STEPS, StepInput, create_application, due_list, next_steps, record_step
 
 
@@ -347,7 +347,7 @@ class MemberDuesActionView(ScopedMixin, generic.View):
 
     def post(self, request, pk, action):
         member = get_object_or_404(self.scoped_queryset(), pk=pk)
-        if not can_write(request.user, Transfer):  # the same roles keep dues and transfers
+        if not can_write(request.user, DuesPayment):
             raise PermissionDenied
         form_class = DuesBaseForm if action == "base" else PaymentForm
         form = form_class(request.POST)
@@ -472,6 +472,7 @@ def member_affairs_context(request, member: Member) -> dict:
         "transfers": member.transfers.select_related("from_organization", "to_organization"),
         "application": Application.objects.filter(member=member).first(),
         "can_keep_affairs": can_write(request.user, Transfer),
+        "can_keep_dues": can_write(request.user, DuesPayment),
         "base_form": DuesBaseForm(),
         "payment_form": PaymentForm(),
         "issue_url": reverse("members:transfer_issue", args=[member.pk]),
