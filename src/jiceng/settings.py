@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "jiceng.members",
     "jiceng.demands",
     "jiceng.risk",
+    "jiceng.matching",
+    "jiceng.venues",
+    "jiceng.activities",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,20 @@ NAVIGATION = [
         (_("走访"), "demands:visit_list"),
         (_("服务清单"), "demands:catalog"),
     ]),
+    (_("三张清单"), "list-check", [
+        (_("需求清单"), "matching:need_list"),
+        (_("资源清单"), "matching:resource_list"),
+        (_("项目清单"), "matching:project_list"),
+        (_("联席会议"), "matching:conference_list"),
+        (_("清单统计"), "matching:statistics"),
+    ]),
+    (_("组织生活"), "calendar-event", [
+        (_("活动"), "activities:activity_list"),
+        (_("社团联盟"), "activities:club_list"),
+        (_("三会一课"), "activities:compliance"),
+        (_("先锋指数"), "activities:pioneer"),
+        (_("阵地预约"), "venues:room_list"),
+    ]),
     (_("分析报告"), "chart-pie", [
         (_("稳商"), "risk:board"),
         (_("覆盖报告"), "organizations:coverage"),
