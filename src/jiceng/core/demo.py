@@ -672,6 +672,23 @@ def _totals() -> dict[str, int]:
     }
 
 
+# Later capabilities add their demo content here: each module's `load(users, today, say)` must itself be
+# idempotent (find what an earlier run made, add only what is missing).
+DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo")
+
+
+def _run_extension(module_name: str, users: dict[str, Any], say) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return
+    module.load(users, timezone.localdate(), say)
+
+
 def load_demo(stdout=None) -> dict[str, Any]:
     """Load the demo district once; later runs change nothing. Returns counts and the demo logins."""
 
@@ -688,6 +705,8 @@ def load_demo(stdout=None) -> dict[str, Any]:
         else:
             say("演示数据已存在，未作改动。")
         logins = _ensure_roles(users)
+        for extension in DEMO_EXTENSIONS:
+            _run_extension(extension, users, say)
     summary = {
         "created": created,
         "password": PASSWORD,
