@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "jiceng.activities"
     verbose_name = _("组织生活与活动")
+
+    def ready(self) -> None:
+        from jiceng.members.inactivity import register_source
+        from jiceng.places.models import subtree_moved
+
+        from .models import Activity, Club, Series
+        from .services import latest_attendance
+
+        for model in (Activity, Club, Series):
+            subtree_moved.connect(lambda sender, places, model=model, **kw: model.resync_location(places),
+                                  weak=False, dispatch_uid=f"activities-resync-{model.__name__}")
+        # The six-month rule: attending organizational life is one of the sources the report checks.
+        register_source("attendance", _("参加组织生活"), latest_attendance)

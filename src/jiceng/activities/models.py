@@ -1,1 +1,580 @@
-"""Data and invariants of the activities app."""
+"""Organizational life and activities: clubs, recurring series, activities, sign-ups, attendance, ratings and the
+三会一课 compliance rules.
+
+Who organizes an activity (or a series) is exactly one of a party organization, a club, a service station or a
+joint conference. The organizer's place is copied onto the row (`host`, `district`, `street`) so scoping and
+per-street lists are single indexed filters, as for every located object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jiceng.core import fields
+from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
+from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
+from jiceng.places.models import Located, PlaceKind
+
+
+class ActivityKind(models.TextChoices):
+    # The fixed organizational life (三会一课 and the rest of the regular party life).
+    BRANCH_MEETING = "branch_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支委会")
+    GROUP_MEETING = "group_meeting", _("党小组会")
+    PARTY_LECTURE = "party_lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+    LIFE_MEETING = "life_meeting", _("组织生活会")
+    APPRAISAL = "appraisal", _("民主评议党员")
+    # Other activities.
+    LECTURE = "lecture", _("讲座")
+    MICRO_LECTURE = "micro_lecture", _("午间微课堂")
+    FILM = "film", _("观影")
+    FORUM = "forum", _("论坛")
+    VOLUNTEERING = "volunteering", _("志愿服务")
+    SPORTS = "sports", _("文体活动")
+    CLUB_ACTIVITY = "club_activity", _("社团活动")
+    OTHER = "other", _("其他")
+
+
+ORGANIZATIONAL_LIFE_KINDS = (
+    ActivityKind.BRANCH_MEETING, ActivityKind.COMMITTEE_MEETING, ActivityKind.GROUP_MEETING,
+    ActivityKind.PARTY_LECTURE, ActivityKind.THEME_DAY, ActivityKind.LIFE_MEETING, ActivityKind.APPRAISAL,
+)
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("计划中")
+    HELD = "held", _("已举行")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ClubKind(models.TextChoices):
+    CLUB = "club", _("社团")
+    ALLIANCE = "alliance", _("联盟")
+    YOUTH_CLUB = "youth_club", _("青年社团")
+    VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
+
+
+class ClubRole(models.TextChoices):
+    LEADER = "leader", _("负责人")
+    MEMBER = "member", _("成员")
+
+
+class SignUpStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("已报名")
+    WAITLISTED = "waitlisted", _("候补")
+    CANCELLED = "cancelled", _("已取消")
+
+
+ACTIVE_SIGNUP_STATUSES = (SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED)
+
+
+class AttendanceMethod(models.TextChoices):
+    QR = "qr", _("扫码签到")
+    LIST = "list", _("名单勾选")
+    IMPORT = "import", _("导入")
+
+
+class Period(models.TextChoices):
+    MONTH = "month", _("每月")
+    QUARTER = "quarter", _("每季度")
+    YEAR = "year", _("每年")
+
+
+# Roles that organize activities; which activities a holder may manage is narrowed by `Organized.manage_q`.
+ORGANIZER_ROLES = ("district_admin", "street_staff", "building_worker", "org_secretary")
+
+
+# --- the organizer -----------------------------------------------------------------------------------------------
+class Organized(models.Model):
+    """Exactly one organizer; its place is copied into `host`/`district`/`street` on save."""
+
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("主办党组织"))
+    club = models.ForeignKey("activities.Club", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("主办社团"))
+    station = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                limit_choices_to={"kind": PlaceKind.STATION}, verbose_name=_("主办党群服务站"))
+    conference = models.ForeignKey("matching.JointConference", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("主办联席会议"))
+    host = models.ForeignKey("places.Place", null=True, on_delete=models.PROTECT, related_name="+", editable=False)
+    district = models.ForeignKey("places.Place", null=True, on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+    street = models.ForeignKey("places.Place", null=True, on_delete=models.PROTECT, related_name="+", editable=False)
+
+    ORGANIZER_FIELDS = ("organization", "club", "station", "conference")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organizer(self):
+        for name in self.ORGANIZER_FIELDS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    @property
+    def organizer_label(self) -> str:
+        organizer = self.organizer
+        return str(organizer) if organizer is not None else ""
+
+    def clean_organizer(self) -> None:
+        given = [name for name in self.ORGANIZER_FIELDS if getattr(self, f"{name}_id")]
+        if len(given) != 1:
+            raise ValidationError({"organization": _("主办方须且只能选择一个:党组织、社团、党群服务站或联席会议。")})
+        if self.station_id and self.station.kind != PlaceKind.STATION:
+            raise ValidationError({"station": _("所选地域不是党群服务站。")})
+
+    def organizer_place(self):
+        if self.organization_id:
+            return self.organization.place
+        if self.club_id:
+            return self.club.place
+        if self.station_id:
+            return self.station
+        if self.conference_id:
+            return self.conference.place
+        return None
+
+    def save(self, *args, **kwargs):
+        place = self.organizer_place()
+        if place is not None:
+            self.host_id, self.district_id, self.street_id = place.pk, place.district_id, place.street_id
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def manage_q(cls, scope: Scope, prefix: str = "") -> models.Q:
+        """Rows a holder of an organizer role may manage: by the organizer's place or organization subtree."""
+        q = scope.place_q(f"{prefix}district", f"{prefix}street", f"{prefix}host__path")
+        q |= scope.org_q(f"{prefix}organization__path") | scope.org_q(f"{prefix}club__organization__path")
+        q |= scope.org_q(f"{prefix}conference__organization__path")
+        return q
+
+    @classmethod
+    def resync_location(cls, places) -> None:
+        for place in places:
+            cls._default_manager.filter(host=place).update(district_id=place.district_id, street_id=place.street_id)
+
+
+def _member_organizations(scope: Scope):
+    from jiceng.members.models import Member
+
+    return Member.objects.filter(pk__in=scope.member_ids).values("organization")
+
+
+# --- clubs -------------------------------------------------------------------------------------------------------
+class Club(Located):
+    """A club or alliance (社团/联盟, seed 000: 23 youth clubs; seed 004: 25 alliances)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=ClubKind.choices, default=ClubKind.CLUB)
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="clubs", verbose_name=_("指导党组织"))
+    description = models.TextField(_("简介"), blank=True, max_length=2000)
+    members = models.ManyToManyField("members.Member", through="ClubMembership", related_name="clubs", blank=True,
+                                     verbose_name=_("成员"))
+    active = models.BooleanField(_("活跃"), default=True)
+    history = HistoricalRecords(excluded_fields=["district", "street"])
+
+    objects = ScopedManager()
+    edit_roles = ORGANIZER_ROLES
+
+    class Meta:
+        verbose_name = _("社团联盟")
+        verbose_name_plural = _("社团联盟")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["place", "name"], name="club_unique_name_in_place",
+                                               violation_error_message=_("该地域已有同名社团。"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:club_detail", args=[self.pk])
+
+    @classmethod
+    def manage_q(cls, scope: Scope) -> models.Q:
+        return scope.place_q("district", "street", "place__path") | scope.org_q("organization__path")
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = cls.manage_q(scope)
+        if scope.member_ids:
+            q |= models.Q(pk__in=ClubMembership.objects.filter(member_id__in=scope.member_ids).values("club"))
+            # Members may find and join the clubs their own organization guides.
+            q |= models.Q(organization__in=_member_organizations(scope))
+        return q
+
+
+class ClubMembership(models.Model):
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("社团"))
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="club_memberships",
+                               verbose_name=_("党员"))
+    role = models.CharField(_("角色"), max_length=8, choices=ClubRole.choices, default=ClubRole.MEMBER)
+    joined = fields.DateField(_("加入日期"), default=timezone.localdate)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("社团成员")
+        verbose_name_plural = _("社团成员")
+        ordering = ["role", "joined", "pk"]
+        constraints = [models.UniqueConstraint(fields=["club", "member"], name="club_membership_unique",
+                                               violation_error_message=_("该党员已是本社团成员。"))]
+
+    def __str__(self) -> str:
+        return f"{self.club} · {self.member} · {self.get_role_display()}"
+
+
+# --- recurring series --------------------------------------------------------------------------------------------
+class Series(Organized):
+    """A recurring activity: an RFC 5545 RRULE (built from a simple form) expanded into Activity rows."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    kind = models.CharField(_("活动类型"), max_length=24, choices=ActivityKind.choices)
+    rrule = models.CharField(_("重复规则"), max_length=200,
+                             help_text=_("RFC 5545 RRULE,例如 FREQ=MONTHLY;BYDAY=+2TH(每月第二个星期四)。"))
+    start_date = fields.DateField(_("开始日期"))
+    until = fields.DateField(_("结束日期"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("次数"), null=True, blank=True,
+                                             validators=[MinValueValidator(1), MaxValueValidator(500)])
+    start_time = models.TimeField(_("开始时间"))
+    end_time = models.TimeField(_("结束时间"))
+    capacity = models.PositiveIntegerField(_("默认人数上限"), null=True, blank=True,
+                                           validators=[MinValueValidator(1), MaxValueValidator(100_000)])
+    place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("活动地点"))
+    location = models.CharField(_("地点说明"), max_length=200, blank=True)
+    public = models.BooleanField(_("公开报名"), default=False)
+    speaker_name = models.CharField(_("主讲人"), max_length=50, blank=True)
+    description = models.TextField(_("活动内容"), blank=True, max_length=4000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("创建人"))
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["host", "district", "street"])
+
+    objects = ScopedManager()
+    edit_roles = ORGANIZER_ROLES
+
+    class Meta:
+        verbose_name = _("系列活动")
+        verbose_name_plural = _("系列活动")
+        ordering = ["-start_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:series_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return cls.manage_q(scope)
+
+    def clean(self) -> None:
+        self.clean_organizer()
+        errors = {}
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("结束时间必须晚于开始时间。")
+        if self.until and self.start_date and self.until < self.start_date:
+            errors["until"] = _("结束日期不能早于开始日期。")
+        if not self.until and not self.count:
+            errors["until"] = _("请填写结束日期或次数,系列活动不能无限重复。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- activities --------------------------------------------------------------------------------------------------
+class ActivityQuerySet(ScopedQuerySet):
+    def counted(self) -> ActivityQuerySet:
+        """Activities that count as held for compliance: not cancelled, and marked held or with attendance."""
+        attended = models.Exists(Attendance.objects.filter(activity=models.OuterRef("pk")))
+        return self.exclude(status=ActivityStatus.CANCELLED).filter(models.Q(status=ActivityStatus.HELD) | attended)
+
+
+def new_checkin_secret() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Activity(Organized):
+    title = models.CharField(_("标题"), max_length=100)
+    kind = models.CharField(_("活动类型"), max_length=24, choices=ActivityKind.choices, db_index=True)
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("活动地点"))
+    location = models.CharField(_("地点说明"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("人数上限"), null=True, blank=True,
+                                           validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+                                           help_text=_("留空表示不限人数;报满后进入候补名单。"))
+    public = models.BooleanField(_("公开报名"), default=False,
+                                 help_text=_("公开活动任何人都可凭手机号报名,登录用户均可看到。"))
+    speaker_name = models.CharField(_("主讲人"), max_length=50, blank=True)
+    speaker = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="lectures", verbose_name=_("主讲党员"))
+    description = models.TextField(_("活动内容"), blank=True, max_length=4000)
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
+                               verbose_name=_("所属系列"))
+    occurrence_date = fields.DateField(_("规则日期"), null=True, blank=True, editable=False,
+                                       help_text=_("系列规则给出的日期(顺延前)。"))
+    on_holiday = models.BooleanField(_("节假日"), default=False,
+                                     help_text=_("规则日期是法定节假日或休息日。"))
+    status = models.CharField(_("状态"), max_length=12, choices=ActivityStatus.choices,
+                              default=ActivityStatus.PLANNED)
+    checkin_secret = models.CharField(max_length=32, default=new_checkin_secret, editable=False)
+    reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("创建人"))
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["host", "district", "street", "checkin_secret", "reminded_at"])
+
+    objects = ActivityQuerySet.as_manager()
+    edit_roles = ORGANIZER_ROLES
+
+    class Meta:
+        verbose_name = _("活动")
+        verbose_name_plural = _("活动")
+        ordering = ["-start", "-pk"]
+        indexes = [
+            # Compliance counts: per organization and kind within a date range.
+            models.Index(fields=["organization", "kind", "start"], name="activity_org_kind_start"),
+            models.Index(fields=["start"], name="activity_start"),
+            models.Index(fields=["district", "start"], name="activity_district_start"),
+            models.Index(fields=["street", "start"], name="activity_street_start"),
+            models.Index(fields=["club", "start"], name="activity_club_start"),
+            models.Index(fields=["public", "start"], name="activity_public_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="activity_end_after_start",
+                                   violation_error_message=_("结束时间必须晚于开始时间。")),
+            models.UniqueConstraint(fields=["series", "occurrence_date"], name="activity_once_per_occurrence",
+                                    condition=models.Q(series__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {timezone.localtime(self.start):%Y-%m-%d}" if self.start else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:activity_detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = cls.manage_q(scope)
+        if scope.member_ids:
+            q |= models.Q(organization__in=_member_organizations(scope))
+            q |= models.Q(club__in=ClubMembership.objects.filter(member_id__in=scope.member_ids).values("club"))
+            q |= models.Q(pk__in=SignUp.objects.filter(member_id__in=scope.member_ids).values("activity"))
+        if scope.user_id is not None:
+            q |= models.Q(public=True)
+        return q
+
+    def clean(self) -> None:
+        self.clean_organizer()
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("结束时间必须晚于开始时间。")
+        if self.speaker_id and not self.speaker_name:
+            self.speaker_name = self.speaker.name
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def duration_hours(self) -> Decimal:
+        seconds = (self.end - self.start).total_seconds()
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
+
+    @property
+    def is_organizational_life(self) -> bool:
+        return self.kind in ORGANIZATIONAL_LIFE_KINDS
+
+    @property
+    def has_speaker(self) -> bool:
+        return bool(self.speaker_id or self.speaker_name)
+
+    def has_started(self, now: dt.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.start
+
+
+class SignUp(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups", verbose_name=_("活动"))
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="activity_signups", verbose_name=_("党员"))
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
+    status = models.CharField(_("状态"), max_length=12, choices=SignUpStatus.choices,
+                              default=SignUpStatus.CONFIRMED)
+    position = models.PositiveIntegerField(_("候补顺序"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("报名账号"))
+    created = models.DateTimeField(_("报名时间"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True, editable=False)
+
+    objects = ScopedManager()
+    personal_fields = {"phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["activity", "status", "position", "created", "pk"]
+        indexes = [
+            models.Index(fields=["activity", "status", "position"], name="signup_activity_queue"),
+            models.Index(fields=["member", "status"], name="signup_member_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="signup_one_active_per_member",
+                                    condition=models.Q(member__isnull=False, status__in=ACTIVE_SIGNUP_STATUSES),
+                                    violation_error_message=_("您已报名该活动,不能重复报名。")),
+            models.UniqueConstraint(fields=["activity", "phone"], name="signup_one_active_per_phone",
+                                    condition=models.Q(member__isnull=True, status__in=ACTIVE_SIGNUP_STATUSES),
+                                    violation_error_message=_("该手机号已报名该活动,不能重复报名。")),
+            models.CheckConstraint(condition=models.Q(member__isnull=False) | ~models.Q(phone=""),
+                                   name="signup_member_or_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} · {self.activity_id}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = models.Q(activity__in=Activity.objects.filter(Activity.manage_q(scope)).values("pk"))
+        if scope.member_ids:
+            q |= models.Q(member_id__in=scope.member_ids)
+        return q
+
+    @property
+    def display_name(self) -> str:
+        return self.member.name if self.member_id else self.name
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def clean(self) -> None:
+        self.phone = normalize_cn_mobile(self.phone)
+        if not self.member_id:
+            errors = {}
+            if not self.name.strip():
+                errors["name"] = _("请填写姓名。")
+            if not self.phone:
+                errors["phone"] = _("请填写手机号码。")
+            if errors:
+                raise ValidationError(errors)
+
+
+class Attendance(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances",
+                                 verbose_name=_("活动"))
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="attendances", verbose_name=_("党员"))
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
+    checked_in_at = models.DateTimeField(_("签到时间"), default=timezone.now)
+    method = models.CharField(_("签到方式"), max_length=8, choices=AttendanceMethod.choices,
+                              default=AttendanceMethod.LIST)
+    hours = models.DecimalField(_("时长(小时)"), max_digits=5, decimal_places=2, blank=True,
+                                validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
+                                help_text=_("默认为活动时长,用于统计志愿服务时长。"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("登记人"))
+
+    objects = ScopedManager()
+    personal_fields = {"phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
+        ordering = ["checked_in_at", "pk"]
+        indexes = [
+            # The six-month rule and the pioneer index read a member's attendance by date.
+            models.Index(fields=["member", "checked_in_at"], name="attendance_member_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="attendance_once_per_member",
+                                    violation_error_message=_("该党员已签到,不能重复签到。")),
+            models.UniqueConstraint(fields=["activity", "phone"], name="attendance_once_per_phone",
+                                    condition=models.Q(member__isnull=True),
+                                    violation_error_message=_("该手机号已签到,不能重复签到。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} · {self.activity_id}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        q = models.Q(activity__in=Activity.objects.filter(Activity.manage_q(scope)).values("pk"))
+        if scope.member_ids:
+            q |= models.Q(member_id__in=scope.member_ids)
+        return q
+
+    @property
+    def display_name(self) -> str:
+        return self.member.name if self.member_id else self.name
+
+    def save(self, *args, **kwargs):
+        if self.hours is None:
+            self.hours = self.activity.duration_hours
+        super().save(*args, **kwargs)
+
+
+class Rating(models.Model):
+    """An attendee's 1–5 rating of a talk (seed 004: the audience rates the youth micro-lecturer)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("活动"))
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="activity_ratings",
+                               verbose_name=_("评价人"))
+    score = models.PositiveSmallIntegerField(_("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(_("评语"), blank=True, max_length=1000)
+    created = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="rating_once_per_member",
+                                    violation_error_message=_("您已评价过该活动。")),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5",
+                                   violation_error_message=_("评分须为 1 至 5 分。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} · {self.score}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return models.Q(activity__in=Activity.objects.filter(Activity.scope_q(scope)).values("pk"))
+
+
+# --- 三会一课 compliance ----------------------------------------------------------------------------------------
+class ComplianceRule(models.Model):
+    """A fixed organizational-life requirement for branches: at least `minimum` activities of `kind` per period."""
+
+    kind = models.CharField(_("活动类型"), max_length=24, choices=ActivityKind.choices, unique=True)
+    period = models.CharField(_("周期"), max_length=8, choices=Period.choices)
+    minimum = models.PositiveSmallIntegerField(_("最少次数"), default=1,
+                                               validators=[MinValueValidator(1), MaxValueValidator(31)])
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("组织生活要求")
+        verbose_name_plural = _("组织生活要求")
+        ordering = ["order", "kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ≥ {self.minimum} / {self.get_period_display()}"
