@@ -9,6 +9,9 @@ proposed → agreed → in progress → completed → evaluated.
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -264,6 +267,14 @@ class ListItem(models.Model):
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
         return conference_scope_q(scope, "conference__")
+
+    def clean_fields(self, exclude=None) -> None:
+        # Coordinates computed in code arrive as floats (31.3042 is 31.304199999…): keep them to the micro-degree.
+        for name in ("lat", "lng"):
+            value = getattr(self, name)
+            if isinstance(value, float) and math.isfinite(value):
+                setattr(self, name, Decimal(str(round(value, 6))))
+        super().clean_fields(exclude=exclude)
 
     def clean(self) -> None:
         errors = {}
