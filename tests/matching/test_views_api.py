@@ -196,3 +196,27 @@ def test_list_pages_render_and_export(client, items):
     assert export.status_code == 200
     for name in ("need_add", "resource_add"):
         assert client.get(reverse(f"matching:{name}")).status_code == 200
+
+
+def _grow(items, n):
+    for i in range(n):
+        need = make_need(items["conf"], items["staff"], quantity=3, title=f"批量需求{i}")
+        resource = make_resource(items["conf"], items["unit_b"], items["contact_b"], title=f"批量资源{i}")
+        services.claim_need(need, unit=items["unit_b"], quantity=1, by=items["contact_b"], resource=resource)
+
+
+@pytest.mark.parametrize("url", ["/api/lists/needs/", "/api/lists/resources/", "/api/lists/projects/",
+                                 "/lists/needs/", "/lists/resources/", "/lists/projects/"])
+def test_lists_use_bounded_queries(client, items, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(items["admin"])  # no units of their own: the need list shows no suggestion panel
+    _grow(items, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, {"per_page": 10, "page_size": 10}).status_code == 200
+    _grow(items, 12)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url, {"per_page": 50, "page_size": 50}).status_code == 200
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
