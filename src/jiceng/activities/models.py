@@ -291,6 +291,8 @@ class Series(Organized):
             errors["until"] = _("结束日期不能早于开始日期。")
         if not self.until and not self.count:
             errors["until"] = _("请填写结束日期或次数,系列活动不能无限重复。")
+        elif self.until and self.count:
+            errors["count"] = _("结束日期与次数只能填写一项。")
         if errors:
             raise ValidationError(errors)
 
@@ -375,6 +377,7 @@ class Activity(Organized):
             q |= models.Q(organization__in=_member_organizations(scope))
             q |= models.Q(club__in=ClubMembership.objects.filter(member_id__in=scope.member_ids).values("club"))
             q |= models.Q(pk__in=SignUp.objects.filter(member_id__in=scope.member_ids).values("activity"))
+            q |= models.Q(pk__in=Attendance.objects.filter(member_id__in=scope.member_ids).values("activity"))
         if scope.user_id is not None:
             q |= models.Q(public=True)
         return q

@@ -1,0 +1,258 @@
+"""三会一课 compliance per branch per quarter.
+
+What counts: an activity of the rule's kind organized by the branch or one of its party groups, not cancelled,
+and either marked held or with at least one attendance recorded (check-ins are the evidence; a meeting whose
+attendance was kept on paper is marked held by the organizer). Monthly rules are checked for each month of the
+quarter, quarterly rules for the quarter, yearly rules on the year to the quarter's end — a yearly rule is a gap
+only in the fourth quarter. A period that has not ended yet is "open", not a gap.
+
+The counts come from one GROUP BY query over Activity(organization, kind, start) whatever the number of
+branches, so a district or the whole city costs a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.organizations.models import BRANCH_KINDS, Organization, OrgKind
+
+from .models import Activity, ComplianceRule, Period
+
+
+class Status:
+    OK = "ok"
+    GAP = "gap"
+    OPEN = "open"
+
+
+@dataclass
+class PeriodResult:
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+    held: int
+    required: int
+    status: str
+
+
+@dataclass
+class RuleResult:
+    rule: ComplianceRule
+    periods: list[PeriodResult]
+
+    @property
+    def held(self) -> int:
+        return sum(p.held for p in self.periods)
+
+    @property
+    def required(self) -> int:
+        return sum(p.required for p in self.periods)
+
+    @property
+    def status(self) -> str:
+        statuses = {p.status for p in self.periods}
+        return Status.GAP if Status.GAP in statuses else Status.OPEN if Status.OPEN in statuses else Status.OK
+
+
+@dataclass
+class BranchResult:
+    organization: Organization
+    rules: list[RuleResult]
+
+    @property
+    def gaps(self) -> list[str]:
+        return [_("%(period)s %(kind)s:%(held)d/%(required)d 次") % {
+            "period": p.label, "kind": r.rule.get_kind_display(), "held": p.held, "required": p.required}
+            for r in self.rules for p in r.periods if p.status == Status.GAP]
+
+    @property
+    def compliant(self) -> bool:
+        return all(r.status != Status.GAP for r in self.rules)
+
+
+@dataclass
+class RuleTotal:
+    rule: ComplianceRule
+    held: int = 0
+    met: int = 0  # branches without a gap for this rule
+    gaps: int = 0  # branches with a gap
+
+
+@dataclass
+class Report:
+    year: int
+    quarter: int
+    start: dt.date
+    end: dt.date
+    rules: list[ComplianceRule]
+    rows: list[BranchResult]
+    totals: list[RuleTotal] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return _("%(year)d 年第 %(quarter)d 季度") % {"year": self.year, "quarter": self.quarter}
+
+    @property
+    def branches(self) -> int:
+        return len(self.rows)
+
+    @property
+    def compliant(self) -> int:
+        return sum(1 for row in self.rows if row.compliant)
+
+    @property
+    def gap_count(self) -> int:
+        return sum(t.gaps for t in self.totals)
+
+
+def parse_quarter(year, quarter) -> tuple[int, int]:
+    """Year and quarter from user input (strings allowed); errors name the field."""
+    errors = {}
+    try:
+        year = int(year)
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = _("年份须为 2000 至 2100 之间的整数。")
+    try:
+        quarter = int(quarter)
+        if quarter not in (1, 2, 3, 4):
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["quarter"] = _("季度须为 1 至 4。")
+    if errors:
+        raise ValidationError(errors)
+    return year, quarter
+
+
+def current_quarter(today: dt.date | None = None) -> tuple[int, int]:
+    today = today or timezone.localdate()
+    return today.year, (today.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + (month == 12), 1 if month == 12 else month + 1, 1) - dt.timedelta(days=1)
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def branches_in(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
+    return queryset.filter(kind__in=BRANCH_KINDS)
+
+
+def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: dt.date | None = None) -> Report:
+    """The compliance of `branches` (already scoped and filtered) in the given quarter."""
+    today = today or timezone.localdate()
+    q_start, q_end = quarter_bounds(year, quarter)
+    rules = list(ComplianceRule.objects.filter(active=True))
+    branch_list = list(branches_in(branches).select_related("street").order_by("path", "pk"))
+    result = Report(year, quarter, q_start, q_end, rules, [])
+    if not rules:
+        return result
+    counts = _counts(branches_in(branches), rules, year, q_start, q_end)
+    months = [q_start.month, q_start.month + 1, q_start.month + 2]
+
+    def status(held: int, required: int, period_end: dt.date, final: bool = True) -> str:
+        if held >= required:
+            return Status.OK
+        return Status.GAP if final and period_end < today else Status.OPEN
+
+    totals = {rule.kind: RuleTotal(rule) for rule in rules}
+    for org in branch_list:
+        by_month = counts.get(org.pk, {})
+        rule_results = []
+        for rule in rules:
+            monthly = by_month.get(rule.kind, {})
+            if rule.period == Period.MONTH:
+                periods = [PeriodResult(f"{year}-{m:02d}", dt.date(year, m, 1), _month_end(year, m),
+                                        monthly.get(m, 0), rule.minimum,
+                                        status(monthly.get(m, 0), rule.minimum, _month_end(year, m)))
+                           for m in months]
+            elif rule.period == Period.QUARTER:
+                held = sum(monthly.get(m, 0) for m in months)
+                periods = [PeriodResult(_("%(year)d 年第 %(q)d 季度") % {"year": year, "q": quarter}, q_start, q_end,
+                                        held, rule.minimum, status(held, rule.minimum, q_end))]
+            else:
+                held = sum(n for m, n in monthly.items() if m <= q_end.month)
+                periods = [PeriodResult(_("%(year)d 年(截至本季度)") % {"year": year}, dt.date(year, 1, 1), q_end,
+                                        held, rule.minimum, status(held, rule.minimum, q_end, final=quarter == 4))]
+            rule_result = RuleResult(rule, periods)
+            rule_results.append(rule_result)
+            total = totals[rule.kind]
+            total.held += rule_result.held
+            if rule_result.status == Status.GAP:
+                total.gaps += 1
+            else:
+                total.met += 1
+        result.rows.append(BranchResult(org, rule_results))
+    result.totals = [totals[rule.kind] for rule in rules]
+    return result
+
+
+def _counts(branches: QuerySet[Organization], rules: list[ComplianceRule], year: int, q_start: dt.date,
+            q_end: dt.date) -> dict[int, dict[str, dict[int, int]]]:
+    """branch id → kind → month → number of counted activities (one grouped query; party groups fold in)."""
+    since = dt.date(year, 1, 1) if any(r.period == Period.YEAR for r in rules) else q_start
+    groups = dict(Organization.objects.filter(kind=OrgKind.PARTY_GROUP, parent__in=branches.values("pk"))
+                  .values_list("pk", "parent_id"))
+    organizers = Organization.objects.filter(
+        Q(pk__in=branches.values("pk")) | Q(kind=OrgKind.PARTY_GROUP, parent__in=branches.values("pk"))).values("pk")
+    rows = (Activity.objects.counted()
+            .filter(organization__in=organizers, kind__in=[r.kind for r in rules],
+                    start__gte=_aware(since), start__lt=_aware(q_end + dt.timedelta(days=1)))
+            .annotate(month=ExtractMonth("start"))
+            .values("organization_id", "kind", "month").annotate(n=Count("pk")).order_by())
+    counts: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        branch = groups.get(row["organization_id"], row["organization_id"])
+        months = counts[branch][row["kind"]]
+        months[row["month"]] = months.get(row["month"], 0) + row["n"]
+    return counts
+
+
+def excel_sheets(result: Report) -> list[tuple]:
+    """One sheet with a row per branch (held/required per rule, gaps), one with the totals."""
+    headers = [_("党组织"), _("街道"), *[f"{r.get_kind_display()}({r.get_period_display()})" for r in result.rules],
+               _("是否达标"), _("缺项")]
+    rows = ([row.organization.name, row.organization.street.name if row.organization.street_id else "",
+             *[f"{r.held}/{r.required}" for r in row.rules], _("是") if row.compliant else _("否"),
+             ";".join(row.gaps)] for row in result.rows)
+    total_headers = [_("要求"), _("周期"), _("最少次数"), _("合计次数"), _("达标支部数"), _("缺项支部数")]
+    total_rows = [[t.rule.get_kind_display(), t.rule.get_period_display(), t.rule.minimum, t.held, t.met, t.gaps]
+                  for t in result.totals]
+    total_rows.append([_("支部合计"), "", "", "", result.compliant, result.branches - result.compliant])
+    return [(_("三会一课") + f" {result.year}Q{result.quarter}", headers, rows),
+            (_("汇总"), total_headers, total_rows)]
+
+
+def as_json(result: Report) -> dict:
+    return {
+        "year": result.year, "quarter": result.quarter, "start": result.start, "end": result.end,
+        "branches": result.branches, "compliant": result.compliant,
+        "totals": [{"kind": t.rule.kind, "label": t.rule.get_kind_display(), "period": t.rule.period,
+                    "minimum": t.rule.minimum, "held": t.held, "met": t.met, "gaps": t.gaps} for t in result.totals],
+        "rows": [{
+            "organization": row.organization.pk, "name": row.organization.name, "compliant": row.compliant,
+            "gaps": row.gaps,
+            "rules": [{"kind": r.rule.kind, "held": r.held, "required": r.required, "status": r.status,
+                       "periods": [{"label": p.label, "start": p.start, "end": p.end, "held": p.held,
+                                    "required": p.required, "status": p.status} for p in r.periods]}
+                      for r in row.rules],
+        } for row in result.rows],
+    }
