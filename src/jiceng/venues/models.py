@@ -50,8 +50,9 @@ def _home_q(located: models.QuerySet, street: str = "street", district: str = "d
             | models.Q(district__in=located.filter(**{f"{street}__isnull": True}).values(district)))
 
 
-def managed_rooms_q(user, prefix: str = "") -> models.Q:
-    """Rooms (or rows reached through `prefix`, e.g. "room__") that `user` manages.
+def managed_rooms_q(user, district: str = "district", street: str = "street", path: str = "place__path") -> models.Q:
+    """Rows that `user` manages, located through the given field names (rooms by default; places pass
+    ("district", "street", "path"), bookings ("room__district", "room__street", "room__place__path")).
 
     Built from the user's role assignments rather than the merged Scope, because building heads share the
     building workers' place scope but only read."""
@@ -59,34 +60,20 @@ def managed_rooms_q(user, prefix: str = "") -> models.Q:
         return models.Q(pk__in=[])
     if user.is_superuser:
         return models.Q()
-    cached = getattr(user, "_venues_managed_q", None)
-    if cached is None:
-        cached = models.Q(pk__in=[])
-        for ra in user.role_assignments.filter(role__in=MANAGER_ROLES, place__isnull=False).select_related("place"):
-            if ra.role == "district_admin":
-                cached |= models.Q(district_id=ra.place_id)
-            elif ra.role == "street_staff":
-                cached |= models.Q(street_id=ra.place_id)
-            else:
-                cached |= models.Q(place__path__startswith=ra.place.path)
-        user._venues_managed_q = cached
-    if not prefix:
-        return cached
-    return _prefixed(cached, prefix)
-
-
-def _prefixed(q: models.Q, prefix: str) -> models.Q:
-    """The same condition on a related model: every lookup name gets `prefix` (pk becomes the relation's id)."""
-    clone = models.Q()
-    clone.connector, clone.negated = q.connector, q.negated
-    for child in q.children:
-        if isinstance(child, models.Q):
-            clone.children.append(_prefixed(child, prefix))
+    assignments = getattr(user, "_venues_manager_places", None)
+    if assignments is None:
+        assignments = [(ra.role, ra.place_id, ra.place.path) for ra in user.role_assignments.filter(
+            role__in=MANAGER_ROLES, place__isnull=False).select_related("place")]
+        user._venues_manager_places = assignments
+    q = models.Q(pk__in=[])
+    for role, place_id, place_path in assignments:
+        if role == "district_admin":
+            q |= models.Q(**{f"{district}_id": place_id})
+        elif role == "street_staff":
+            q |= models.Q(**{f"{street}_id": place_id})
         else:
-            name, value = child
-            name = f"{prefix.removesuffix('__')}_id__in" if name == "pk__in" else f"{prefix}{name}"
-            clone.children.append((name, value))
-    return clone
+            q |= models.Q(**{f"{path}__startswith": place_path})
+    return q
 
 
 class RoomQuerySet(ScopedQuerySet):

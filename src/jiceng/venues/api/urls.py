@@ -2,6 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .views import BookingViewSet, RoomViewSet
+
 router = SimpleRouter()
+router.register("venues/rooms", RoomViewSet, basename="venues-room")
+router.register("venues/bookings", BookingViewSet, basename="venues-booking")
 
 urlpatterns: list = [*router.urls]
