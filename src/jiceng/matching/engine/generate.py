@@ -21,6 +21,9 @@ from .items import CATEGORIES, NeedItem, ResourceItem
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LAT_RANGE = (30.9, 31.4)
 LNG_RANGE = (121.2, 121.8)
+# About a tenth of the city's box (inside the inner ring): 2,000 × 2,000 here is as dense as 20,000 × 20,000
+# over the whole city.
+INNER_CITY = ((31.20, 31.36), (121.40, 121.59))
 BASE = dt.datetime(2026, 3, 1, tzinfo=SHANGHAI)
 
 # Share of each category among generated items (same order as CATEGORIES).
@@ -75,12 +78,13 @@ RESOURCE_SLOTS = {"parking": ((NIGHT, 0.6),),
                   "venue": (((9 * 60, 17 * 60), 0.25), ((18 * 60, 21 * 60 + 30), 0.15))}
 
 
-def _positions(rng: np.random.Generator, n: int, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _positions(rng: np.random.Generator, n: int, centres: np.ndarray, lat_range: tuple[float, float],
+               lng_range: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
     clustered = rng.random(n) < 0.7
     which = rng.integers(0, len(centres), n)
-    lat = np.where(clustered, centres[which, 0] + rng.normal(0, 0.012, n), rng.uniform(*LAT_RANGE, n))
-    lng = np.where(clustered, centres[which, 1] + rng.normal(0, 0.014, n), rng.uniform(*LNG_RANGE, n))
-    return np.clip(lat, *LAT_RANGE).round(6), np.clip(lng, *LNG_RANGE).round(6)
+    lat = np.where(clustered, centres[which, 0] + rng.normal(0, 0.012, n), rng.uniform(*lat_range, n))
+    lng = np.where(clustered, centres[which, 1] + rng.normal(0, 0.014, n), rng.uniform(*lng_range, n))
+    return np.clip(lat, *lat_range).round(6), np.clip(lng, *lng_range).round(6)
 
 
 def _slot(rng: np.random.Generator, options) -> tuple[dt.time | None, dt.time | None]:
@@ -99,15 +103,23 @@ def _text(rng: np.random.Generator, templates: tuple[str, ...], n: int) -> str:
                            n=n)
 
 
-def generate_instance(n_needs: int, n_resources: int, seed: int = 0) -> tuple[list[NeedItem], list[ResourceItem]]:
-    """A random instance over Shanghai with `n_needs` needs ("n1", ...) and `n_resources` resources ("r1", ...)."""
+def generate_instance(n_needs: int, n_resources: int, seed: int = 0, *,
+                      area: tuple[tuple[float, float], tuple[float, float]] = (LAT_RANGE, LNG_RANGE),
+                      ) -> tuple[list[NeedItem], list[ResourceItem]]:
+    """A random instance with `n_needs` needs ("n1", ...) and `n_resources` resources ("r1", ...).
+
+    `area` is ((lat min, lat max), (lng min, lng max)): Shanghai by default, `INNER_CITY` for a denser one.
+    """
     rng = np.random.default_rng(seed)
-    centres = np.column_stack((rng.uniform(31.0, 31.32, 40), rng.uniform(121.3, 121.7, 40)))
+    lat_range, lng_range = area
+    margin_lat, margin_lng = (lat_range[1] - lat_range[0]) / 10, (lng_range[1] - lng_range[0]) / 10
+    centres = np.column_stack((rng.uniform(lat_range[0] + margin_lat, lat_range[1] - margin_lat, 40),
+                               rng.uniform(lng_range[0] + margin_lng, lng_range[1] - margin_lng, 40)))
     mix = np.asarray(CATEGORY_MIX) / sum(CATEGORY_MIX)
     hour = dt.timedelta(hours=1)
 
     needs: list[NeedItem] = []
-    lat, lng = _positions(rng, n_needs, centres)
+    lat, lng = _positions(rng, n_needs, centres, lat_range, lng_range)
     categories = rng.choice(len(CATEGORIES), n_needs, p=mix)
     quantities = np.minimum(rng.geometric(0.45, n_needs), 8)
     starts = rng.integers(0, 120 * 24, n_needs)
@@ -123,7 +135,7 @@ def generate_instance(n_needs: int, n_resources: int, seed: int = 0) -> tuple[li
             daily_start=daily_start, daily_end=daily_end))
 
     resources: list[ResourceItem] = []
-    lat, lng = _positions(rng, n_resources, centres)
+    lat, lng = _positions(rng, n_resources, centres, lat_range, lng_range)
     categories = rng.choice(len(CATEGORIES), n_resources, p=mix)
     capacities = rng.integers(1, 11, n_resources)
     radii = rng.uniform(1000, 3000, n_resources).round()

@@ -6,7 +6,7 @@ weighted by a *fixed* inverse document frequency: jieba's general-corpus IDF tab
 a word there (需要 4.3, 服务 5.3, 场地 8.2, 车位 10.3: filler words count little), `FRAGMENT_IDF`
 otherwise (bigrams across a word boundary, or words the table lacks). Fixed weights make the
 similarity a function of the two texts alone, so `score_pair`, `rank` and `assign` agree on every
-pair and a score does not move when other items join the list (decision 013).
+pair and a score does not move when other items join the list (decision 014).
 
 Vectors are built once per distinct text of a call and compared pairwise with sparse row products.
 """
