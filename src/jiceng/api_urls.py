@@ -64,6 +64,7 @@ urlpatterns = [
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),
     path("dues/arrears/", ArrearsAPIView.as_view(), name="dues-arrears"),
     path("me/", MeAPIView.as_view(), name="me"),
+    path("pioneer/", include("jiceng.members.api.pioneer")),
     path("", include("jiceng.matching.api.urls")),
     path("", include("jiceng.venues.api.urls")),
     path("", include("jiceng.activities.api.urls")),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from jiceng.members.views_pioneer import PioneerView
+
 from . import views
 
 app_name = "activities"
@@ -26,6 +28,7 @@ urlpatterns = [
     path("clubs/<int:pk>/edit/", views.ClubEditView.as_view(), name="club_edit"),
     path("clubs/<int:pk>/<str:action>/", views.ClubMembershipView.as_view(), name="club_membership"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("pioneer/", PioneerView.as_view(), name="pioneer"),
     path("speakers/<int:pk>/", views.SpeakerView.as_view(), name="speaker"),
     path("feeds/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Member
+from .models import Member, PioneerWeight
 
 
 @admin.register(Member)
@@ -11,3 +11,10 @@ class MemberAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "name_pinyin", "name_initials")
     raw_id_fields = ("organization", "employer")
     exclude = ()
+
+
+@admin.register(PioneerWeight)
+class PioneerWeightAdmin(SimpleHistoryAdmin):
+    list_display = ("component", "points", "unit", "order")
+    list_editable = ("points", "order")
+    readonly_fields = ("unit",)

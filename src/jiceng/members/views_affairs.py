@@ -26,7 +26,7 @@ from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin, history_rows
 from jiceng.organizations.models import Organization
 
-from . import dues, inactivity, transfers
+from . import dues, inactivity, pioneer, transfers
 from .filters_affairs import ApplicationFilterSet, TransferFilterSet
 from .forms_affairs import (
     ApplicationForm,
@@ -459,6 +459,9 @@ class MyPageView(LoginRequiredMixin, generic.TemplateView):
             ctx["arrears"] = next(iter(dues.arrears(Member.objects.filter(pk=member.pk))), None)
             ctx["monthly"] = dues.amount_due(member, timezone.localdate())
             ctx["history"] = history_rows(member, limit=10)
+            period = pioneer.parse_period(None)
+            ctx["pioneer_period"] = period
+            ctx["pioneer"] = pioneer.breakdown(member, period.start, period.end)
         return ctx
 
 

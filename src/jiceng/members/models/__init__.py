@@ -3,11 +3,13 @@
 from .application import Application, ApplicationDocument, ApplicationStep, Stage
 from .dues import DuesBase, DuesCategory, DuesPayment, DuesRate, PaymentMethod
 from .member import Education, Gender, Member, MemberStatus
+from .pioneer import PIONEER_UNITS, PioneerComponent, PioneerWeight
 from .transfer import Transfer, TransferDirection, TransferState
 
 __all__ = [
     "Application", "ApplicationDocument", "ApplicationStep", "Stage",
     "DuesBase", "DuesCategory", "DuesPayment", "DuesRate", "PaymentMethod",
     "Education", "Gender", "Member", "MemberStatus",
+    "PIONEER_UNITS", "PioneerComponent", "PioneerWeight",
     "Transfer", "TransferDirection", "TransferState",
 ]
