@@ -130,12 +130,13 @@ class Organized(models.Model):
         organizer = self.organizer
         return str(organizer) if organizer is not None else ""
 
-    def clean_organizer(self) -> None:
+    def organizer_errors(self) -> dict:
         given = [name for name in self.ORGANIZER_FIELDS if getattr(self, f"{name}_id")]
         if len(given) != 1:
-            raise ValidationError({"organization": _("主办方须且只能选择一个:党组织、社团、党群服务站或联席会议。")})
+            return {"organization": _("主办方须且只能选择一个:党组织、社团、党群服务站或联席会议。")}
         if self.station_id and self.station.kind != PlaceKind.STATION:
-            raise ValidationError({"station": _("所选地域不是党群服务站。")})
+            return {"station": _("所选地域不是党群服务站。")}
+        return {}
 
     def organizer_place(self):
         if self.organization_id:
@@ -283,8 +284,7 @@ class Series(Organized):
         return cls.manage_q(scope)
 
     def clean(self) -> None:
-        self.clean_organizer()
-        errors = {}
+        errors = self.organizer_errors()
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = _("结束时间必须晚于开始时间。")
         if self.until and self.start_date and self.until < self.start_date:
@@ -383,8 +383,7 @@ class Activity(Organized):
         return q
 
     def clean(self) -> None:
-        self.clean_organizer()
-        errors = {}
+        errors = self.organizer_errors()
         if self.start and self.end and self.end <= self.start:
             errors["end"] = _("结束时间必须晚于开始时间。")
         if self.speaker_id and not self.speaker_name:

@@ -484,3 +484,31 @@ def latest_attendance(member_ids: list[int]) -> dict[int, dt.date]:
     rows = (Attendance.objects.filter(member_id__in=member_ids).values("member_id")
             .annotate(last=Max(TruncDate("checked_in_at"))))
     return {row["member_id"]: row["last"] for row in rows}
+
+
+def add_attendance(activity: Activity, *, member: Member, user=None, hours=None,
+                   now: dt.datetime | None = None) -> Attendance:
+    """The organizer records one attendee (API and import); the member must be on the activity's list."""
+    now = now or timezone.now()
+    if now < checkin_window(activity)[0]:
+        raise ValidationError({"activity": _("活动尚未开始,不能登记出席。")})
+    if activity.status == ActivityStatus.CANCELLED:
+        raise ValidationError({"activity": _("活动已取消,不能登记出席。")})
+    if not attendance_candidates(activity).filter(pk=member.pk).exists():
+        raise ValidationError({"member": _("该党员不在本活动的可登记名单中。")})
+    with transaction.atomic():
+        if Attendance.objects.filter(activity=activity, member=member).exists():
+            raise ValidationError({"member": _("该党员已签到,不能重复登记。")})
+        attendance = Attendance(activity=activity, member=member, checked_in_at=now, method=AttendanceMethod.LIST,
+                                hours=hours, recorded_by=user if getattr(user, "pk", None) else None)
+        attendance.full_clean(validate_constraints=False)
+        attendance.save()
+    return attendance
+
+
+def visible_speaker(user, pk: int) -> Member | None:
+    """A member whose lecturer page the user may see: in scope, or the speaker of an activity the user sees."""
+    member = Member.objects.restrict(user).filter(pk=pk).first()
+    if member is None and Activity.objects.restrict(user).filter(speaker_id=pk).exists():
+        member = Member.objects.filter(pk=pk).first()
+    return member

@@ -564,7 +564,7 @@ class ClubListView(ObjectListView):
     add_url = reverse_lazy("activities:club_add")
 
     def scoped_queryset(self):
-        return super().scoped_queryset().annotate(member_count=Count("memberships"))
+        return super().scoped_queryset().annotate(member_count=Count("memberships")).order_by("name", "pk")
 
 
 class ClubDetailView(LoginRequiredMixin, generic.DetailView):
@@ -697,7 +697,9 @@ class SpeakerView(LoginRequiredMixin, generic.TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        speaker = get_scoped_or_404(Member, self.request.user, pk=self.kwargs["pk"])
+        speaker = services.visible_speaker(self.request.user, self.kwargs["pk"])
+        if speaker is None:
+            raise Http404
         talks = (Activity.objects.restrict(self.request.user).filter(speaker=speaker)
                  .select_related(*ACTIVITY_RELATED).order_by("-start")
                  .prefetch_related(Prefetch("ratings", queryset=Rating.objects.order_by("-created"))))

@@ -1,7 +1,20 @@
 """API routes of the activities app (included from jiceng/api_urls.py)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import views
 
-urlpatterns: list = [*router.urls]
+router = SimpleRouter()
+router.register("activities/activities", views.ActivityViewSet, basename="activities-activity")
+router.register("activities/signups", views.SignUpViewSet, basename="activities-signup")
+router.register("activities/attendance", views.AttendanceViewSet, basename="activities-attendance")
+router.register("activities/ratings", views.RatingViewSet, basename="activities-rating")
+router.register("activities/clubs", views.ClubViewSet, basename="activities-club")
+router.register("activities/series", views.SeriesViewSet, basename="activities-series")
+
+urlpatterns: list = [
+    path("activities/compliance/", views.ComplianceAPIView.as_view(), name="activities-compliance"),
+    path("activities/speakers/<int:pk>/", views.SpeakerAPIView.as_view(), name="activities-speaker"),
+    *router.urls,
+]

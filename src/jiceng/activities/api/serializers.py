@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from jiceng.core.serializers import ModelCleanSerializer
+
+from ..models import Activity, Attendance, Club, ClubMembership, Rating, Series, SignUp
+from ..recurrence import Choice, Freq
+
+
+class ActivitySerializer(ModelCleanSerializer):
+    organizer = serializers.CharField(source="organizer_label", read_only=True)
+    room = serializers.IntegerField(write_only=True, required=False, allow_null=True, min_value=1,
+                                    help_text=_("同时预约的场地 ID(场地预约应用提供时)。"))
+
+    class Meta:
+        model = Activity
+        fields = ["id", "title", "kind", "organization", "club", "station", "conference", "organizer", "start", "end",
+                  "place", "location", "capacity", "public", "speaker", "speaker_name", "description", "series",
+                  "occurrence_date", "on_holiday", "status", "room"]
+        read_only_fields = ["series", "occurrence_date", "on_holiday", "status"]
+
+    def validate(self, attrs):
+        room = attrs.pop("room", None)
+        attrs = super().validate(attrs)
+        if room is not None:
+            attrs["room"] = room
+        return attrs
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["held", "cancelled"])
+
+
+class SignUpSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(source="phone_masked", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = SignUp
+        fields = ["id", "activity", "member", "name", "phone", "status", "position", "created"]
+        read_only_fields = fields
+
+
+class SignUpRequestSerializer(serializers.Serializer):
+    """A member signs up as themself; without a member record, a public activity takes a name and mobile."""
+
+    activity = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["id", "activity", "member", "name", "checked_in_at", "method", "hours"]
+        read_only_fields = fields
+
+
+class AttendanceRequestSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(min_value=1)
+    member = serializers.IntegerField(min_value=1)
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=24, required=False,
+                                     allow_null=True, default=None)
+
+
+class CheckInSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(min_value=1)
+    code = serializers.CharField(max_length=200)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "activity", "member", "score", "comment", "created"]
+        read_only_fields = fields
+
+
+class RatingRequestSerializer(serializers.Serializer):
+    """Score limits and who may rate are checked by the service (one set of messages for API and page)."""
+
+    activity = serializers.IntegerField(min_value=1)
+    score = serializers.IntegerField(min_value=-1000, max_value=1000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class ClubSerializer(ModelCleanSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Club
+        fields = ["id", "name", "kind", "place", "organization", "description", "active", "member_count"]
+
+
+class ClubMembershipSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = ClubMembership
+        fields = ["id", "club", "member", "name", "role", "joined"]
+        read_only_fields = fields
+
+
+class SeriesSerializer(ModelCleanSerializer):
+    """A series from the simple form (`freq` …) or a raw `rrule`; creating it generates the occurrences."""
+
+    freq = serializers.ChoiceField(choices=[Freq.WEEKLY, Freq.MONTHLY_WEEKDAY, Freq.MONTHLY_DAY], write_only=True,
+                                   required=False)
+    interval = serializers.IntegerField(write_only=True, required=False, default=1)
+    weekdays = serializers.ListField(child=serializers.IntegerField(), write_only=True, required=False, default=list)
+    ordinal = serializers.IntegerField(write_only=True, required=False, allow_null=True, default=None)
+    weekday = serializers.IntegerField(write_only=True, required=False, allow_null=True, default=None)
+    monthday = serializers.IntegerField(write_only=True, required=False, allow_null=True, default=None)
+    holiday_default = serializers.ChoiceField(choices=[Choice.KEEP, Choice.MOVE, Choice.SKIP], write_only=True,
+                                              required=False, default=Choice.MOVE)
+    choices = serializers.DictField(child=serializers.ChoiceField(choices=[Choice.KEEP, Choice.MOVE, Choice.SKIP]),
+                                    write_only=True, required=False, default=dict,
+                                    help_text=_("节假日日期(YYYY-MM-DD)→ keep / move / skip。"))
+    room = serializers.IntegerField(write_only=True, required=False, allow_null=True, min_value=1)
+    rrule = serializers.CharField(required=False, max_length=200)
+
+    RULE_FIELDS = ("freq", "interval", "weekdays", "ordinal", "weekday", "monthday")
+    EXTRA = ("holiday_default", "choices", "room")
+
+    class Meta:
+        model = Series
+        fields = ["id", "title", "kind", "organization", "club", "station", "conference", "rrule", "start_date",
+                  "until", "count", "start_time", "end_time", "capacity", "place", "location", "public",
+                  "speaker_name", "description", "freq", "interval", "weekdays", "ordinal", "weekday", "monthday",
+                  "holiday_default", "choices", "room"]
+
+    def validate(self, attrs):
+        from ..recurrence import build_rrule
+
+        rule = {name: attrs.pop(name) for name in self.RULE_FIELDS if name in attrs}
+        extra = {name: attrs.pop(name) for name in self.EXTRA if name in attrs}
+        if rule.get("freq"):
+            try:
+                attrs["rrule"] = build_rrule(rule["freq"], interval=rule.get("interval") or 1,
+                                             weekdays=rule.get("weekdays") or (), ordinal=rule.get("ordinal"),
+                                             weekday=rule.get("weekday"), monthday=rule.get("monthday"))
+            except Exception as exc:  # noqa: BLE001 - Django ValidationError → field errors below
+                raise serializers.ValidationError(getattr(exc, "message_dict", {"freq": [str(exc)]})) from exc
+        elif not attrs.get("rrule") and self.instance is None:
+            raise serializers.ValidationError({"rrule": [_("请填写 rrule,或用 freq 等字段描述重复规则。")]})
+        attrs = super().validate(attrs)
+        attrs.update(extra)
+        return attrs
