@@ -228,3 +228,9 @@ def test_history_is_kept(world):
     booking = request(world, at(day, 10), at(day, 11))
     services.approve_booking(booking, by=world["staff"])
     assert [h.status for h in booking.history.order_by("history_date")] == ["requested", "approved"]
+
+
+@pytest.mark.parametrize(("days", "label"), [("12345", "周一至周五"), ("12357", "周一至周三、周五、周日"),
+                                             ("67", "周六、周日"), ("1234567", "周一至周日")])
+def test_open_days_label(days, label):
+    assert Room(open_weekdays=days).days_label == label

@@ -57,7 +57,7 @@ def test_room_page_shows_hours_equipment_and_week(world, client_for):
     response = c.get(reverse("venues:room_detail", args=[world["room"].pk]), {"week": day.isoformat()})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "投影仪" in page and "话筒" in page and "周一、周二、周三、周四、周五 09:00–18:00" in page
+    assert "投影仪" in page and "话筒" in page and "周一至周五 09:00–18:00" in page
     assert f'data-booking="{approved.pk}"' in page and "青年微党课" in page
     # Someone else's pending request does not show on the contact's calendar.
     assert f'data-booking="{pending_other.pk}"' not in page and "秘密的申请" not in page

@@ -37,8 +37,8 @@ class RoomForm(ScopedModelForm):
 
     class Meta:
         model = Room
-        fields = ["place", "name", "capacity", "equipment", "equipment_note", "opens_at", "closes_at",
-                  "open_weekdays", "closed_on_holidays", "description", "active"]
+        fields = ["place", "name", "capacity", "active", "opens_at", "closes_at", "open_weekdays", "equipment",
+                  "equipment_note", "closed_on_holidays", "description"]
         widgets = {"opens_at": TimeInput(), "closes_at": TimeInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
 

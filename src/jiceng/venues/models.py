@@ -150,9 +150,18 @@ class Room(Located):
     def clean(self) -> None:
         if self.opens_at is not None and self.closes_at is not None and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("关闭时间必须晚于开放时间。")})
+        self._normalize()
+
+    def _normalize(self) -> None:
+        # One spelling per room: equipment in the choices' order without repeats, weekdays sorted.
         if isinstance(self.equipment, list):
-            # Keep the stored list in the choices' order and without repeats.
             self.equipment = [code for code in Equipment.values if code in self.equipment]
+        if isinstance(self.open_weekdays, str):
+            self.open_weekdays = "".join(sorted(set(self.open_weekdays)))
+
+    def save(self, *args, **kwargs):
+        self._normalize()
+        super().save(*args, **kwargs)
 
     # --- opening hours ------------------------------------------------------------------------
     @property
@@ -164,14 +173,33 @@ class Room(Located):
         return [str(Equipment(code).label) for code in self.equipment if code in Equipment.values]
 
     @property
+    def days_label(self) -> str:
+        """Open days with runs of three or more shortened: "周一至周五、周日"."""
+        days = sorted(int(ch) for ch in self.open_weekdays if ch in Weekday.values)
+        runs: list[list[int]] = []
+        for day in days:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        label = Weekday.labels
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(str(_("%(first)s至%(last)s") % {"first": label[run[0] - 1], "last": label[run[-1] - 1]}))
+            else:
+                parts.extend(str(label[day - 1]) for day in run)
+        return "、".join(parts)
+
+    @property
     def hours_label(self) -> str:
-        return f"{'、'.join(self.weekday_labels)} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+        return f"{self.days_label} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
     def closed_reason(self, day: dt.date) -> str | None:
         """Why the room is closed all of `day`, or None when it opens that day."""
         if str(day.isoweekday()) not in self.open_weekdays:
             return str(_("%(day)s 不是开放日(开放日:%(days)s)。")
-                       % {"day": day.isoformat(), "days": "、".join(self.weekday_labels)})
+                       % {"day": day.isoformat(), "days": self.days_label})
         if self.closed_on_holidays and is_public_holiday(day):
             return str(_("%(day)s 是法定节假日,闭馆。") % {"day": day.isoformat()})
         return None

@@ -149,6 +149,7 @@ class RoomEditView(ObjectEditView):
 
     model = Room
     form_class = RoomForm
+    template_name = "venues/room_form.html"
 
     def scoped_queryset(self):
         return Room.objects.managed_by(self.request.user)
