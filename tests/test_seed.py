@@ -135,7 +135,8 @@ def test_seed_prints_stage_timings(db):
     text = out.getvalue()
     assert "members" in text and "1,000" in text
     assert "demands" in text and "2,000" in text
-    assert "attendance" not in text  # demo scale has no pending targets
+    assert "attendance" in text and "6,700" in text
+    assert "待对应应用" not in text  # every target of the contract is written: nothing pending
 
 
 def test_bench_prints_table(seeded, tmp_path):

@@ -28,12 +28,12 @@ Safety: the seed only inserts rows; it never updates or deletes rows it did not 
 run when the database already holds enterprises (`SeedError`), and the whole run is one transaction,
 so a failed run leaves nothing behind.
 
-Extension point: the demands stage lives in jiceng.demands.seeding. The architecture's `city` scale
-also asks for 2,000,000 attendance records, whose app (activities) does not exist yet. When it lands,
-write a stage function `_stage_attendance(ctx)` — drawing from `ctx.rng(name)`, inserting
-through `ctx.insert(...)` and reading what earlier stages left in `ctx` (places, enterprises,
-organizations, members) — and append it to `STAGES`. `Scale.demands` and `Scale.attendance` already
-hold the target counts; `seed()` reports the targets of missing stages as pending.
+Extension point: later stages live in their apps — demands in jiceng.demands.seeding, activities and
+attendance (the architecture's 2,000,000 attendance records at `city` scale) in jiceng.activities.seeding.
+A stage is a function `stage(ctx) -> rows` drawing from `ctx.rng(name)`, inserting through
+`ctx.insert(...)` and reading what earlier stages left in `ctx` (places, enterprises, organizations,
+members), appended to `STAGES`. `Scale` holds the target counts; `seed()` reports the targets of
+missing stages as pending.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from jiceng.activities.models import Activity, Attendance, Rating
+from jiceng.activities.seeding import stage_attendance
 from jiceng.core.dates import add_years
 from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.text import pinyin_keys
@@ -88,12 +90,13 @@ class Scale:
     members: int
     coverage_rate: float = 0.70
     demands: int = 0
-    # Target for a stage whose app does not exist yet (see the module docstring).
+    # Attendance rows (the activities stage, jiceng.activities.seeding).
     attendance: int = 0
 
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", districts=2, streets=6, areas=24, enterprises=200, members=1_000, demands=2_000),
+    "demo": Scale("demo", districts=2, streets=6, areas=24, enterprises=200, members=1_000, demands=2_000,
+                  attendance=6_700),
     "city": Scale("city", districts=16, streets=200, areas=2_200, enterprises=60_000, members=300_000,
                   demands=1_000_000, attendance=2_000_000),
 }
@@ -721,6 +724,7 @@ STAGES: list[Stage] = [
     Stage("members", _stage_members),
     Stage("committees", _stage_committees),
     Stage("demands", stage_demands),
+    Stage("attendance", stage_attendance),
 ]
 # Targets in the contract that no stage writes yet (their apps do not exist): name → Scale attribute.
 PENDING_TARGETS = {"demands": "demands", "attendance": "attendance"}
@@ -752,16 +756,17 @@ def seed(scale: str | Scale, *, seed: int = 1, today: dt.date | None = None, pro
         if connection.vendor == "postgresql":
             # Ids are allocated here (max + n): keep other writers out of these tables until commit.
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
-                               for m in (Place, Enterprise, Organization, Member, Demand))
+                               for m in (Place, Enterprise, Organization, Member, Demand, Activity))
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # noqa: S608 - table names, no input
         for stage in STAGES:
             started = time.perf_counter()
             rows = stage.run(ctx)
             result.stages.append(StageResult(stage.name, rows, time.perf_counter() - started))
-        _reset_sequences([Place, Enterprise, Organization, Member, Demand])
+        _reset_sequences([Place, Enterprise, Organization, Member, Demand, Activity])
     started = time.perf_counter()
-    analyze([Place, Enterprise, Organization, Coverage, Member, CommitteeMember, Demand])
+    analyze([Place, Enterprise, Organization, Coverage, Member, CommitteeMember, Demand, Activity, Attendance,
+             Rating])
     result.stages.append(StageResult("analyze", 0, time.perf_counter() - started))
     return result
 
@@ -803,6 +808,8 @@ def table_counts() -> dict[str, int]:
         "coverage": Coverage.objects.count(),
         "members": Member.objects.count(),
         "committee seats": CommitteeMember.objects.count(),
+        "activities": Activity.objects.count(),
+        "attendance": Attendance.objects.count(),
     }
 
 
