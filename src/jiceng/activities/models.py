@@ -254,6 +254,8 @@ class Series(Organized):
     end_time = models.TimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("默认人数上限"), null=True, blank=True,
                                            validators=[MinValueValidator(1), MaxValueValidator(100_000)])
+    room = models.ForeignKey("venues.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("默认场地"))
     place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("活动地点"))
     location = models.CharField(_("地点说明"), max_length=200, blank=True)
@@ -317,6 +319,8 @@ class Activity(Organized):
     place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("活动地点"))
     location = models.CharField(_("地点说明"), max_length=200, blank=True)
+    booking = models.OneToOneField("venues.Booking", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="activity", editable=False, verbose_name=_("场地预约"))
     capacity = models.PositiveIntegerField(_("人数上限"), null=True, blank=True,
                                            validators=[MinValueValidator(1), MaxValueValidator(100_000)],
                                            help_text=_("留空表示不限人数;报满后进入候补名单。"))

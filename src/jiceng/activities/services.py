@@ -139,7 +139,7 @@ def _book_room(activity: Activity, room, user) -> None:
                               purpose=activity.title, attendees=activity.capacity or 0, organization=organization,
                               auto_approve=True)
     activity.booking = booking
-    activity.place_id = activity.place_id or getattr(room, "station_id", None) or activity.place_id
+    activity.place_id = activity.place_id or room.place_id
     activity.save(update_fields=["booking", "place"])
 
 
@@ -182,11 +182,28 @@ def set_status(activity: Activity, status: str, *, user=None) -> Activity:
         activity.status = status
         activity.save(update_fields=["status"])
         if status == ActivityStatus.CANCELLED:
+            _release_booking(activity, user)
             signups = activity.signups.filter(status__in=ACTIVE_SIGNUP_STATUSES).select_related("user")
             notify(_signup_recipients(signups),
                    _("活动已取消:%(title)s(%(when)s)") % {"title": activity.title, "when": _when(activity)},
                    activity.get_absolute_url())
     return activity
+
+
+def _release_booking(activity: Activity, user) -> None:
+    """A cancelled activity gives its room back when the user may cancel the booking; otherwise it stays for the
+    room's managers to handle in the venues app."""
+    if not activity.booking_id or user is None:
+        return
+    from jiceng.venues.services import can_cancel, cancel_booking
+
+    booking = activity.booking
+    if booking.status in ("requested", "approved") and booking.end > timezone.now() and can_cancel(user, booking):
+        try:
+            with transaction.atomic():
+                cancel_booking(booking, by=user, reason=_("活动已取消:%(title)s") % {"title": activity.title})
+        except ValidationError:
+            pass  # e.g. a manager's reason rule: the booking stays visible in the venues app
 
 
 def _when(activity: Activity) -> str:

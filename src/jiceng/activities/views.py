@@ -164,7 +164,7 @@ class ActivityDetailView(LoginRequiredMixin, generic.DetailView):
 
     def get_queryset(self):
         return Activity.objects.restrict(self.request.user).select_related(
-            *ACTIVITY_RELATED, "speaker", "series")
+            *ACTIVITY_RELATED, "speaker", "series", "booking__room")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -514,7 +514,7 @@ class SeriesCreateView(LoginRequiredMixin, generic.FormView):
                                                                  default=form.cleaned_data["holiday_default"]))
         try:
             with transaction.atomic():
-                series.created_by = self.request.user
+                series.created_by, series.room = self.request.user, room
                 series.save()
                 created = generate(series, choices=form.occurrence_choices(occurrences),
                                    default=form.cleaned_data["holiday_default"], user=self.request.user, room=room)

@@ -317,7 +317,7 @@ class SeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise as_drf_error(DjangoValidationError({"choices": [_("日期格式应为 YYYY-MM-DD。")]})) from None
         room = _room(request.user, extra.get("room"))
         with transaction.atomic():
-            series.created_by = request.user
+            series.created_by, series.room = request.user, room
             series.save()
             created = _service(recurrence.generate, series, choices=choices,
                                default=extra.get("holiday_default", recurrence.Choice.MOVE), user=request.user,
