@@ -108,11 +108,21 @@ def test_text_terms_and_weights():
     assert text_module.term_weight("间停") == text_module.FRAGMENT_IDF
 
 
-@pytest.mark.parametrize("change", [
-    {"category": "venue"},
-], ids=["category"])
-def test_other_category_is_not_eligible(change):
-    assert score_pair(need(**change), resource()) is None
+def test_text_similarity_is_the_same_for_few_pairs_and_for_many(monkeypatch):
+    needs, resources = generate_instance(300, 300, seed=4)
+    texts = [n.text for n in needs] + [r.text for r in resources]
+    left = np.repeat(np.arange(300), 3)
+    right = 300 + (np.arange(900) * 97) % 300
+    assert len(left) > text_module.SMALL_BATCH
+    batch = text_module.pair_similarities(texts, left, right)
+    monkeypatch.setattr(text_module, "SMALL_BATCH", 10**6)
+    one_by_one = text_module.pair_similarities(texts, left, right)
+    np.testing.assert_allclose(batch, one_by_one, atol=1e-12)
+    assert (batch > 0).sum() > 100
+
+
+def test_other_category_is_not_eligible():
+    assert score_pair(need(category="venue"), resource()) is None
 
 
 def test_radius_is_a_hard_limit():

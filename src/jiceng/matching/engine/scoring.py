@@ -231,8 +231,7 @@ def score_pairs(needs: Side, resources: Side, ni: np.ndarray, rj: np.ndarray) ->
         "overlap": overlap,
         "capacity": np.minimum(resources.amount[rj] / needs.amount[ni], 1.0),
     }
-    matrix, rows = text_similarity.vectors(needs.texts + resources.texts)
-    components["text"] = text_similarity.pair_cosines(matrix, rows[ni], rows[len(needs) + rj])
+    components["text"] = text_similarity.pair_similarities(needs.texts + resources.texts, ni, len(needs) + rj)
     score = np.zeros(len(ni))
     for name in COMPONENTS:
         score += WEIGHTS[name] * components[name]

@@ -94,9 +94,9 @@ def _solve_restricted(need: np.ndarray, resource: np.ndarray, score: np.ndarray,
 
 
 def _solve_block(need: np.ndarray, resource: np.ndarray, score: np.ndarray, quantity: np.ndarray,
-                 capacity: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-    """One block's optimum by column generation (see the module docstring)."""
-    active = top_k(need, score, TOP_K) | top_k(resource, score, TOP_K)
+                 capacity: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """One block's optimum by column generation from the `active` pairs (see the module docstring)."""
+    active = active.copy()
     for round_ in range(1, _MAX_ROUNDS + 1):
         columns = np.flatnonzero(active)
         taken, dual_n, dual_r, solver = _solve_restricted(need[columns], resource[columns], score[columns],
@@ -119,13 +119,15 @@ def solve_lp(scored: Scored, quantity: np.ndarray, capacity: np.ndarray, blocks:
     solved on its own.
     """
     quantities = np.zeros(len(scored), dtype=np.int64)
+    # A need's or a resource's pairs all lie in one block, so the first columns can be chosen at once.
+    first = top_k(scored.need, scored.score, TOP_K) | top_k(scored.resource, scored.score, TOP_K)
     solvers: set[str] = set()
     rounds = columns = 0
     labels = np.unique(blocks)
     for label in labels:
         members = np.flatnonzero(blocks == label)
         quantities[members], info = _solve_block(scored.need[members], scored.resource[members],
-                                                 scored.score[members], quantity, capacity)
+                                                 scored.score[members], quantity, capacity, first[members])
         solvers.add(info["solver"])
         rounds = max(rounds, info["rounds"])
         columns += info["columns"]

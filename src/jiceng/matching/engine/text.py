@@ -8,7 +8,8 @@ otherwise (bigrams across a word boundary, or words the table lacks). Fixed weig
 similarity a function of the two texts alone, so `score_pair`, `rank` and `assign` agree on every
 pair and a score does not move when other items join the list (decision 014).
 
-Vectors are built once per distinct text of a call and compared pairwise with sparse row products.
+A few pairs (`score_pair`, `rank` over a short list) are compared as dictionaries; large batches build
+one sparse row per distinct text and take row-wise products.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FRAGMENT_IDF = 5.0
 
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Up to this many pairs, plain dictionaries (with a cache of recent texts) beat building sparse matrices.
+SMALL_BATCH = 500
 
 
 @functools.cache
@@ -64,45 +67,55 @@ def term_weight(term: str) -> float:
     return word_idf().get(term, FRAGMENT_IDF)
 
 
-def vectors(texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """L2-normalised term vectors of the distinct texts, and for each input text its row.
+def _weighted(text: str) -> dict[str, float]:
+    """A text's L2-normalised term vector. A term counts log-sublinearly (1 + ln tf), so a repeated word
+    does not swamp the rest."""
+    idf = word_idf()
+    vector = {term: (1.0 + math.log(count)) * idf.get(term, FRAGMENT_IDF) for term, count in terms(text).items()}
+    norm = math.sqrt(sum(value * value for value in vector.values()))
+    return {term: value / norm for term, value in vector.items()} if norm else {}
 
-    A term counts log-sublinearly (1 + ln tf) so a repeated word does not swamp the rest.
-    """
+
+_cached_vector = functools.lru_cache(maxsize=8192)(_weighted)
+
+
+def cosine(left: str, right: str) -> float:
+    """Text similarity of two texts, in [0, 1] (0 when either is empty)."""
+    a, b = _cached_vector(left or ""), _cached_vector(right or "")
+    if len(a) > len(b):
+        a, b = b, a
+    return min(1.0, sum(value * b.get(term, 0.0) for term, value in a.items()))
+
+
+def vectors(texts: Sequence[str]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The term vectors of the distinct texts as rows of a sparse matrix, and for each input text its row."""
     distinct: dict[str, int] = {}
     row_of = np.fromiter((distinct.setdefault(t or "", len(distinct)) for t in texts), dtype=np.int64,
                          count=len(texts))
-    idf = word_idf()
     vocabulary: dict[str, int] = {}
-    weights: list[float] = []
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for text in distinct:
-        for term, count in terms(text).items():
-            column = vocabulary.get(term)
-            if column is None:
-                column = vocabulary[term] = len(weights)
-                weights.append(idf.get(term, FRAGMENT_IDF))
-            indices.append(column)
-            data.append((1.0 + math.log(count)) * weights[column])
+        for term, value in _weighted(text).items():
+            indices.append(vocabulary.setdefault(term, len(vocabulary)))
+            data.append(value)
         indptr.append(len(indices))
     matrix = sparse.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                                np.asarray(indptr, dtype=np.int64)), shape=(len(distinct), max(len(weights), 1)))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    matrix = sparse.diags(1.0 / norms) @ matrix
-    return matrix.tocsr(), row_of
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(distinct), max(len(vocabulary), 1)))
+    return matrix, row_of
 
 
-def pair_cosines(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Cosine similarity of rows left[k] and right[k] of `matrix` for every k (0 for an empty text)."""
-    if len(left) == 0:
-        return np.zeros(0)
+def pair_similarities(texts: Sequence[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """cosine(texts[left[k]], texts[right[k]]) for every k."""
+    if len(left) <= SMALL_BATCH:
+        return np.fromiter((cosine(texts[i], texts[j]) for i, j in zip(left.tolist(), right.tolist(), strict=True)),
+                           dtype=np.float64, count=len(left))
+    matrix, rows = vectors(texts)
+    left, right = rows[left], rows[right]
     # Computed once per distinct pair of texts: lists repeat their wording a lot.
-    key = left.astype(np.int64) * matrix.shape[0] + right
+    key = left * matrix.shape[0] + right
     unique, inverse = np.unique(key, return_inverse=True)
     a, b = np.divmod(unique, matrix.shape[0])
-    products = matrix[a].multiply(matrix[b])
-    cosines = np.asarray(products.sum(axis=1)).ravel()
+    cosines = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
     return np.clip(cosines, 0.0, 1.0)[inverse.ravel()]
