@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.notify import notify
-from jiceng.places.models import Place
 
 from .choices import OPEN_STATUSES, BookingStatus
 from .models import (
@@ -257,6 +256,20 @@ def week_bookings(room: Room, monday: dt.date) -> list[Booking]:
                 .select_related("enterprise", "organization", "requested_by").order_by("start"))
 
 
-def station_choices(user) -> list[Place]:
-    """Places holding rooms the user can see (for the list filter)."""
-    return list(Place.objects.filter(rooms__in=Room.objects.restrict(user)).distinct().order_by("path"))
+def queue_rows(requests: list[Booking]) -> list[dict]:
+    """For each pending request: the approved booking it clashes with (if any) and how many other pending
+    requests want an overlapping slot — two queries for the whole page, not two per row."""
+    if not requests:
+        return []
+    rooms = {b.room_id for b in requests}
+    low, high = min(b.start for b in requests), max(b.end for b in requests)
+    others = list(Booking.objects.filter(room_id__in=rooms, status__in=OPEN_STATUSES, start__lt=high, end__gt=low)
+                  .select_related("enterprise", "organization", "requested_by"))
+    rows = []
+    for booking in requests:
+        overlapping = [o for o in others if o.room_id == booking.room_id and o.pk != booking.pk
+                       and o.start < booking.end and booking.start < o.end]
+        clash = next((o for o in overlapping if o.status == BookingStatus.APPROVED), None)
+        rivals = sum(1 for o in overlapping if o.status == BookingStatus.REQUESTED)
+        rows.append({"booking": booking, "clash": clash, "rivals": rivals})
+    return rows

@@ -308,14 +308,8 @@ class ApprovalQueueView(LoginRequiredMixin, generic.ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        rows = []
-        for booking in ctx["object_list"]:
-            clash = booking.clashes().first()
-            rivals = (Booking.objects.filter(room_id=booking.room_id, status=BookingStatus.REQUESTED,
-                                             start__lt=booking.end, end__gt=booking.start)
-                      .exclude(pk=booking.pk).count())
-            rows.append({"booking": booking, "clash": clash, "rivals": rivals})
-        ctx.update(rows=rows, reason_form=ReasonForm(), is_manager=can_write(self.request.user, Room))
+        ctx.update(rows=services.queue_rows(list(ctx["object_list"])), reason_form=ReasonForm(),
+                   is_manager=can_write(self.request.user, Room))
         return ctx
 
 
