@@ -78,6 +78,12 @@ def test_stdout_is_pure_json_and_stdin_works(tmp_path):
     assert err == ""
 
 
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    source = tmp_path / "bom.json"
+    source.write_bytes(b"\xef\xbb\xbf" + json.dumps(instance_data()).encode())
+    assert json.loads(run("--input", str(source))[0])["assignments"]
+
+
 def test_output_replaces_an_existing_file(tmp_path):
     target = tmp_path / "out.json"
     target.write_text("old", encoding="utf-8")
@@ -115,6 +121,7 @@ def test_large_inputs_report_progress_on_stderr_only(tmp_path):
     out, err = run("--input", str(source))
     assert json.loads(out)["stats"]["needs"] == 3000
     assert "candidates" in err and "done" in err
+    assert run("--input", str(source), "-v", "0")[1] == ""
     assert json.loads(out)["total_score"] == pytest.approx(engine.assign(needs, resources).total_score, abs=1e-5)
 
 

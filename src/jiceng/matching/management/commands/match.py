@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.matching import engine, instance
 
-# From this many items on, the phases are reported on stderr as they finish.
+# From this many items on, the phases are reported on stderr as they finish (always with -v 2, never with -v 0).
 PROGRESS_FROM = 5_000
 USAGE_ERROR = 2
 
@@ -44,7 +44,8 @@ class Command(BaseCommand):
             needs, resources = instance.loads(text)
         except instance.InstanceError as exc:
             raise CommandError(f"{input}:\n{exc}", returncode=USAGE_ERROR) from exc
-        loud = options.get("verbosity", 1) >= 2 or len(needs) + len(resources) >= PROGRESS_FROM
+        verbosity = options.get("verbosity", 1)
+        loud = verbosity >= 2 or (verbosity == 1 and len(needs) + len(resources) >= PROGRESS_FROM)
         if loud:
             self.stderr.write(f"读入 read {len(needs)} needs, {len(resources)} resources "
                               f"({time.perf_counter() - started:.2f} s)")
@@ -64,12 +65,12 @@ class Command(BaseCommand):
             if stream is not None:
                 return stream.read()
             try:
-                return sys.stdin.buffer.read().decode("utf-8")
+                return sys.stdin.buffer.read().decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise CommandError(f"--input: 不是 UTF-8 文本 / not UTF-8 text: {exc}", returncode=USAGE_ERROR) from exc
         path = Path(name)
         try:
-            return path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8-sig")  # a BOM from Windows editors is fine
         except FileNotFoundError as exc:
             raise CommandError(f"--input: 文件不存在 / no such file: {name}", returncode=USAGE_ERROR) from exc
         except (OSError, UnicodeDecodeError) as exc:
