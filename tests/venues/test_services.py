@@ -56,6 +56,14 @@ def test_no_booking_in_the_past(world):
     assert errors(exc) == {"start": ["开始时间已过,不能预约过去的时段。"]}
 
 
+def test_booking_horizon_is_configurable(world, settings):
+    settings.JICENG = {**settings.JICENG, "VENUES_BOOKING_HORIZON_DAYS": 30}
+    day = next_weekday(weeks=6)
+    with pytest.raises(ValidationError) as exc:
+        request(world, at(day, 10), at(day, 11))
+    assert errors(exc) == {"start": ["最多只能预约 30 天以内的时段。"]}
+
+
 def test_attendees_within_capacity(world):
     day = next_weekday()
     with pytest.raises(ValidationError) as exc:

@@ -198,3 +198,18 @@ def test_photos_checked_and_served_in_scope(world, client_for, settings, tmp_pat
     assert served.status_code == 200 and b"".join(served.streaming_content) == PNG
     assert client_for(world["contact2"]).get(photo.get_absolute_url()).status_code == 404
     assert client_for(world["contact"]).post(url, {"file": SimpleUploadedFile("x.png", PNG)}).status_code == 403
+
+
+@pytest.mark.parametrize("week", ["abc", "2026-13-45", "9999-12-31", "0001-01-01", ""])
+def test_odd_week_and_date_parameters_fall_back_to_today(world, client_for, week):
+    c = client_for(world["contact"])
+    assert c.get(reverse("venues:room_detail", args=[world["room"].pk]), {"week": week}).status_code == 200
+    assert c.get(reverse("venues:booking_create", args=[world["room"].pk]), {"date": week}).status_code == 200
+
+
+def test_form_date_far_in_the_future_is_a_field_error(world, client_for):
+    c = client_for(world["contact"])
+    response = c.post(reverse("venues:booking_create", args=[world["room"].pk]),
+                      {"date": "9999-12-31", "start": "10:00", "end": "11:00", "purpose": "x", "attendees": 1})
+    assert response.status_code == 400
+    assert "最多只能预约 730 天以内的时段" in response.content.decode()

@@ -69,6 +69,8 @@ class BookingFilterSet(SearchFilterSet):
         return queryset.filter(end__gt=_day_start(value))
 
     def filter_to(self, queryset, name, value):
+        if value >= dt.date.max:
+            return queryset  # no day after it; nothing can start later anyway
         return queryset.filter(start__lt=_day_start(value + dt.timedelta(days=1)))
 
 

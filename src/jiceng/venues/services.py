@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -34,6 +35,8 @@ from .models import (
     managed_rooms_q,
     validate_photo,
 )
+
+DEFAULT_HORIZON_DAYS = 730
 
 
 class BookingError(ValidationError):
@@ -112,6 +115,14 @@ def _check_time(start: dt.datetime, end: dt.datetime) -> None:
             raise _error(field, _("时间必须带时区。"))
     if start < timezone.now():
         raise _error("start", _("开始时间已过,不能预约过去的时段。"))
+    horizon = horizon_days()
+    if start > timezone.now() + dt.timedelta(days=horizon):
+        raise _error("start", _("最多只能预约 %(days)d 天以内的时段。") % {"days": horizon})
+
+
+def horizon_days() -> int:
+    """How far ahead rooms can be booked: settings.JICENG["VENUES_BOOKING_HORIZON_DAYS"] (default two years)."""
+    return int(settings.JICENG.get("VENUES_BOOKING_HORIZON_DAYS", DEFAULT_HORIZON_DAYS))
 
 
 # --- use cases ---------------------------------------------------------------------------------------------

@@ -81,9 +81,17 @@ class RoomListView(ObjectListView):
         return ctx
 
 
+def safe_date(value: str | None) -> dt.date | None:
+    """A date from a query parameter; anything malformed or absurd (year outside 2000–2100) is ignored."""
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return None
+    return day if day is not None and 2000 <= day.year <= 2100 else None
+
+
 def week_start(value: str | None) -> dt.date:
-    day = parse_date(value or "") if value else None
-    day = day or timezone.localdate()
+    day = safe_date(value) or timezone.localdate()
     return day - dt.timedelta(days=day.weekday())
 
 
@@ -219,7 +227,7 @@ class BookingCreateView(LoginRequiredMixin, generic.View):
     def get(self, request, pk):
         room = get_scoped_or_404(Room, request.user, pk=pk)
         initial = {"attendees": None}
-        day = parse_date(request.GET.get("date", "") or "")
+        day = safe_date(request.GET.get("date"))
         if day:
             initial["date"] = day
         return self.render(request, room, BookingForm(initial=initial, user=request.user, room=room))
