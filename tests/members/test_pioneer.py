@@ -163,7 +163,7 @@ def test_weights_change_the_score(busy):
 def test_breakdown_sums_to_score_for_any_weights(quantity, weight):
     found = dict(zip(pioneer.COMPONENTS, quantity, strict=True))
     weights = dict(zip(pioneer.COMPONENTS, weight, strict=True))
-    row = pioneer._row(1, "张三", None, "", found, weights)
+    row = pioneer.ScoreRow(1, "张三", None, "", found, weights)
     assert row.total == sum(c.points for c in row.components)
     for component, q, w in zip(row.components, quantity, weight, strict=True):
         assert component.points == (q * w).quantize(pioneer.CENT)

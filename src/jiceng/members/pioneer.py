@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -154,15 +154,17 @@ def weights() -> dict[str, Decimal]:
 
 
 # --- scores ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
 class Component:
-    code: str
-    quantity: Decimal
-    weight: Decimal
+    """One line of a breakdown: quantity × points per unit = points."""
 
-    @property
-    def points(self) -> Decimal:
-        return (self.quantity * self.weight).quantize(CENT)
+    __slots__ = ("code", "quantity", "weight", "points")
+
+    def __init__(self, code: str, quantity: Decimal, weight: Decimal) -> None:
+        self.code, self.quantity, self.weight = code, quantity, weight
+        self.points = (quantity * weight).quantize(CENT)
+
+    def __repr__(self) -> str:
+        return f"Component({self.code!r}, {self.quantity}, {self.weight})"
 
     @property
     def label(self) -> str:
@@ -173,22 +175,31 @@ class Component:
         return str(PIONEER_UNITS[self.code])
 
 
-@dataclass
 class ScoreRow:
-    member_id: int
-    name: str
-    organization_id: int | None
-    organization_name: str
-    components: list[Component]
-    rank: int = 0
-    member: Member | None = field(default=None, repr=False)
+    """A member's score: `total` is the sum of the components' points (each rounded to the cent)."""
+
+    # Slots, and components built only when asked for: a district's leaderboard ranks tens of thousands of rows.
+    __slots__ = ("member_id", "name", "organization_id", "organization_name", "found", "weight", "total", "rank",
+                 "member")
+
+    def __init__(self, member_id: int, name: str, organization_id: int | None, organization_name: str,
+                 found: Mapping[str, Decimal], weight: Mapping[str, Decimal]) -> None:
+        self.member_id, self.name = member_id, name
+        self.organization_id, self.organization_name = organization_id, organization_name or ""
+        self.found, self.weight = found, weight
+        self.total = sum(((q * weight[code]).quantize(CENT) for code, q in found.items()), ZERO)
+        self.rank = 0
+        self.member: Member | None = None
+
+    def __repr__(self) -> str:
+        return f"ScoreRow({self.member_id}, {self.name!r}, total={self.total})"
 
     @property
-    def total(self) -> Decimal:
-        return sum((c.points for c in self.components), ZERO)
+    def components(self) -> list[Component]:
+        return [Component(code, self.found.get(code, ZERO), self.weight[code]) for code in COMPONENTS]
 
     def component(self, code: str) -> Component:
-        return next(c for c in self.components if c.code == code)
+        return Component(code, self.found.get(code, ZERO), self.weight[code])
 
 
 def quantities(members: QuerySet[Member], start: dt.date, end: dt.date) -> dict[int, dict[str, Decimal]]:
@@ -209,54 +220,53 @@ def quantities(members: QuerySet[Member], start: dt.date, end: dt.date) -> dict[
     attendance = (Attendance.objects.filter(member__in=ids, activity__start__gte=lo, activity__start__lt=hi)
                   .exclude(activity__status=ActivityStatus.CANCELLED).order_by().values("member_id")
                   .annotate(life=Count("pk", filter=life), other=Count("pk", filter=~life & ~volunteering),
-                            hours=Sum("hours", filter=volunteering)))
-    for row in attendance:
-        put(row["member_id"], C.ORGANIZATIONAL_LIFE, row["life"])
-        put(row["member_id"], C.ACTIVITY, row["other"])
-        put(row["member_id"], C.VOLUNTEER_HOURS, row["hours"])
+                            hours=Sum("hours", filter=volunteering))
+                  .values_list("member_id", "life", "other", "hours"))
+    for member_id, life_count, other_count, hours in attendance:
+        put(member_id, C.ORGANIZATIONAL_LIFE, life_count)
+        put(member_id, C.ACTIVITY, other_count)
+        put(member_id, C.VOLUNTEER_HOURS, hours)
 
     claimed = Q(claimed_at__gte=lo, claimed_at__lt=hi) & ~Q(status=ProjectStatus.CANCELLED)
     completed = Q(completed_at__gte=lo, completed_at__lt=hi,
                   status__in=[ProjectStatus.COMPLETED, ProjectStatus.EVALUATED])
     projects = (Project.objects.filter(claimed | completed, lead_member__in=ids).order_by().values("lead_member_id")
-                .annotate(claimed=Count("pk", filter=claimed), completed=Count("pk", filter=completed)))
-    for row in projects:
-        put(row["lead_member_id"], C.PROJECT_CLAIMED, row["claimed"])
-        put(row["lead_member_id"], C.PROJECT_COMPLETED, row["completed"])
+                .annotate(claimed=Count("pk", filter=claimed), completed=Count("pk", filter=completed))
+                .values_list("lead_member_id", "claimed", "completed"))
+    for member_id, claimed_count, completed_count in projects:
+        put(member_id, C.PROJECT_CLAIMED, claimed_count)
+        put(member_id, C.PROJECT_COMPLETED, completed_count)
 
     above_three = Case(When(score__gt=3, then=F("score") - 3), default=0, output_field=IntegerField())
     # A speaker's own rating of their talk does not count.
     ratings = (Rating.objects.filter(activity__speaker__in=ids, activity__start__gte=lo, activity__start__lt=hi)
                .exclude(activity__status=ActivityStatus.CANCELLED).exclude(member_id=F("activity__speaker_id"))
                .order_by().values("activity__speaker_id")
-               .annotate(points=Sum(above_three)))
-    for row in ratings:
-        put(row["activity__speaker_id"], C.LECTURE_RATING, row["points"])
+               .annotate(points=Sum(above_three)).values_list("activity__speaker_id", "points"))
+    for member_id, points in ratings:
+        put(member_id, C.LECTURE_RATING, points)
     return result
-
-
-def _row(member_id: int, name: str, org_id, org_name, found: Mapping[str, Decimal],
-         weight: Mapping[str, Decimal]) -> ScoreRow:
-    return ScoreRow(member_id, name, org_id, org_name or "",
-                    [Component(code, found.get(code, ZERO), weight[code]) for code in COMPONENTS])
 
 
 def scores(members: QuerySet[Member], start: dt.date, end: dt.date, *,
            weight: Mapping[str, Decimal] | None = None) -> list[ScoreRow]:
     """Every member of `members` with their components and total over [start, end], best first.
 
-    Ties keep the same rank (1, 2, 2, 4 …) and are listed by name.
+    Ties keep the same rank (1, 2, 2, 4 …) and are listed by name: the database returns the members by name
+    and the sort by total is stable.
     """
     weight = weights() if weight is None else weight
     found = quantities(members, start, end)
-    people = members.order_by().values_list("pk", "name", "organization_id", "organization__name")
-    rows = [_row(pk, name, org_id, org_name, found.get(pk, {}), weight) for pk, name, org_id, org_name in people]
-    rows.sort(key=lambda r: (-r.total, r.name, r.member_id))
-    previous = None
+    nothing: dict[str, Decimal] = {}
+    people = members.order_by("name", "pk").values_list("pk", "name", "organization_id", "organization__name")
+    rows = [ScoreRow(pk, name, org_id, org_name, found.get(pk, nothing), weight)
+            for pk, name, org_id, org_name in people]
+    rows.sort(key=lambda r: r.total, reverse=True)
+    previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
-        total = row.total
-        row.rank = rows[position - 2].rank if position > 1 and total == previous else position
-        previous = total
+        if row.total != previous:
+            rank, previous = position, row.total
+        row.rank = rank
     return rows
 
 
@@ -265,7 +275,7 @@ def breakdown(member: Member, start: dt.date, end: dt.date, *,
     """One member's components and total over [start, end]."""
     weight = weights() if weight is None else weight
     found = quantities(Member.objects.filter(pk=member.pk), start, end).get(member.pk, {})
-    row = _row(member.pk, member.name, member.organization_id, "", found, weight)
+    row = ScoreRow(member.pk, member.name, member.organization_id, "", found, weight)
     row.member = member
     return row
 

@@ -44,6 +44,21 @@ class BreakdownSerializer(ScoreRowSerializer):
     organization_name = None
 
 
+def rows_data(rows, *, breakdown: bool = False) -> list[dict]:
+    """Rows as `ScoreRowSerializer` describes them, built directly (a serializer per field costs ~1 ms a row)."""
+    labels = {code: str(pioneer.C(code).label) for code in pioneer.COMPONENTS}
+    data = []
+    for row in rows:
+        item = {"member": row.member_id, "name": row.name, "organization": row.organization_id}
+        if not breakdown:
+            item = {"rank": row.rank, **item, "organization_name": row.organization_name}
+        item["components"] = [{"code": c.code, "label": labels[c.code], "quantity": f"{c.quantity:.2f}",
+                               "weight": f"{c.weight:.2f}", "points": f"{c.points:.2f}"} for c in row.components]
+        item["total"] = f"{row.total:.2f}"
+        data.append(item)
+    return data
+
+
 def _period_data(period: pioneer.Period) -> dict:
     return {"key": period.key, "kind": period.kind, "start": period.start, "end": period.end,
             "label": str(period.label)}
@@ -76,7 +91,7 @@ class LeaderboardAPIView(APIView):
         rows = pioneer.scores(target.members(request.user), period.start, period.end)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
-        response = paginator.get_paginated_response(ScoreRowSerializer(page, many=True).data)
+        response = paginator.get_paginated_response(rows_data(page))
         response.data.update(period=_period_data(period), target=_target_data(target))
         return response
 
@@ -97,7 +112,7 @@ class PioneersAPIView(APIView):
         rows = pioneer.scores(target.members(request.user), period.start, period.end)
         selected = pioneer.innovation_pioneers(rows, top=top, threshold=threshold)
         return Response({"period": _period_data(period), "target": _target_data(target), "top": top,
-                         "threshold": threshold, "results": ScoreRowSerializer(selected, many=True).data})
+                         "threshold": threshold, "results": rows_data(selected)})
 
 
 class MemberBreakdownAPIView(APIView):
@@ -110,7 +125,7 @@ class MemberBreakdownAPIView(APIView):
         member = get_scoped_or_404(Member, request.user, pk=pk)
         period = pioneer.parse_period(request.query_params.get("period"))
         row = pioneer.breakdown(member, period.start, period.end)
-        return Response({"period": _period_data(period), **BreakdownSerializer(row).data})
+        return Response({"period": _period_data(period), **rows_data([row], breakdown=True)[0]})
 
 
 class WeightsAPIView(APIView):
