@@ -220,6 +220,17 @@ def test_room_and_units_must_be_in_reach(world):
     assert errors(exc) == {"room": ["该房间暂停开放预约。"]}
 
 
+def test_anonymous_or_missing_requester_refused(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    day = next_weekday()
+    for user in (None, AnonymousUser()):
+        with pytest.raises(ValidationError) as exc:
+            services.request_booking(room=world["room"], start=at(day, 10), end=at(day, 11), requested_by=user,
+                                     purpose="x")
+        assert "room" in errors(exc)
+
+
 def test_room_rules(world):
     room = Room(place=world["station1"], name="x", capacity=0, opens_at=dt.time(18), closes_at=dt.time(9),
                 open_weekdays="189", equipment=["projector", "laser"])

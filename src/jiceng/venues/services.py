@@ -133,6 +133,8 @@ def request_booking(*, room: Room, start: dt.datetime, end: dt.datetime, request
     from jiceng.enterprises.models import Enterprise
     from jiceng.organizations.models import Organization
 
+    if requested_by is None or not requested_by.is_authenticated:
+        raise _error("room", _("预约须由登录用户提出。"))
     if room is None or not Room.objects.restrict(requested_by).filter(pk=room.pk).exists():
         raise _error("room", _("房间不存在或不在您可预约的范围内。"))
     if not room.active:
