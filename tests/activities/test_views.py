@@ -15,6 +15,7 @@ from jiceng.activities import feeds, services
 from jiceng.activities.models import Activity, ActivityKind, Attendance, Club, SignUp
 from jiceng.demands import intake
 from jiceng.demands.models import PublicSubmission
+from tests import factories as f
 
 from .conftest import make_activity
 
@@ -196,12 +197,16 @@ def test_ics_feeds_parse_back(client, world, acts):
 
 
 def test_club_pages(client, world):
+    # Guided by an organization above the members' branch: still open to the street's members.
+    committee = f.organization(world["tree"]["park1"], "园区综合党委", kind="committee")
     club = Club.objects.create(name="创智青年羽毛球社", kind="youth_club", place=world["tree"]["park1"],
-                               organization=world["branch"])
+                               organization=committee)
     client.force_login(world["u1"])
     assert client.get(reverse("activities:club_detail", args=[club.pk])).status_code == 200
     r = client.post(reverse("activities:club_membership", args=[club.pk, "join"]), follow=True)
     assert "已加入社团" in r.content.decode() and club.members.filter(pk=world["m1"].pk).exists()
+    client.force_login(world["u_out"])  # a member in the other street does not see it
+    assert client.get(reverse("activities:club_detail", args=[club.pk])).status_code == 404
     client.force_login(world["staff2"])
     assert client.get(reverse("activities:club_detail", args=[club.pk])).status_code == 404
     r = client.get(reverse("activities:club_list"))

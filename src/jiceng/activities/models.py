@@ -212,10 +212,21 @@ class Club(Located):
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
         q = cls.manage_q(scope)
+        # Clubs are open to the people of their street: members, secretaries and unit contacts find and join
+        # the clubs of the street where their organization or unit is.
         if scope.member_ids:
+            from jiceng.members.models import Member
+
             q |= models.Q(pk__in=ClubMembership.objects.filter(member_id__in=scope.member_ids).values("club"))
-            # Members may find and join the clubs their own organization guides.
-            q |= models.Q(organization__in=_member_organizations(scope))
+            q |= models.Q(street__in=Member.objects.filter(pk__in=scope.member_ids).values("organization__street"))
+        if scope.org_paths:
+            from jiceng.organizations.models import Organization
+
+            q |= models.Q(street__in=Organization.objects.filter(scope.org_q("path")).values("street"))
+        if scope.enterprise_ids:
+            from jiceng.enterprises.models import Enterprise
+
+            q |= models.Q(street__in=Enterprise.objects.filter(pk__in=scope.enterprise_ids).values("street"))
         return q
 
 
