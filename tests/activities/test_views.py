@@ -49,6 +49,9 @@ def test_scoping_lists_and_details(client, world, acts):
     assert client.get(reverse("activities:activity_detail", args=[acts["mine"].pk])).status_code == 404
     client.force_login(world["admin"])
     assert len(titles(client.get(reverse("activities:activity_list")))) == 3
+    r = client.get(reverse("activities:activity_list"), {"organization": world["other"].pk, "kind": "lecture"})
+    assert titles(r) == ["殷行公开讲座"]
+    assert titles(client.get(reverse("activities:activity_list"), {"organization": "x"})) == []
 
 
 def test_pages_need_login(client, acts):

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import SearchFilterSet
 
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
@@ -27,9 +27,6 @@ class ActivityFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=ActivityStatus.choices, label=_("状态"))
     organizer = django_filters.ChoiceFilter(choices=ORGANIZER_TYPES, method="filter_organizer", label=_("主办方"))
-    organization = IntegerFilter(method="filter_organization", label=_("党组织 ID"),
-                                 widget=forms.HiddenInput)
-    club = IntegerFilter(field_name="club_id", label=_("社团 ID"), widget=forms.HiddenInput)
     date_from = django_filters.DateFilter(field_name="start", lookup_expr="date__gte", label=_("开始日期从"),
                                           widget=forms.DateInput(attrs={"type": "date"}))
     date_to = django_filters.DateFilter(field_name="start", lookup_expr="date__lte", label=_("至"),
@@ -39,17 +36,10 @@ class ActivityFilterSet(SearchFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["q", "kind", "status", "organizer", "date_from", "date_to", "mine", "organization", "club"]
+        fields = ["q", "kind", "status", "organizer", "date_from", "date_to", "mine"]
 
     def filter_organizer(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False}) if value else queryset
-
-    def filter_organization(self, queryset, name, value):
-        """An organization's activities, its party groups' included."""
-        from jiceng.organizations.models import Organization
-
-        path = Organization.objects.filter(pk=value).values_list("path", flat=True).first()
-        return queryset.filter(organization__path__startswith=path) if path else queryset.none()
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
@@ -62,6 +52,19 @@ class ActivityFilterSet(SearchFilterSet):
               .values("activity"))
             | Q(pk__in=Attendance.objects.filter(member_id__in=members).values("activity"))
             | Q(created_by=self.request.user))
+
+
+def by_organizer(queryset, params):
+    """`?organization=` (with its party groups) and `?club=`: links from organization and club pages."""
+    from jiceng.organizations.models import Organization
+
+    org, club = params.get("organization", ""), params.get("club", "")
+    if org:
+        path = Organization.objects.filter(pk=org).values_list("path", flat=True).first() if org.isdigit() else None
+        queryset = queryset.filter(organization__path__startswith=path) if path else queryset.none()
+    if club:
+        queryset = queryset.filter(club_id=club) if club.isdigit() else queryset.none()
+    return queryset
 
 
 class ClubFilterSet(SearchFilterSet):

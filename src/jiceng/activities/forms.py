@@ -150,6 +150,7 @@ class SeriesForm(OrganizerFormMixin, ScopedModelForm):
                  "holiday_default", "capacity", "room", "place", "location", "public", "speaker_name", "description"]
         self.order_fields(order)
         style(self)
+        self.fields["weekdays"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
         data = super().clean()

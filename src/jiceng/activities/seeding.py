@@ -18,8 +18,10 @@ the written total exactly `Scale.attendance`. Who attends is a weighted draw (Ef
 per-member engagement, so some members come to nearly everything and others rarely; nobody attends before
 joining the party.
 
-Rows go in through `ctx.insert` (bulk_create), so this stage sets what `Organized.save()` would: `host`,
-`district`, `street` from the organizer's place, and `Attendance.hours` from the activity's duration.
+Activities go in through `ctx.insert` (bulk_create), attendance and ratings — the big tables — through
+`ctx.insert_rows` (one prepared INSERT, executemany), so this stage sets what `Organized.save()` and
+`Attendance.save()` would: `host`, `district`, `street` from the organizer's place, `Attendance.hours` from the
+activity's duration (an hour less for some volunteers who leave early).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.utils import timezone
 
 from .models import Activity, ActivityKind, ActivityStatus, Attendance, AttendanceMethod, Rating
@@ -52,6 +55,7 @@ VOLUNTEER_TOPICS = ["社区清洁", "敬老助老", "垃圾分类宣传", "文�
 RATE = {K.THEME_DAY: (0.55, 0.95), K.COMMITTEE_MEETING: (0.8, 1.0), K.BRANCH_MEETING: (0.6, 0.95),
         K.PARTY_LECTURE: (0.55, 0.9), K.LIFE_MEETING: (0.7, 0.95), K.APPRAISAL: (0.7, 0.95),
         K.VOLUNTEERING: (0.5, 0.9), K.MICRO_LECTURE: (0.5, 0.9)}
+ATTENDANCE_FIELDS = ["activity", "member", "name", "phone", "checked_in_at", "method", "hours", "recorded_by"]
 ENGAGEMENT = [(0.25, 15), (1.0, 60), (3.0, 25)]  # weight, share of members (%)
 SCORES = [(5, 45), (4, 35), (3, 13), (2, 5), (1, 2)]
 
@@ -217,9 +221,15 @@ def stage_attendance(ctx) -> int:
         ctx.insert(Activity, activities(), len(plan), "activities")
 
     lectures: dict[int, list[int]] = {}  # activity id → attendees, for the ratings
-    qr, listed = AttendanceMethod.QR, AttendanceMethod.LIST
+    ops = connection.ops
+    hours_field = Attendance._meta.get_field("hours")
+    methods = [AttendanceMethod.QR] * 3 + [AttendanceMethod.LIST] * 2  # 60% scan the code
+
+    def db_hours(value: int) -> object:
+        return ops.adapt_decimalfield_value(Decimal(value), hours_field.max_digits, hours_field.decimal_places)
 
     def attendance():
+        # Plain tuples in `ATTENDANCE_FIELDS` order, values as the database stores them (see Context.insert_rows).
         wanted, written = 0.0, 0
         for index, p in enumerate(plan):
             activity_id = first_id + index
@@ -234,24 +244,24 @@ def stage_attendance(ctx) -> int:
             written += k
             if p.speaker:
                 lectures[activity_id] = chosen
-            hours = Decimal(p.hours)
-            short = hours - 1 if p.kind == K.VOLUNTEERING else hours
+            hours = db_hours(p.hours)
+            short = db_hours(p.hours - 1) if p.kind == K.VOLUNTEERING else hours
+            arrivals = [ops.adapt_datetimefield_value(p.start + dt.timedelta(minutes=m)) for m in range(-15, 11)]
             for member_id in chosen:
-                yield Attendance(activity_id=activity_id, member_id=member_id,
-                                 checked_in_at=p.start + dt.timedelta(minutes=rng.randint(-15, 10)),
-                                 method=qr if rng.random() < 0.6 else listed,
-                                 hours=short if rng.random() < 0.2 else hours)
+                yield (activity_id, member_id, "", "", arrivals[rng.randint(0, 25)], rng.choice(methods),
+                       short if rng.random() < 0.2 else hours, None)
 
-    rows = ctx.insert(Attendance, attendance(), target, "attendance")
+    rows = ctx.insert_rows(Attendance, ATTENDANCE_FIELDS, attendance(), target, "attendance")
 
     def ratings():
         for index, p in enumerate(plan):
             activity_id = first_id + index
             for member_id in lectures.get(activity_id, ()):
                 if member_id != p.speaker and rng.random() < 0.4:
-                    yield Rating(activity_id=activity_id, member_id=member_id, score=_weighted(rng, SCORES),
-                                 created=p.start + dt.timedelta(hours=p.hours, minutes=rng.randint(1, 120)))
+                    created = p.start + dt.timedelta(hours=p.hours, minutes=rng.randint(1, 120))
+                    yield (activity_id, member_id, _weighted(rng, SCORES), "", ops.adapt_datetimefield_value(created))
 
     rated = sum(len(v) for v in lectures.values())
-    ctx.insert(Rating, ratings(), int(rated * 0.4), "ratings")
+    ctx.insert_rows(Rating, ["activity", "member", "score", "comment", "created"], ratings(), int(rated * 0.4),
+                    "ratings")
     return rows

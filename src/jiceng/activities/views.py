@@ -41,7 +41,7 @@ from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
 
 from . import compliance, feeds, services
-from .filters import ActivityFilterSet, ClubFilterSet
+from .filters import ActivityFilterSet, ClubFilterSet, by_organizer
 from .forms import ActivityForm, ClubForm, ClubMemberForm, PublicSignUpForm, RatingForm, SeriesForm
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
@@ -94,6 +94,9 @@ class ActivityListView(ObjectListView):
     add_url = reverse_lazy("activities:activity_add")
     template_name = "activities/activity_list.html"
 
+    def scoped_queryset(self):
+        return by_organizer(super().scoped_queryset(), self.request.GET)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_add"] = ctx["can_add"] and can_write(self.request.user, Activity)
@@ -140,8 +143,8 @@ class CalendarView(LoginRequiredMixin, generic.TemplateView):
         end = timezone.make_aware(dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time()))
         params = self.request.GET.copy()
         params.pop("month", None)
-        filterset = ActivityFilterSet(params or None, queryset=Activity.objects.restrict(self.request.user),
-                                      request=self.request)
+        filterset = ActivityFilterSet(params or None, request=self.request,
+                                      queryset=by_organizer(Activity.objects.restrict(self.request.user), params))
         qs = filterset.qs if filterset.is_bound else filterset.queryset
         by_day = defaultdict(list)
         for activity in qs.filter(start__gte=start, start__lt=end).select_related(*ACTIVITY_RELATED) \
