@@ -301,6 +301,26 @@ class Context:
                 bar.update(len(batch))
         return written
 
+    def insert_rows(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple], total: int,
+                    desc: str) -> int:
+        """Like `insert`, for tuples of database-ready values of `fields` (one prepared INSERT, executemany).
+
+        For the biggest tables: bulk_create spends ~50 µs of Python per row building and compiling model
+        instances, which made 2,000,000 attendance rows take minutes; this path costs a few µs a row.
+        """
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        written = 0
+        with tqdm(total=total, desc=desc, unit=" rows", disable=not self.progress,
+                  file=self.progress_file, leave=True, dynamic_ncols=True) as bar, connection.cursor() as cursor:
+            for batch in _chunks(rows, BATCH_SIZE):
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                bar.update(len(batch))
+        return written
+
 
 # --- stages ----------------------------------------------------------------------------------------------
 
