@@ -249,4 +249,5 @@ JICENG = {
     "JOINT_BRANCH_MAX_UNITS": 5,
     "TRANSFER_VALID_MONTHS": 3,
     "INACTIVITY_MONTHS": 6,
+    "VENUES_BOOKING_HORIZON_DAYS": 730,  # how far ahead a room may be booked
 }
