@@ -125,13 +125,13 @@ def main() -> None:
                  f"{len(text) / 1e6:.1f} MB input and {write_seconds:.2f} s to write the result (plus the Python "
                  "and Django start-up).")
 
-    report = render(rows, notes, args.repeat, load)
+    report = render(rows, notes, args.repeat, (load, os.getloadavg()[0]))
     print(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report, encoding="utf-8")
 
 
-def render(rows: list[dict], notes: list[str], repeat: int, load: float) -> str:
+def render(rows: list[dict], notes: list[str], repeat: int, load: tuple[float, float]) -> str:
     lines = [
         "# Matching engine benchmark (`jiceng match`)",
         "",
@@ -141,8 +141,9 @@ def render(rows: list[dict], notes: list[str], repeat: int, load: float) -> str:
         "python benchmarks/match.py --repeat 5 --verify-all --output benchmarks/results/matching.md",
         "```",
         "",
-        f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average "
-        f"{load:.2f} at the start; Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores shared with other work "
+        f"(load average {load[0]:.2f} at the start, {load[1]:.2f} at the end); "
+        f"Python {platform.python_version()}, NumPy {np.__version__}, "
         f"SciPy {scipy.__version__} (HiGHS). Instances: `generate_instance(n, n, seed)`, random needs and "
         "resources over Shanghai (or its inner city), radii 1–3 km, nine categories. Times are medians of "
         f"{repeat} runs after a warm-up, end to end in `assign` (arrays, candidate pairs, scoring, solve).",
