@@ -19,6 +19,7 @@ from django.views import generic
 from jiceng.accounts.models import Notification
 from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
+from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
@@ -33,13 +34,6 @@ def _messages_from(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def save_attachments(demand: Demand, files) -> None:
@@ -132,7 +126,7 @@ class DemandCreateView(LoginRequiredMixin, generic.FormView):
                                          requester_phone=data.get("requester_phone", ""), **extra)
                 save_attachments(demand, data.get("attachments"))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _t("已提交,查询码 %(code)s。") % {"code": demand.tracking_code})
         if Demand.objects.restrict(user).filter(pk=demand.pk).exists():
@@ -300,7 +294,7 @@ class PublicDemandView(generic.FormView):
                 save_attachments(demand, data.get("attachments"))
                 intake.record_submission(client_ip(self.request))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return redirect("demands:track", code=demand.tracking_code)
 
@@ -403,7 +397,7 @@ class VisitCreateView(LoginRequiredMixin, generic.FormView):
                                         findings=data.get("findings", ""), signals=data.get("signals") or [],
                                         demand_texts=form.demand_texts())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _t("已记录走访。"))
         return redirect(visit.get_absolute_url())

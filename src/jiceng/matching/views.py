@@ -20,6 +20,7 @@ from django.views import View
 from jiceng.accounts.models import AuditEvent
 from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
+from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectListView, get_scoped_or_404, history_rows
 
@@ -40,14 +41,6 @@ from .forms import (
 )
 from .models import ChairTerm, JointConference, ListStatus, Meeting, Need, Project, Resource
 from .stats import list_statistics
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _remaining(item) -> str:
@@ -348,7 +341,7 @@ class _ItemEditView(LoginRequiredMixin, View):
                 with transaction.atomic():
                     item = type(self).save(form.save(commit=False), by=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -404,7 +397,7 @@ class PromoteDemandView(LoginRequiredMixin, View):
             try:
                 need = services.save_need(form.save(commit=False), by=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -436,7 +429,7 @@ class NeedDetailView(LoginRequiredMixin, View):
                 project = services.claim_need(need, unit=data["unit"], quantity=data["quantity"], by=request.user,
                                               resource=data["resource"], note=data["note"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -479,7 +472,7 @@ class ResourceDetailView(LoginRequiredMixin, View):
                         resource, by=request.user, quantity=data["quantity"],
                         requester_name=data["requester_name"].strip(), note=data["note"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -540,7 +533,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
                 services.advance(project, action, by=request.user, outcome=request.POST.get("outcome", ""))
         except ValidationError as exc:
             if form is not None:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
                 return self.get(request, pk, evaluate_form=form)
             messages.error(request, " ".join(exc.messages))
         else:

@@ -25,6 +25,7 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
+from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectListView, get_scoped_or_404
 from jiceng.enterprises.models import Enterprise
@@ -34,14 +35,6 @@ from .choices import LEVEL_HEX, FollowUpStatus, RiskLevel
 from .filters import FollowUpFilterSet, RiskListFilterSet
 from .forms import CloseFollowUpForm, OverrideForm, SignalForm
 from .models import EnterpriseRisk, FollowUp, LevelChange, Signal
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _level_label(enterprise) -> str:
@@ -233,7 +226,7 @@ class RecordSignalView(EnterpriseRiskView):
                                        observed_on=data["observed_on"], evidence=data.get("evidence", ""),
                                        points=data.get("points"))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _t("已记录风险信号并重新计算等级。"))
                 return redirect("risk:enterprise", pk=pk)
@@ -254,7 +247,7 @@ class OverrideView(EnterpriseRiskView):
                 services.override_level(enterprise, level=form.cleaned_data["level"],
                                         reason=form.cleaned_data["reason"], user=request.user)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _t("已调整风险等级并记入变更记录。"))
                 return redirect("risk:enterprise", pk=pk)
