@@ -313,7 +313,8 @@ def test_a_need_is_split_across_resources():
 
 def test_column_generation_prices_in_what_the_first_round_left_out(monkeypatch):
     needs, resources = dense_instance(11, 60, 40, categories=2, max_amount=5, spread_deg=0.02)
-    monkeypatch.setattr(solver_module, "TOP_K", 1)
+    monkeypatch.setattr(solver_module, "TOP_K_NEED", 1)
+    monkeypatch.setattr(solver_module, "TOP_K_RESOURCE", 1)
     result = assign(needs, resources)
     assert result.stats["max_rounds"] > 1
     check_feasible(needs, resources, result)
