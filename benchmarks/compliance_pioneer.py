@@ -151,9 +151,8 @@ def raw_compliance(district, year: int, quarter: int) -> dict:
         f"SELECT CASE WHEN o.kind = 'party_group' THEN o.parent_id ELSE o.id END, a.kind,"
         f" {_month_sql('a.start')} AS month, COUNT(*)"
         f" FROM {act} a JOIN {org} o ON o.id = a.organization_id"
-        f" WHERE (a.organization_id IN ({branches_sql})"
-        f" OR a.organization_id IN (SELECT g.id FROM {org} g WHERE g.kind = 'party_group'"
-        f" AND g.parent_id IN ({branches_sql})))"
+        f" WHERE a.organization_id IN ({branches_sql} UNION ALL SELECT g.id FROM {org} g"
+        f" WHERE g.kind = 'party_group' AND g.parent_id IN ({branches_sql}))"
         f" AND a.kind IN ({kinds}) AND a.start >= %s AND a.start < %s AND a.status <> %s"
         f" AND (a.status = %s OR EXISTS (SELECT 1 FROM {att} t WHERE t.activity_id = a.id))"
         f" GROUP BY 1, 2, 3",
