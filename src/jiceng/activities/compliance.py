@@ -17,8 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractMonth
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,19 +46,15 @@ class PeriodResult:
 class RuleResult:
     rule: ComplianceRule
     periods: list[PeriodResult]
+    held: int = 0
+    required: int = 0
+    status: str = Status.OK
 
-    @property
-    def held(self) -> int:
-        return sum(p.held for p in self.periods)
-
-    @property
-    def required(self) -> int:
-        return sum(p.required for p in self.periods)
-
-    @property
-    def status(self) -> str:
+    def __post_init__(self) -> None:
+        self.held = sum(p.held for p in self.periods)
+        self.required = sum(p.required for p in self.periods)
         statuses = {p.status for p in self.periods}
-        return Status.GAP if Status.GAP in statuses else Status.OPEN if Status.OPEN in statuses else Status.OK
+        self.status = Status.GAP if Status.GAP in statuses else Status.OPEN if Status.OPEN in statuses else Status.OK
 
 
 @dataclass
@@ -166,32 +161,36 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
     if not rules:
         return result
     counts = _counts(branches_in(branches), rules, year, q_start, q_end)
-    months = [q_start.month, q_start.month + 1, q_start.month + 2]
-
-    def status(held: int, required: int, period_end: dt.date, final: bool = True) -> str:
-        if held >= required:
-            return Status.OK
-        return Status.GAP if final and period_end < today else Status.OPEN
+    # Each rule's periods within the quarter: (label, start, end, months counted, final), built once.
+    windows: dict[str, list[tuple[str, dt.date, dt.date, tuple[int, ...], bool]]] = {}
+    for rule in rules:
+        if rule.period == Period.MONTH:
+            windows[rule.kind] = [(f"{year}-{m:02d}", dt.date(year, m, 1), _month_end(year, m), (m,), True)
+                                  for m in range(q_start.month, q_start.month + 3)]
+        elif rule.period == Period.QUARTER:
+            windows[rule.kind] = [(_("%(year)d 年第 %(q)d 季度") % {"year": year, "q": quarter}, q_start, q_end,
+                                   tuple(range(q_start.month, q_start.month + 3)), True)]
+        else:
+            # Yearly rules: January to the quarter's end; not a gap before the fourth quarter.
+            windows[rule.kind] = [(_("%(year)d 年(截至本季度)") % {"year": year}, dt.date(year, 1, 1), q_end,
+                                   tuple(range(1, q_end.month + 1)), quarter == 4)]
 
     totals = {rule.kind: RuleTotal(rule) for rule in rules}
+    empty: dict[int, int] = {}
     for org in branch_list:
         by_month = counts.get(org.pk, {})
         rule_results = []
         for rule in rules:
-            monthly = by_month.get(rule.kind, {})
-            if rule.period == Period.MONTH:
-                periods = [PeriodResult(f"{year}-{m:02d}", dt.date(year, m, 1), _month_end(year, m),
-                                        monthly.get(m, 0), rule.minimum,
-                                        status(monthly.get(m, 0), rule.minimum, _month_end(year, m)))
-                           for m in months]
-            elif rule.period == Period.QUARTER:
-                held = sum(monthly.get(m, 0) for m in months)
-                periods = [PeriodResult(_("%(year)d 年第 %(q)d 季度") % {"year": year, "q": quarter}, q_start, q_end,
-                                        held, rule.minimum, status(held, rule.minimum, q_end))]
-            else:
-                held = sum(n for m, n in monthly.items() if m <= q_end.month)
-                periods = [PeriodResult(_("%(year)d 年(截至本季度)") % {"year": year}, dt.date(year, 1, 1), q_end,
-                                        held, rule.minimum, status(held, rule.minimum, q_end, final=quarter == 4))]
+            monthly = by_month.get(rule.kind, empty)
+            periods = []
+            for label, start, end, months, final in windows[rule.kind]:
+                held = sum(monthly.get(m, 0) for m in months) if monthly else 0
+                if held >= rule.minimum:
+                    state = Status.OK
+                else:
+                    # A period not over yet is open, not a gap.
+                    state = Status.GAP if final and end < today else Status.OPEN
+                periods.append(PeriodResult(label, start, end, held, rule.minimum, state))
             rule_result = RuleResult(rule, periods)
             rule_results.append(rule_result)
             total = totals[rule.kind]
@@ -214,9 +213,11 @@ def _counts(branches: QuerySet[Organization], rules: list[ComplianceRule], year:
     organizers = Organization.objects.filter(
         Q(pk__in=branches.values("pk")) | Q(kind=OrgKind.PARTY_GROUP, parent__in=branches.values("pk"))).values("pk")
     rows = (Activity.objects.counted()
-            .filter(organization__in=organizers, kind__in=[r.kind for r in rules],
-                    start__gte=_aware(since), start__lt=_aware(q_end + dt.timedelta(days=1)))
-            .annotate(month=ExtractMonth("start"))
+            .filter(organization__in=organizers, start__lt=_aware(q_end + dt.timedelta(days=1)))
+            # Only yearly rules look back before the quarter.
+            .filter(Q(kind__in=[r.kind for r in rules], start__gte=_aware(q_start))
+                    | Q(kind__in=[r.kind for r in rules if r.period == Period.YEAR], start__gte=_aware(since)))
+            .annotate(month=_month_of("start", since, q_end))
             .values("organization_id", "kind", "month").annotate(n=Count("pk")).order_by())
     counts: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     for row in rows:
@@ -224,6 +225,17 @@ def _counts(branches: QuerySet[Organization], rules: list[ComplianceRule], year:
         months = counts[branch][row["kind"]]
         months[row["month"]] = months.get(row["month"], 0) + row["n"]
     return counts
+
+
+def _month_of(field: str, since: dt.date, until: dt.date) -> Case:
+    """The local month of a datetime as plain comparisons with the months' boundaries: no per-row time-zone
+    function (SQLite would call Python for each row), and the same on every database."""
+    whens, month = [], since.replace(day=1)
+    while month <= until:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        whens.append(When(**{f"{field}__lt": _aware(following)}, then=Value(month.month)))
+        month = following
+    return Case(*whens, default=Value(0), output_field=IntegerField())
 
 
 def excel_sheets(result: Report) -> list[tuple]:

@@ -312,6 +312,17 @@ class Series(Organized):
 
 # --- activities --------------------------------------------------------------------------------------------------
 class ActivityQuerySet(ScopedQuerySet):
+    def newest_first(self, user) -> ActivityQuerySet:
+        """Newest first. A member (no place or organization scope) sees a handful of activities among many: let
+        the database collect them through the member's indexes and sort them, instead of walking the whole date
+        index looking for them (Coalesce(start, end) equals start but is not the indexed column)."""
+        from jiceng.core.scoping import scope_for
+
+        scope = scope_for(user)
+        if scope.everything or scope.district_ids or scope.street_ids or scope.place_paths or scope.org_paths:
+            return self.order_by("-start", "-pk")
+        return self.order_by(models.functions.Coalesce("start", "end").desc(), "-pk")
+
     def counted(self) -> ActivityQuerySet:
         """Activities that count as held for compliance: not cancelled, and marked held or with attendance."""
         attended = models.Exists(Attendance.objects.filter(activity=models.OuterRef("pk")))

@@ -95,7 +95,7 @@ class ActivityListView(ObjectListView):
     template_name = "activities/activity_list.html"
 
     def scoped_queryset(self):
-        return by_organizer(super().scoped_queryset(), self.request.GET)
+        return by_organizer(super().scoped_queryset(), self.request.GET).newest_first(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -89,7 +89,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     ordering_fields = ["start", "title"]
 
     def get_queryset(self):
-        qs = Activity.objects.restrict(self.request.user).select_related(*RELATED).order_by("-start", "-pk")
+        qs = Activity.objects.restrict(self.request.user).select_related(*RELATED).newest_first(self.request.user)
         start_from = self.request.query_params.get("start_from")
         if start_from:
             try:
