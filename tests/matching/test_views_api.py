@@ -220,3 +220,23 @@ def test_lists_use_bounded_queries(client, items, url):
     with CaptureQueriesContext(connection) as large:
         assert client.get(url, {"per_page": 50, "page_size": 50}).status_code == 200
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_demand_page_moves_the_demand_to_the_needs_list(client, lists):
+    from jiceng.demands.models import Category, Demand
+
+    demand = Demand.objects.create(text="希望周边单位夜间开放停车位", place=lists["tree"]["building1"],
+                                   requester_name="刘女士", category=Category.objects.get(code="parking_traffic"))
+    client.force_login(lists["staff"])
+    page = client.get(demand.get_absolute_url()).content.decode()
+    assert 'data-testid="to-need"' in page
+    form = client.get(reverse("matching:need_from_demand", args=[demand.pk]))
+    assert form.status_code == 200 and "希望周边单位夜间开放停车位" in form.content.decode()
+    start = timezone.localtime().replace(microsecond=0)
+    response = client.post(reverse("matching:need_from_demand", args=[demand.pk]), {
+        "conference": lists["conf"].pk, "requester_kind": "residents", "requester_name": "刘女士",
+        "title": "夜间停车", "category": "parking", "quantity": 5, "start": start.strftime("%Y-%m-%dT%H:%M"),
+        "end": (start + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"), "lat": "31.3", "lng": "121.5"})
+    need = Need.objects.get(demand=demand)
+    assert response.status_code == 302 and response.url == need.get_absolute_url()
+    assert "已转入需求清单" in client.get(demand.get_absolute_url()).content.decode()
