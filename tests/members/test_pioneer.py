@@ -315,7 +315,8 @@ def test_member_breakdown_on_the_page_and_out_of_scope(client, busy):
 def test_bad_parameters_name_the_field(client, world):
     client.force_login(world["staff"])
     for params, label in (({"period": "2026-Q9"}, "统计周期"), ({"top": "-3"}, "前 N 名"),
-                          ({"threshold": "lots"}, "分数线"), ({"place": "abc"}, "楼宇/街道")):
+                          ({"threshold": "lots"}, "分数线"), ({"place": "abc"}, "楼宇/街道"),
+                          ({"organization": "9" * 30}, "党组织"), ({"member": "9" * 30}, "党员")):
         r = client.get(URL, params)
         assert r.status_code == 400, params
         assert label in r.content.decode()
@@ -391,6 +392,8 @@ def test_api_leaderboard(busy):
     r = client.get("/api/pioneer/", {"period": "2026-Q7"})
     assert r.status_code == 400 and "period" in r.json()
     assert client.get("/api/pioneer/", {"place": "x"}).json().keys() == {"place"}
+    assert client.get("/api/pioneer/", {"organization": "9" * 30}).json().keys() == {"organization"}
+    assert client.get(f"/api/pioneer/members/{'9' * 30}/").status_code == 404
     assert APIClient().get("/api/pioneer/").status_code in (401, 403)
 
 

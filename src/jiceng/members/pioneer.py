@@ -34,6 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.filters import MAX_INT
 from jiceng.core.scoping import scope_for
 from jiceng.organizations.models import Organization
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
@@ -359,11 +360,19 @@ class Target:
         return members.none()
 
 
-def _scoped_pk(model, user, field_name: str, value: str):
+def parse_pk(value, field_name: str) -> int:
+    """An id from a query string; anything but a positive 64-bit integer is bad input naming the field."""
     try:
         pk = int(value)
     except (TypeError, ValueError):
-        raise ValidationError({field_name: _("请选择有效的编号。")}) from None
+        pk = 0
+    if not 1 <= pk <= MAX_INT:
+        raise ValidationError({field_name: _("请选择有效的编号。")})
+    return pk
+
+
+def _scoped_pk(model, user, field_name: str, value: str):
+    pk = parse_pk(value, field_name)
     obj = model.objects.restrict(user).filter(pk=pk).first()
     if obj is None:  # outside the user's scope, or no such row: not found either way
         raise Http404

@@ -70,11 +70,11 @@ class PioneerView(LoginRequiredMixin, generic.TemplateView):
             ])
         member = None
         if query.get("member"):
-            member_pk = query["member"]
-            if not member_pk.isdigit():
-                return render(request, self.template_name,
-                              self.base_context(errors={"member": [_t("请选择有效的党员编号。")]}), status=400)
-            member = get_scoped_or_404(Member, request.user, pk=int(member_pk))
+            try:
+                member_pk = pioneer.parse_pk(query["member"], "member")
+            except ValidationError as exc:
+                return render(request, self.template_name, self.base_context(errors=exc.message_dict), status=400)
+            member = get_scoped_or_404(Member, request.user, pk=member_pk)
         page = Paginator(rows, self.paginate_by).get_page(query.get("page"))
         params = query.copy()
         for key in ("page", "export", "member"):

@@ -7,6 +7,7 @@ organization or member outside the caller's scope answers 404.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.drf import StandardPagination
+from jiceng.core.filters import MAX_INT
 from jiceng.core.views import get_scoped_or_404
 
 from .. import pioneer
@@ -122,6 +124,8 @@ class MemberBreakdownAPIView(APIView):
 
     @extend_schema(parameters=[PERIOD], responses=BreakdownSerializer)
     def get(self, request, pk: int):
+        if pk > MAX_INT:  # no such member (and beyond what the database can compare)
+            raise Http404
         member = get_scoped_or_404(Member, request.user, pk=pk)
         period = pioneer.parse_period(request.query_params.get("period"))
         row = pioneer.breakdown(member, period.start, period.end)
