@@ -4,10 +4,11 @@ series preview and generation, compliance report."""
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.activities import services
-from jiceng.activities.models import Activity, ActivityKind, Club, SignUp
+from jiceng.activities.models import Activity, ActivityKind, Attendance, Club, Rating, SignUp
 
 from .conftest import api_for, make_activity
 
@@ -92,6 +93,19 @@ def test_check_in_attendance_and_rating(world):
     r = api.get(f"/api/activities/speakers/{world['m3'].pk}/")
     assert r.json()["average"] == 5.0 and r.json()["count"] == 1
     assert [a["member"] for a in api.get(f"{BASE}/attendance/").json()["results"]] == [world["m1"].pk]
+
+
+def test_member_page_shows_speaker_average(client, world):
+    lecture = make_activity(world["branch"], title="午间微课堂", kind="micro_lecture", speaker=world["m3"])
+    for member in (world["m1"], world["m2"]):
+        Attendance.objects.create(activity=lecture, member=member)
+    Rating.objects.create(activity=lecture, member=world["m1"], score=5)
+    Rating.objects.create(activity=lecture, member=world["m2"], score=4)
+    client.force_login(world["secretary"])
+    page = client.get(reverse("members:member_detail", args=[world["m3"].pk])).content.decode()
+    assert "平均 4.50 分(2 次评价,授课 1 次)" in page
+    assert 'data-testid="speaker"' not in client.get(reverse("members:member_detail",
+                                                            args=[world["m1"].pk])).content.decode()
 
 
 def test_clubs(world):

@@ -52,6 +52,9 @@ class MemberDetailView(ObjectDetailView):
         ctx["edit_url"] = reverse("members:member_edit", args=[self.object.pk])
         ctx["can_reveal"] = can_reveal_personal_data(self.request.user)
         ctx.update(member_affairs_context(self.request, self.object))
+        from jiceng.activities.services import speaker_stats  # activities builds on members, not the reverse
+
+        ctx["speaker"] = speaker_stats(self.object)
         return ctx
 
 
