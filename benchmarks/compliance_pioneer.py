@@ -137,10 +137,12 @@ def raw_compliance(district, year: int, quarter: int) -> dict:
     rules = _fetch(f"SELECT kind, period, minimum FROM {_t(ComplianceRule)} WHERE active"
                    f" ORDER BY {_quote('order')}, kind", [])
     kinds = ", ".join(f"'{kind}'" for kind, _period, _minimum in rules)
+    yearly = ", ".join(f"'{kind}'" for kind, period, _minimum in rules if period == Period.YEAR) or "''"
     branch_kinds = ", ".join(f"'{k}'" for k in BRANCH_KINDS)
     q_start, q_end = compliance.quarter_bounds(year, quarter)
-    since = dt.date(year, 1, 1) if any(period == Period.YEAR for _k, period, _m in rules) else q_start
-    lo, hi = compliance._aware(since), compliance._aware(q_end + dt.timedelta(days=1))
+    # Only yearly rules look back before the quarter, to 1 January.
+    lo, hi = compliance._aware(q_start), compliance._aware(q_end + dt.timedelta(days=1))
+    year_start = compliance._aware(dt.date(year, 1, 1))
     branches_sql = (f"SELECT o.id FROM {org} o JOIN {place} p ON p.id = o.place_id"
                     f" WHERE o.kind IN ({branch_kinds}) AND p.path LIKE %s")
     branches = _fetch(f"SELECT o.id, o.name, s.name FROM {org} o JOIN {place} p ON p.id = o.place_id"
@@ -153,11 +155,12 @@ def raw_compliance(district, year: int, quarter: int) -> dict:
         f" FROM {act} a JOIN {org} o ON o.id = a.organization_id"
         f" WHERE a.organization_id IN ({branches_sql} UNION ALL SELECT g.id FROM {org} g"
         f" WHERE g.kind = 'party_group' AND g.parent_id IN ({branches_sql}))"
-        f" AND a.kind IN ({kinds}) AND a.start >= %s AND a.start < %s AND a.status <> %s"
+        f" AND ((a.kind IN ({kinds}) AND a.start >= %s) OR (a.kind IN ({yearly}) AND a.start >= %s))"
+        f" AND a.start < %s AND a.status <> %s"
         f" AND (a.status = %s OR EXISTS (SELECT 1 FROM {att} t WHERE t.activity_id = a.id))"
         f" GROUP BY 1, 2, 3",
-        [district.path + "%", district.path + "%", _db_datetime(lo), _db_datetime(hi), ActivityStatus.CANCELLED,
-         ActivityStatus.HELD])
+        [district.path + "%", district.path + "%", _db_datetime(lo), _db_datetime(year_start), _db_datetime(hi),
+         ActivityStatus.CANCELLED, ActivityStatus.HELD])
     return {"rules": rules, "branches": branches, "counts": counts}
 
 
