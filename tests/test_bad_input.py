@@ -53,3 +53,22 @@ def test_far_future_dates_refused_with_field_errors(client, tree):
                                                                       "issue_date": "9999-12-31"})
     assert r.status_code == 200 and "issue_date" in str(r.context["form"].errors)
     assert client.get(reverse("members:dues_report"), {"organization": org.pk, "year": "99999"}).status_code == 200
+
+
+def test_empty_multipart_update_of_a_prefetched_object_is_not_a_server_error(tree):
+    """A PATCH with an empty multipart body validates the stored object (list views prefetch into attributes)."""
+    admin = f.user("patcher", Role.DISTRICT_ADMIN, tree["district"])
+    ent = f.enterprise(tree["building1"], "空表单企业")
+    api = APIClient()
+    api.force_authenticate(admin)
+    response = api.patch(f"/api/enterprises/{ent.pk}/", {}, format="multipart")
+    assert response.status_code == 200 and response.json()["name"] == "空表单企业"
+
+
+def test_year_outside_the_calendar_is_bad_input(tree):
+    admin = f.user("yearly", Role.DISTRICT_ADMIN, tree["district"])
+    api = APIClient()
+    api.force_authenticate(admin)
+    for year in ("0", "0.0", "99999"):
+        response = api.get("/api/lists/projects/", {"year": year})
+        assert response.status_code == 400 and "year" in response.json(), year

@@ -22,7 +22,8 @@ class ModelCleanSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model
-        instance = model(**{k: v for k, v in self.instance.__dict__.items() if not k.startswith("_")}) \
+        # Only the stored fields: a prefetch may have added attributes (to_attr lists) the constructor refuses.
+        instance = model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields}) \
             if self.instance is not None else model()
         if self.instance is not None:
             instance.pk = self.instance.pk

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import SearchFilterSet
+from jiceng.core.filters import IntegerFilter, SearchFilterSet
 
 from .models import Category, JointConference, ListStatus, Need, Project, ProjectStatus, Resource
 
@@ -40,7 +40,7 @@ class ProjectFilterSet(SearchFilterSet):
     search_fields = ("need__title", "provider__name", "need__requester_name")
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
-    year = django_filters.NumberFilter(field_name="claimed_at__year", label=_("认领年份"))
+    year = IntegerFilter(field_name="claimed_at__year", label=_("认领年份"), min_value=1900, max_value=2100)
 
     class Meta:
         model = Project
