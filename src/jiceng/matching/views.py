@@ -13,6 +13,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -565,5 +566,6 @@ class StatisticsView(LoginRequiredMixin, View):
                                               Column(lambda r: r["projects"], _("项目")),
                                               Column(lambda r: r["completed"], _("完成"))], stats.by_unit),
             ])
-        return render(request, "matching/statistics.html", {"stats": stats, "year": year,
+        months = [date_format(dt.date(year, m, 1), "M") for m in range(1, 13)]  # localized month abbreviations
+        return render(request, "matching/statistics.html", {"stats": stats, "year": year, "months": months,
                                                             "years": range(timezone.localdate().year, 2019, -1)})
