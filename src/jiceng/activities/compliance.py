@@ -57,9 +57,18 @@ class RuleResult:
         self.status = Status.GAP if Status.GAP in statuses else Status.OPEN if Status.OPEN in statuses else Status.OK
 
 
+@dataclass(frozen=True)
+class Branch:
+    """The little of a branch the report shows (whole organization rows would cost more than the counts)."""
+
+    pk: int
+    name: str
+    street_name: str
+
+
 @dataclass
 class BranchResult:
-    organization: Organization
+    organization: Branch
     rules: list[RuleResult]
 
     @property
@@ -156,7 +165,8 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
     today = today or timezone.localdate()
     q_start, q_end = quarter_bounds(year, quarter)
     rules = list(ComplianceRule.objects.filter(active=True))
-    branch_list = list(branches_in(branches).select_related("street").order_by("path", "pk"))
+    branch_list = [Branch(pk, name, street or "") for pk, name, street in
+                   branches_in(branches).order_by("path", "pk").values_list("pk", "name", "street__name")]
     result = Report(year, quarter, q_start, q_end, rules, [])
     if not rules:
         return result
@@ -177,8 +187,8 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
 
     totals = {rule.kind: RuleTotal(rule) for rule in rules}
     empty: dict[int, int] = {}
-    for org in branch_list:
-        by_month = counts.get(org.pk, {})
+
+    def evaluate(by_month: dict[str, dict[int, int]]) -> list[RuleResult]:
         rule_results = []
         for rule in rules:
             monthly = by_month.get(rule.kind, empty)
@@ -191,9 +201,20 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
                     # A period not over yet is open, not a gap.
                     state = Status.GAP if final and end < today else Status.OPEN
                 periods.append(PeriodResult(label, start, end, held, rule.minimum, state))
-            rule_result = RuleResult(rule, periods)
-            rule_results.append(rule_result)
-            total = totals[rule.kind]
+            rule_results.append(RuleResult(rule, periods))
+        return rule_results
+
+    # Most branches share one of a few patterns of counts (all held, the same month missed…): evaluate each
+    # pattern once and let its branches share the (read-only) results.
+    evaluated: dict[tuple, list[RuleResult]] = {}
+    for org in branch_list:
+        by_month = counts.get(org.pk, {})
+        pattern = tuple(sorted((kind, tuple(sorted(months.items()))) for kind, months in by_month.items()))
+        rule_results = evaluated.get(pattern)
+        if rule_results is None:
+            rule_results = evaluated[pattern] = evaluate(by_month)
+        for rule_result in rule_results:
+            total = totals[rule_result.rule.kind]
             total.held += rule_result.held
             if rule_result.status == Status.GAP:
                 total.gaps += 1
@@ -242,7 +263,7 @@ def excel_sheets(result: Report) -> list[tuple]:
     """One sheet with a row per branch (held/required per rule, gaps), one with the totals."""
     headers = [_("党组织"), _("街道"), *[f"{r.get_kind_display()}({r.get_period_display()})" for r in result.rules],
                _("是否达标"), _("缺项")]
-    rows = ([row.organization.name, row.organization.street.name if row.organization.street_id else "",
+    rows = ([row.organization.name, row.organization.street_name,
              *[f"{r.held}/{r.required}" for r in row.rules], _("是") if row.compliant else _("否"),
              ";".join(row.gaps)] for row in result.rows)
     total_headers = [_("要求"), _("周期"), _("最少次数"), _("合计次数"), _("达标支部数"), _("缺项支部数")]
