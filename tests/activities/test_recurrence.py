@@ -66,6 +66,9 @@ def test_rule_without_dates_names_the_field():
 def test_uncovered_year_is_a_clear_error():
     with pytest.raises(ValidationError) as exc:
         expand("FREQ=MONTHLY;BYDAY=+2TH", dt.date(2099, 1, 1), count=2)
+    assert "2099" in exc.value.message_dict["count"][0]
+    with pytest.raises(ValidationError) as exc:
+        expand("FREQ=MONTHLY;BYDAY=+2TH", dt.date(2099, 1, 1), until=dt.date(2099, 3, 1))
     assert "2099" in exc.value.message_dict["until"][0]
     HolidayYear.objects.create(year=2099)  # an admin-entered table covers it (ordinary weekends)
     assert len(expand("FREQ=MONTHLY;BYDAY=+2TH", dt.date(2099, 1, 1), count=2)) == 2

@@ -240,3 +240,19 @@ def test_demand_page_moves_the_demand_to_the_needs_list(client, lists):
     need = Need.objects.get(demand=demand)
     assert response.status_code == 302 and response.url == need.get_absolute_url()
     assert "已转入需求清单" in client.get(demand.get_absolute_url()).content.decode()
+
+
+def test_pages_link_only_to_projects_the_reader_may_open(client, items):
+    project = services.claim_need(items["need"], unit=items["unit_a"], quantity=5, by=items["contact_a"])
+    services.advance(project, "agree", by=items["staff"])
+    client.force_login(items["contact_b"])  # same conference, another unit: sees the need, not A's project
+    page = client.get(reverse("matching:need_detail", args=[items["need"].pk])).content.decode()
+    assert project.get_absolute_url() not in page
+    client.force_login(items["staff"])
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert project.get_absolute_url() in client.get(
+        reverse("matching:need_detail", args=[items["need"].pk])).content.decode()
+    assert "创建" in page and "确认" in page  # history: the creation and the step, in the reader's language
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "<strong>Confirm</strong>" in page and "<strong>Created</strong>" in page

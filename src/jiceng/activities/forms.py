@@ -80,7 +80,7 @@ class OrganizerFormMixin:
         if rooms is not None:
             fields["room"] = forms.ModelChoiceField(
                 label=_("预约场地"), queryset=rooms, required=False,
-                help_text=_("选择后同时预约该场地(自动批准);场地冲突或不在开放时间时不会保存。"))
+                help_text=_("选择后同时预约该场地:场地管理人员保存即批准,其他人的预约等待服务站审批;场地冲突或不在开放时间时不会保存。"))
 
 
 class ActivityForm(OrganizerFormMixin, ScopedModelForm):

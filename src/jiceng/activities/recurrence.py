@@ -123,7 +123,8 @@ def expand(rule: str, start_date: dt.date, *, until: dt.date | None = None, coun
                     following += dt.timedelta(days=1)
             result.append(Occurrence(day, workday, following, day in existing))
     except UncoveredYear as exc:
-        raise ValidationError({"until": str(exc)}) from exc
+        # Under the field that reached into the uncovered year.
+        raise ValidationError({"count" if count else "until": str(exc)}) from exc
     return result
 
 

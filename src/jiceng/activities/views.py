@@ -194,6 +194,9 @@ class ActivityDetailView(LoginRequiredMixin, generic.DetailView):
             public_url=self.request.build_absolute_uri(reverse("activities:public_sign_up", args=[activity.pk]))
             if activity.public else "",
             started=now >= activity.start,
+            # Link the series only for those who may open it (members see occurrences, not the series).
+            series_visible=bool(activity.series_id) and Series.objects.restrict(user).filter(
+                pk=activity.series_id).exists(),
         )
         if activity.organization_id and (manage or member is not None):
             ctx["feed_url"] = _feed_url(self.request, feeds.ORGANIZATION, activity.organization_id)
@@ -706,7 +709,8 @@ class SpeakerView(LoginRequiredMixin, generic.TemplateView):
         talks = (Activity.objects.restrict(self.request.user).filter(speaker=speaker)
                  .select_related(*ACTIVITY_RELATED).order_by("-start")
                  .prefetch_related(Prefetch("ratings", queryset=Rating.objects.order_by("-created"))))
-        ctx.update(speaker=speaker, stats=services.speaker_stats(speaker), talks=talks[:100])
+        ctx.update(speaker=speaker, stats=services.speaker_stats(speaker), talks=talks[:100],
+                   profile_visible=Member.objects.restrict(self.request.user).filter(pk=speaker.pk).exists())
         return ctx
 
 

@@ -123,6 +123,10 @@ def history_value(obj, field, value):
         return masker(value)
     if field.choices and value is not None:
         return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_one and value is not None:
+        # History stores the key; people read names (at most one lookup per changed reference shown).
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
     return value
 
 

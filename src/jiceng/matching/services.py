@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_noop
 
 from jiceng.accounts.notify import notify
 from jiceng.core.scoping import scope_for
@@ -260,11 +261,12 @@ class Transition:
 
 
 TRANSITIONS = {t.action: t for t in (
-    Transition("agree", "确认", (ProjectStatus.PROPOSED,), ProjectStatus.AGREED, "requester"),
-    Transition("start", "开始实施", (ProjectStatus.AGREED,), ProjectStatus.IN_PROGRESS, "provider"),
-    Transition("complete", "完成", (ProjectStatus.IN_PROGRESS,), ProjectStatus.COMPLETED, "provider"),
-    Transition("evaluate", "评价", (ProjectStatus.COMPLETED,), ProjectStatus.EVALUATED, "requester"),
-    Transition("cancel", "取消", (ProjectStatus.PROPOSED, ProjectStatus.AGREED), ProjectStatus.CANCELLED, "either"),
+    Transition("agree", gettext_noop("确认"), (ProjectStatus.PROPOSED,), ProjectStatus.AGREED, "requester"),
+    Transition("start", gettext_noop("开始实施"), (ProjectStatus.AGREED,), ProjectStatus.IN_PROGRESS, "provider"),
+    Transition("complete", gettext_noop("完成"), (ProjectStatus.IN_PROGRESS,), ProjectStatus.COMPLETED, "provider"),
+    Transition("evaluate", gettext_noop("评价"), (ProjectStatus.COMPLETED,), ProjectStatus.EVALUATED, "requester"),
+    Transition("cancel", gettext_noop("取消"), (ProjectStatus.PROPOSED, ProjectStatus.AGREED), ProjectStatus.CANCELLED,
+               "either"),
 )}
 
 
@@ -314,7 +316,7 @@ def advance(project: Project, action: str, *, by, rating: int | None = None, out
             _release(Need, locked.need_id, locked.quantity)
             if locked.resource_id:
                 _release(Resource, locked.resource_id, locked.quantity)
-        locked._change_reason = _t(transition.label)
+        locked._change_reason = transition.label  # the source text: each reader sees it in their own language
         locked.save()
     if transition.side == "requester":
         notify(_unit_users(locked.provider), _t("项目“%(p)s”:%(s)s") % {"p": locked, "s": locked.get_status_display()},

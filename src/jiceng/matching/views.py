@@ -415,7 +415,8 @@ class NeedDetailView(LoginRequiredMixin, View):
             claim_form = ClaimNeedForm(need=need, units=units)
         return render(request, "matching/need_detail.html", {
             "need": need, "suggestions": services.suggest_resources(need) if need.status == ListStatus.OPEN else [],
-            "projects": need.projects.select_related("provider", "resource"), "claim_form": claim_form,
+            "projects": Project.objects.restrict(request.user).filter(need=need).select_related("provider", "resource"),
+            "claim_form": claim_form,
             "can_close": need.status != ListStatus.CLOSED and services.requester_side(request.user, need),
             "history": history_rows(need),
         })
@@ -452,7 +453,9 @@ class ResourceDetailView(LoginRequiredMixin, View):
             claim_form = ClaimResourceForm(needs=self._needs(request, resource),
                                            initial={"quantity": min(resource.remaining, 1) or None})
         return render(request, "matching/resource_detail.html", {
-            "resource": resource, "projects": resource.projects.select_related("need", "provider"),
+            "resource": resource,
+            "projects": Project.objects.restrict(request.user).filter(resource=resource).select_related("need",
+                                                                                                     "provider"),
             "claim_form": claim_form,
             "can_close": resource.status != ListStatus.CLOSED and services.acting_units(
                 request.user, resource.conference).filter(pk=resource.unit_id).exists(),

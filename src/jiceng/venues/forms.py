@@ -63,13 +63,15 @@ class RoomForm(ScopedModelForm):
 
 
 class PhotoForm(forms.Form):
-    file = forms.FileField(label=_("照片"), help_text=_("JPG、PNG 或 WebP,不超过 %(mb)d MB。")
-                           % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)},
+    file = forms.FileField(label=_("照片"),
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{t}" for t in PHOTO_TYPES)}))
     caption = forms.CharField(label=_("说明"), max_length=100, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Formatted per request, so the hint is in the reader's language (not the one at import time).
+        self.fields["file"].help_text = _("JPG、PNG 或 WebP,不超过 %(mb)d MB。") % {
+            "mb": PHOTO_MAX_BYTES // (1024 * 1024)}
         style(self)
 
 
