@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('matching', '0001_initial'),
-        ('members', '0004_pioneer'),
+        ('members', '0003_dues_rates_2008'),  # only Member; not the later pioneer tables
         ('organizations', '0001_initial'),
         ('places', '0001_initial'),
         ('venues', '0002_booking_no_overlap'),
