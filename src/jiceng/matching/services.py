@@ -25,6 +25,7 @@ from jiceng.core.scoping import scope_for
 
 from . import engine
 from .models import (
+    ChairTerm,
     ClaimKind,
     JointConference,
     ListStatus,
@@ -54,6 +55,19 @@ def managed_conferences(user) -> QuerySet[JointConference]:
 
 def can_manage(user, conference: JointConference) -> bool:
     return managed_conferences(user).filter(pk=conference.pk).exists()
+
+
+def can_run_conference_at(user, place) -> bool:
+    """May the user create (or move) a conference at this place: a district or street in their place scope."""
+    from jiceng.places.models import Place
+
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if not scope.roles.intersection(MANAGER_ROLES):
+        return False
+    own = Q(pk__in=scope.district_ids) | Q(pk__in=scope.street_ids)
+    return Place.objects.filter(pk=place.pk).filter(scope.place_q("district", "street", "path") | own).exists()
 
 
 def acting_units(user, conference: JointConference | None = None) -> QuerySet[MemberUnit]:
@@ -155,6 +169,55 @@ def need_from_demand(demand, conference: JointConference) -> Need:
         location=(place.name if place else "")[:200], lat=place.lat if place else None,
         lng=place.lng if place else None,
     )
+
+
+# --- the conference's rhythm: agenda and rotating chair ---------------------------------------------
+
+@dataclass
+class AgendaItems:
+    open_needs: QuerySet[Need]
+    new_resources: QuerySet[Resource]
+    since: dt.datetime | None  # the last meeting, if any
+
+
+def agenda_items(conference: JointConference) -> AgendaItems:
+    """What the next meeting should look at: the open needs, and the resources posted since the last meeting."""
+    last = conference.meetings.order_by("-held_at").first()
+    resources = Resource.objects.filter(conference=conference, status=ListStatus.OPEN).select_related("unit")
+    if last:
+        resources = resources.filter(created__gt=last.held_at)
+    needs = Need.objects.filter(conference=conference, status=ListStatus.OPEN).order_by("created")
+    return AgendaItems(needs, resources, last.held_at if last else None)
+
+
+def draft_agenda(conference: JointConference) -> str:
+    items = agenda_items(conference)
+    lines = [_t("一、待认领需求")]
+    lines += [f"  {i}. {n.title}({n.requester_name},{n.get_category_display()} {n.remaining}{n.measure})"
+              for i, n in enumerate(items.open_needs[:30], 1)] or [_t("  (无)")]
+    lines.append(_t("二、新增资源"))
+    lines += [f"  {i}. {r.title}({r.unit.name},{r.get_category_display()} {r.remaining}{r.measure})"
+              for i, r in enumerate(items.new_resources[:30], 1)] or [_t("  (无)")]
+    lines.append(_t("三、项目推进情况"))
+    return "\n".join(lines)
+
+
+def schedule_rotation(conference: JointConference, units: Sequence[MemberUnit], *, start: dt.date, months: int,
+                      rounds: int = 1) -> list[ChairTerm]:
+    """Replace the chair terms from `start` on by the units in turn (轮值制), `months` each, `rounds` times."""
+    from dateutil.relativedelta import relativedelta
+
+    terms = []
+    with transaction.atomic():
+        ChairTerm.objects.filter(conference=conference, start__gte=start).delete()
+        ChairTerm.objects.filter(conference=conference, end__gte=start).update(end=start - dt.timedelta(days=1))
+        begin = start
+        for _round in range(rounds):
+            for unit in units:
+                end = begin + relativedelta(months=months) - dt.timedelta(days=1)
+                terms.append(ChairTerm.objects.create(conference=conference, unit=unit, start=begin, end=end))
+                begin = end + dt.timedelta(days=1)
+    return terms
 
 
 # --- claims -------------------------------------------------------------------------------------------

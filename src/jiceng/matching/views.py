@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,7 +82,7 @@ class ConferenceEditView(LoginRequiredMixin, View):
         form = ConferenceForm(request.POST, instance=conference, user=request.user)
         if form.is_valid():
             saved = form.save(commit=False)
-            if not _manages_place(request.user, saved.place):  # a conference must stay within the manager's place
+            if not services.can_run_conference_at(request.user, saved.place):
                 raise PermissionDenied
             saved.save()
             messages.success(request, _t("已保存。"))
@@ -95,41 +94,19 @@ class ConferenceEditView(LoginRequiredMixin, View):
                                                          "opts": JointConference._meta})
 
 
-def _manages_place(user, place) -> bool:
-    from jiceng.core.scoping import scope_for
-
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if not scope.roles.intersection(services.MANAGER_ROLES):
-        return False
-    return type(place).objects.filter(pk=place.pk).filter(
-        scope.place_q("district", "street", "path") | _self_q(scope)).exists()
-
-
-def _self_q(scope):
-    from django.db.models import Q
-
-    return Q(pk__in=scope.district_ids) | Q(pk__in=scope.street_ids)
-
-
 class ConferenceDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
         conference = get_scoped_or_404(JointConference, request.user, pk=pk)
         current, upcoming = conference.chair_terms_around()
-        last_meeting = conference.meetings.order_by("-held_at").first()
-        since = last_meeting.held_at if last_meeting else None
-        new_resources = Resource.objects.filter(conference=conference, status=ListStatus.OPEN)
-        if since:
-            new_resources = new_resources.filter(created__gt=since)
+        agenda = services.agenda_items(conference)
         manage = services.can_manage(request.user, conference)
         return render(request, "matching/conference_detail.html", {
             "conference": conference, "current_chair": current, "next_chair": upcoming,
             "units": conference.units.select_related("enterprise", "organization").order_by("name"),
             "terms": conference.chair_terms.select_related("unit").order_by("start"),
             "meetings": conference.meetings.select_related("chair")[:20],
-            "open_needs": Need.objects.filter(conference=conference, status=ListStatus.OPEN)[:50],
-            "new_resources": new_resources[:50], "since": since, "can_manage": manage,
+            "open_needs": agenda.open_needs[:50], "new_resources": agenda.new_resources[:50], "since": agenda.since,
+            "can_manage": manage,
             "unit_form": MemberUnitForm() if manage else None,
             "rotation_form": RotationForm(conference=conference) if manage else None,
             "history": history_rows(conference),
@@ -171,17 +148,9 @@ class RotationView(LoginRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, "; ".join(" ".join(e) for e in form.errors.values()))
             return redirect(conference.get_absolute_url())
-        start, months = form.cleaned_data["start"], form.cleaned_data["months"]
-        order = sorted(form.cleaned_data["units"], key=lambda u: u.name)
-        with transaction.atomic():
-            ChairTerm.objects.filter(conference=conference, start__gte=start).delete()
-            ChairTerm.objects.filter(conference=conference, end__gte=start).update(end=start - dt.timedelta(days=1))
-            begin = start
-            for _round in range(form.cleaned_data["rounds"]):
-                for unit in order:
-                    end = begin + relativedelta(months=months) - dt.timedelta(days=1)
-                    ChairTerm.objects.create(conference=conference, unit=unit, start=begin, end=end)
-                    begin = end + dt.timedelta(days=1)
+        services.schedule_rotation(conference, sorted(form.cleaned_data["units"], key=lambda u: u.name),
+                                   start=form.cleaned_data["start"], months=form.cleaned_data["months"],
+                                   rounds=form.cleaned_data["rounds"])
         messages.success(request, _t("已生成轮值安排。"))
         return redirect(conference.get_absolute_url())
 
@@ -203,7 +172,7 @@ class MeetingEditView(LoginRequiredMixin, View):
     def get(self, request, pk):
         conference = _managed(request, pk)
         current, _next = conference.chair_terms_around()
-        agenda = services_agenda(conference)
+        agenda = services.draft_agenda(conference)
         form = MeetingForm(conference=conference, initial={
             "chair": current.unit_id if current else None, "agenda": agenda,
             "title": _t("%(c)s 例会") % {"c": conference.name}})
@@ -217,23 +186,6 @@ class MeetingEditView(LoginRequiredMixin, View):
             messages.success(request, _t("已保存。"))
             return redirect(conference.get_absolute_url())
         return render(request, "core/object_edit.html", {"form": form, "opts": Meeting._meta})
-
-
-def services_agenda(conference: JointConference) -> str:
-    """A draft agenda listing the open needs and the resources posted since the last meeting."""
-    last = conference.meetings.order_by("-held_at").first()
-    needs = Need.objects.filter(conference=conference, status=ListStatus.OPEN).order_by("created")[:30]
-    resources = Resource.objects.filter(conference=conference, status=ListStatus.OPEN)
-    if last:
-        resources = resources.filter(created__gt=last.held_at)
-    lines = [_t("一、待认领需求")]
-    lines += [f"  {i}. {n.title}({n.requester_name},{n.get_category_display()} {n.remaining}{n.measure})"
-              for i, n in enumerate(needs, 1)] or [_t("  (无)")]
-    lines.append(_t("二、新增资源"))
-    lines += [f"  {i}. {r.title}({r.unit.name},{r.get_category_display()} {r.remaining}{r.measure})"
-              for i, r in enumerate(resources.select_related("unit")[:30], 1)] or [_t("  (无)")]
-    lines.append(_t("三、项目推进情况"))
-    return "\n".join(lines)
 
 
 class ProposalView(LoginRequiredMixin, View):

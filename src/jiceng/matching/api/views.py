@@ -4,6 +4,8 @@ for which unit; a service error is a 400 naming the field, a refusal a 403, out 
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -165,10 +167,4 @@ class ListStatisticsAPIView(APIView):
         if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
             raise as_drf_error(DjangoValidationError({"year": "年份须在 2000–2100 之间。"}))
         stats = list_statistics(Project.objects.restrict(request.user), Need.objects.restrict(request.user), int(raw))
-        return Response({
-            "year": stats.year, "completed_total": stats.completed_total, "claimed_total": stats.claimed_total,
-            "needs_total": stats.needs_total, "needs_matched": stats.needs_matched,
-            "matched_share": stats.matched_share, "median_days_to_match": stats.median_days_to_match,
-            "average_rating": stats.average_rating, "by_month": stats.by_month, "by_category": stats.by_category,
-            "by_unit": stats.by_unit,
-        })
+        return Response({**asdict(stats), "matched_share": stats.matched_share})
