@@ -132,10 +132,15 @@ def test_wujiaochang_gap_lists(demo):
     assert all((o.term_end - timezone.localdate()).days <= 90 for o in report.terms_ending)
 
 
-def test_demo_command(db):
+def test_demo_command(db, capsys):
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     first = out.getvalue()
+    printed = first + "".join(capsys.readouterr())
+    assert "节假日安排" not in printed and "期限待定" not in printed  # no calendar warning, whatever the date
+    from jiceng.risk.models import FollowUp
+
+    assert FollowUp.objects.exists() and not FollowUp.objects.filter(due_date__isnull=True).exists()
     assert "admin" in first and PASSWORD in first and "http://127.0.0.1:8000/" in first
     before = _counts()
     out = io.StringIO()

@@ -68,5 +68,6 @@ urlpatterns = [
     path("", include("jiceng.matching.api.urls")),
     path("", include("jiceng.venues.api.urls")),
     path("", include("jiceng.activities.api.urls")),
+    path("", include("jiceng.holidays.api.urls")),
     path("", include(router.urls)),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("lists/", include("jiceng.matching.urls")),
     path("venues/", include("jiceng.venues.urls")),
     path("activities/", include("jiceng.activities.urls")),
+    path("holidays/", include("jiceng.holidays.urls")),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -54,16 +54,3 @@ def api_for(user) -> APIClient:
     return api
 
 
-def cover_coming_years(years: int = 2) -> None:
-    """Series checks every date against the official calendar; for years the chinese-calendar package does not
-    know yet, enter an (empty) holiday table as an admin would, so tests do not depend on today's date."""
-    import chinese_calendar
-
-    from jiceng.demands.models import HolidayYear
-
-    this_year = timezone.localdate().year
-    for year in range(this_year, this_year + years + 1):
-        try:
-            chinese_calendar.is_workday(dt.date(year, 6, 1))
-        except NotImplementedError:
-            HolidayYear.objects.get_or_create(year=year)

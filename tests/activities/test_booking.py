@@ -14,7 +14,7 @@ from jiceng.places.models import PlaceKind
 from jiceng.venues.models import Booking, Room
 from tests import factories as f
 
-from .conftest import at, cover_coming_years
+from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,6 @@ def test_cancelling_the_activity_releases_the_room(world, room):
 
 
 def test_series_books_every_occurrence(world, room):
-    cover_coming_years()
     first = next_thursday()
     series = Series.objects.create(title="主题党日", kind=ActivityKind.THEME_DAY, organization=world["branch"],
                                    rrule="FREQ=WEEKLY;BYDAY=TH", start_date=first, count=3,

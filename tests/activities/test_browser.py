@@ -13,7 +13,6 @@ from jiceng.activities.models import Activity, Attendance, Rating, Series
 from jiceng.places.models import PlaceKind
 from jiceng.venues.models import Room
 from tests import factories as f
-from tests.activities.conftest import cover_coming_years
 from tests.conftest import login, open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -21,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def data():
-    cover_coming_years()
     tree = f.district_tree()
     station = f.place("创智天地党群服务站", PlaceKind.STATION, tree["park1"])
     room = Room.objects.create(place=station, name="党员活动室", capacity=30, closed_on_holidays=False,

@@ -93,11 +93,12 @@ def test_deadline_counts_working_days_across_national_day(world):
     assert d.due_date == dt.date(2026, 10, 10)
 
 
-def test_deadline_in_uncovered_year_is_a_clear_error(world):
-    with pytest.raises(ValidationError) as exc:
-        workflow.accept(submit(world), user=world["staff"], today=dt.date(2026, 12, 30))
-    assert "2027" in str(exc.value)
-    assert Demand.objects.get().status == S.SUBMITTED
+def test_deadline_in_a_year_without_a_notice_is_provisional(world):
+    # 2027 has no official schedule here: the demand is accepted on the provisional calendar, marked as such.
+    d = workflow.accept(submit(world), user=world["staff"], today=dt.date(2026, 12, 30))
+    assert d.status == S.ACCEPTED and d.due_date.year == 2027 and d.due_provisional
+    assert not workflow.accept(submit(world, "楼道的灯坏了好几天了"), user=world["staff"],
+                               today=dt.date(2026, 9, 30)).due_provisional
 
 
 def test_assignment_notifies(world):

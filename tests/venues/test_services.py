@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jiceng.accounts.models import Notification
-from jiceng.demands.models import HolidayDate, HolidayYear
+from jiceng.holidays.models import HolidayDate, HolidayYear
 from jiceng.venues import services
 from jiceng.venues.models import Booking, Room
 from tests.venues.conftest import at, next_weekday
@@ -96,7 +96,7 @@ def test_closed_weekday_and_no_spanning_days(world):
 def test_public_holiday_closes_the_room_when_configured(world):
     day = next_weekday(3)
     # An admin-entered holiday table for that year makes the Wednesday a day off.
-    year = HolidayYear.objects.create(year=day.year)
+    year, _created = HolidayYear.objects.get_or_create(year=day.year, defaults={"published": True})
     HolidayDate.objects.create(holiday_year=year, date=day, is_workday=False, name="测试假日")
     room = world["room"]
     room.closed_on_holidays = True

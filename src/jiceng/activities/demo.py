@@ -74,21 +74,6 @@ def _say(say, text: str) -> None:
         say(text)
 
 
-def _covered_until(wanted: dt.date) -> dt.date:
-    """`wanted`, or the last day of the last year whose official holidays are known (a series must not run into
-    a year without a holiday table)."""
-    from jiceng.demands.workdays import UncoveredYear, WorkCalendar
-
-    calendar = WorkCalendar()
-    for year in range(wanted.year, wanted.year - 3, -1):
-        try:
-            calendar.is_workday(dt.date(year, 1, 1))
-            return min(wanted, dt.date(year, 12, 31))
-        except UncoveredYear:
-            continue
-    return wanted
-
-
 class _Loader:
     def __init__(self, users: dict[str, Any], today: dt.date, park: Place) -> None:
         self.rng = random.Random(2020)
@@ -127,7 +112,7 @@ class _Loader:
         first = (self.today - relativedelta(months=6)).replace(day=1)
         series = Series(title=THEME_DAY, kind=ActivityKind.THEME_DAY, organization=branch,
                         rrule=recurrence.build_rrule(recurrence.Freq.MONTHLY_WEEKDAY, ordinal=2, weekday=3),
-                        start_date=first, until=_covered_until(self.today + relativedelta(months=6)),
+                        start_date=first, until=self.today + relativedelta(months=6),
                         start_time=dt.time(12, 0), end_time=dt.time(13, 30),
                         capacity=30, location="创智天地党群服务站 党员活动室",
                         description="每月第二个星期四的主题党日:常规主题学习,加上每月不同主题的特色环节。",

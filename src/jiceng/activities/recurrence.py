@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.demands.workdays import UncoveredYear, WorkCalendar
+from jiceng.holidays.calendar import WorkCalendar
 
 from . import conf
 from .models import Activity, Series
@@ -71,6 +71,7 @@ class Occurrence:
     workday: bool
     next_workday: dt.date | None  # for a non-working day: the next working day
     existing: bool = False  # already generated
+    provisional: bool = False  # its year has no official schedule yet: the working-day flag is provisional
 
     @property
     def flagged(self) -> bool:
@@ -113,18 +114,14 @@ def expand(rule: str, start_date: dt.date, *, until: dt.date | None = None, coun
            calendar: WorkCalendar | None = None, existing: set[dt.date] = frozenset()) -> list[Occurrence]:
     calendar = calendar or WorkCalendar()
     result = []
-    try:
-        for day in rule_dates(rule, start_date, until=until, count=count):
-            workday = calendar.is_workday(day)
-            following = None
-            if not workday:
-                following = day + dt.timedelta(days=1)
-                while not calendar.is_workday(following):
-                    following += dt.timedelta(days=1)
-            result.append(Occurrence(day, workday, following, day in existing))
-    except UncoveredYear as exc:
-        # Under the field that reached into the uncovered year.
-        raise ValidationError({"count" if count else "until": str(exc)}) from exc
+    for day in rule_dates(rule, start_date, until=until, count=count):
+        workday = calendar.is_workday(day)
+        following = None
+        if not workday:
+            following = day + dt.timedelta(days=1)
+            while not calendar.is_workday(following):
+                following += dt.timedelta(days=1)
+        result.append(Occurrence(day, workday, following, day in existing, calendar.is_provisional(day.year)))
     return result
 
 

@@ -40,6 +40,7 @@ NAVIGATION = [
     (_("分析报告"), "chart-pie", [
         (_("稳商"), "risk:board"),
         (_("覆盖报告"), "organizations:coverage"),
+        (_("节假日安排"), "holidays:year_list"),
     ]),
 ]
 

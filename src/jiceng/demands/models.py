@@ -1,5 +1,5 @@
 """Building visits (跑楼), demands (需求) and their workflow, service catalogs and orders (点单),
-categories and the holiday table as data, and in-app notifications."""
+categories as data."""
 
 from __future__ import annotations
 
@@ -39,42 +39,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class HolidayYear(models.Model):
-    """The official holiday schedule of a year, for years the calendar library does not cover."""
-
-    year = models.PositiveSmallIntegerField(_("年份"), unique=True, validators=[MinValueValidator(2000)])
-    note = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如国务院办公厅通知文号"))
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("节假日安排")
-        verbose_name_plural = _("节假日安排")
-        ordering = ["-year"]
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-
-class HolidayDate(models.Model):
-    holiday_year = models.ForeignKey(HolidayYear, on_delete=models.CASCADE, related_name="dates",
-                                     verbose_name=_("年份"))
-    date = fields.DateField(_("日期"), unique=True)
-    is_workday = models.BooleanField(_("调休上班"), default=False, help_text=_("勾选表示周末调休上班;不勾选表示放假"))
-    name = models.CharField(_("名称"), max_length=50, blank=True)
-
-    class Meta:
-        verbose_name = _("节假日")
-        verbose_name_plural = _("节假日")
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
-
-    def clean(self) -> None:
-        if self.date and self.holiday_year_id and self.date.year != self.holiday_year.year:
-            raise ValidationError({"date": _("日期不在该年份内。")})
 
 
 class DemandStatus(models.TextChoices):
@@ -145,6 +109,8 @@ class Demand(Located):
                                             verbose_name=_("承办单位"))
     accepted_on = fields.DateField(_("受理日期"), null=True, blank=True)
     due_date = fields.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField(_("期限暂定"), default=False,
+                                          help_text=_("期限落在尚无正式节假日安排的年份,按法定节日推算;正式安排发布后重算。"))
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -179,6 +145,15 @@ class Demand(Located):
     def __str__(self) -> str:
         return self.title or self.text[:30]
 
+    @property
+    def due_label(self) -> str:
+        """The deadline as shown: marked provisional while a year without an official schedule decided it."""
+        if self.due_date is None:
+            return ""
+        if self.due_provisional:
+            return _("%(date)s(暂定)") % {"date": self.due_date.isoformat()}
+        return self.due_date.isoformat()
+
     def get_absolute_url(self) -> str:
         return reverse("demands:demand_detail", args=[self.pk])
 
@@ -209,7 +184,7 @@ class Demand(Located):
 EVENT_LABELS = {
     "submit": _("提交"), "accept": _("受理"), "assign": _("派单"), "resolve": _("办结"), "close": _("关闭"),
     "reject": _("驳回"), "merge": _("合并为重复"), "reopen": _("重新派单"), "rate": _("评价"),
-    "escalate": _("超期督办"), "recategorize": _("修改类别"),
+    "escalate": _("超期督办"), "recategorize": _("修改类别"), "deadline": _("期限重算"),
 }
 
 

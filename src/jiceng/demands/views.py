@@ -48,7 +48,7 @@ DEMAND_COLUMNS = [
     Column("place.name", _("楼宇/园区")),
     Column("requester_enterprise.name", _("提出企业")),
     Column("assignee_display", _("承办")),
-    Column("due_date", _("办理期限")),
+    Column("due_label", _("办理期限")),
     Column("created", _("提交时间")),
 ]
 
@@ -166,7 +166,7 @@ class DemandDetailView(ObjectDetailView):
               Column("requester_name", _("联系人")), Column("requester_phone_masked", _("联系电话")),
               Column("category.name", _("类别")), Column("status", _("状态")), Column("place.name", _("楼宇/园区")),
               Column("assignee_display", _("承办")), Column("accepted_on", _("受理日期")),
-              Column("due_date", _("办理期限")), Column("rating", _("评价")), Column("rating_comment", _("评价意见"))]
+              Column("due_label", _("办理期限")), Column("rating", _("评价")), Column("rating_comment", _("评价意见"))]
 
     def get_queryset(self):
         return super().get_queryset().select_related("category", "suggested_category", "place", "requester_enterprise",

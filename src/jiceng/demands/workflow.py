@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from jiceng.accounts.models import Role
 from jiceng.accounts.notify import notify
 from jiceng.enterprises.models import Enterprise
+from jiceng.holidays.calendar import WorkCalendar
 from jiceng.places.models import Place
 
 from .models import Category, Demand, DemandEvent, DemandSource, DemandStatus, RequesterKind
-from .workdays import UncoveredYear, WorkCalendar
 
 S = DemandStatus
 MAX_TEXT = 2000
@@ -154,11 +154,10 @@ def accept(demand: Demand, *, user, category: Category | None = None, note: str 
     if category is None:
         raise ValidationError({"category": _("受理时须确认类别。")})
     today = today or timezone.localdate()
-    try:
-        due = WorkCalendar().add_working_days(today, category.deadline_days)
-    except UncoveredYear as exc:
-        raise ValidationError({"category": str(exc)}) from exc
+    deadline = WorkCalendar().deadline(today, category.deadline_days)
+    due = deadline.date
     demand.category, demand.status, demand.accepted_on, demand.due_date = category, S.ACCEPTED, today, due
+    demand.due_provisional = deadline.provisional
     demand._history_user = user
     demand.save()
     _event(demand, "accept", before, user=user, note=note or _("类别:%(c)s,期限:%(d)s") % {
@@ -307,6 +306,29 @@ def escalate_overdue(today: dt.date | None = None) -> int:
                    locked.get_absolute_url())
             count += 1
     return count
+
+
+def recompute_due_dates(calendar: WorkCalendar, *, user=None, reason: str = "") -> list[tuple]:
+    """Open demands whose deadline a provisional year decided: recompute it on the calendar as it now stands
+    (after a holiday schedule was published), each change on the demand's timeline. Returns the changes as
+    (object type, id, label, old due, new due)."""
+    changes = []
+    pending = Demand.objects.filter(status__in=(S.ACCEPTED, S.ASSIGNED), due_provisional=True,
+                                    accepted_on__isnull=False, category__isnull=False)
+    for pk in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            demand = Demand.objects.select_for_update().get(pk=pk)
+            deadline = calendar.deadline(demand.accepted_on, demand.category.deadline_days)
+            old = demand.due_date
+            demand.due_date, demand.due_provisional = deadline.date, deadline.provisional
+            demand._history_user = user
+            demand.save(update_fields=["due_date", "due_provisional"])
+            if old != deadline.date:
+                _event(demand, "deadline", demand.status, user=user, actor_label="" if user else _("系统"),
+                       note=_("%(reason)s,办理期限由 %(old)s 重算为 %(new)s。")
+                       % {"reason": reason, "old": old, "new": deadline.date})
+                changes.append(("demands.demand", demand.pk, str(demand), old, deadline.date))
+    return changes
 
 
 def assignable_users(demand: Demand):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Member, PioneerWeight
+from .models import DuesRate, Member, PioneerWeight
 
 
 @admin.register(Member)
@@ -18,3 +18,11 @@ class PioneerWeightAdmin(SimpleHistoryAdmin):
     list_display = ("component", "points", "unit", "order")
     list_editable = ("points", "order")
     readonly_fields = ("unit",)
+
+
+@admin.register(DuesRate)
+class DuesRateAdmin(SimpleHistoryAdmin):
+    """The rate table (中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》, 2008) as data."""
+
+    list_display = ("category", "effective_from", "upper_bound", "percent", "fixed_amount", "max_amount")
+    list_filter = ("category",)

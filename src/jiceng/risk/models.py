@@ -296,7 +296,9 @@ class FollowUp(models.Model):
                                  verbose_name=_("处置预案"))
     action = models.TextField(_("处置措施"), blank=True)
     due_date = models.DateField(_("完成期限"), null=True, blank=True, db_index=True,
-                                help_text=_("按法定工作日计算;节假日安排未录入的年份为空。"))
+                                help_text=_("按法定工作日计算。"))
+    due_provisional = models.BooleanField(_("期限暂定"), default=False,
+                                          help_text=_("期限落在尚无正式节假日安排的年份,按法定节日推算;正式安排发布后重算。"))
     status = models.CharField(_("状态"), max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN,
                               db_index=True)
     outcome = models.TextField(_("跟进结果"), blank=True, max_length=2000)

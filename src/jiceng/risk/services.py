@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,8 @@ from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.notify import notify
 from jiceng.accounts.permissions import can_write
 from jiceng.demands.models import Demand, DemandStatus
-from jiceng.demands.workdays import UncoveredYear, WorkCalendar
 from jiceng.enterprises.models import Enterprise
+from jiceng.holidays.calendar import Deadline, WorkCalendar
 
 from . import defaults
 from .choices import ChangeKind, FollowUpStatus, RiskLevel, SignalSource, SourceKind
@@ -305,15 +305,34 @@ class _Rise(NamedTuple):
     level: int
 
 
-def _calendar_due(calendar: WorkCalendar, cache: dict, start: dt.date, days: int) -> dt.date | None:
+def _calendar_due(calendar: WorkCalendar, cache: dict, start: dt.date, days: int) -> Deadline:
     key = (start, days)
     if key not in cache:
-        try:
-            cache[key] = calendar.add_working_days(start, days)
-        except UncoveredYear as exc:
-            log.warning("risk follow-up deadline: %s", exc)
-            cache[key] = None
+        cache[key] = calendar.deadline(start, days)
     return cache[key]
+
+
+def _due_label(deadline: Deadline) -> str:
+    return (_("%(date)s(暂定)") if deadline.provisional else "%(date)s") % {"date": deadline.date.isoformat()}
+
+
+def recompute_follow_up_due_dates(calendar: WorkCalendar) -> list[tuple]:
+    """Open follow-ups whose deadline a provisional year decided (or that have none): recompute it from the day
+    they were created and their playbook, after a holiday schedule was published. Returns the changes as
+    (object type, id, label, old due, new due)."""
+    changes = []
+    pending = (FollowUp.objects.filter(status=FollowUpStatus.OPEN, playbook__isnull=False)
+               .filter(Q(due_provisional=True) | Q(due_date__isnull=True))
+               .select_related("playbook", "enterprise"))
+    for follow_up in pending.iterator(chunk_size=2000):
+        start = timezone.localdate(follow_up.created)
+        deadline = calendar.deadline(start, follow_up.playbook.within_working_days)
+        if (follow_up.due_date, follow_up.due_provisional) == (deadline.date, deadline.provisional):
+            continue
+        FollowUp.objects.filter(pk=follow_up.pk).update(due_date=deadline.date, due_provisional=deadline.provisional)
+        if follow_up.due_date != deadline.date:
+            changes.append(("risk.followup", follow_up.pk, str(follow_up), follow_up.due_date, deadline.date))
+    return changes
 
 
 def _responsible(rises: Sequence[_Rise], playbooks: dict[int, Playbook]) -> dict[_Rise, set[int]]:
@@ -402,9 +421,10 @@ def _follow_up(rises: Sequence[_Rise], *, today: dt.date, now: dt.datetime, batc
                 outcome=_("风险等级已升至“%(level)s”,由新的跟进任务接续。") % {"level": RiskLevel(level).label})
     calendar, cache = WorkCalendar(), {}
     due = {r: _calendar_due(calendar, cache, today, playbooks[r.level].within_working_days) for r in rises}
-    insert_rows(FollowUp, ["enterprise", "level", "playbook", "action", "due_date", "status", "outcome", "created"],
-                [(r.enterprise_id, r.level, playbooks[r.level].pk, playbooks[r.level].action, due[r],
-                  FollowUpStatus.OPEN, "", now) for r in rises])
+    insert_rows(FollowUp, ["enterprise", "level", "playbook", "action", "due_date", "due_provisional", "status",
+                           "outcome", "created"],
+                [(r.enterprise_id, r.level, playbooks[r.level].pk, playbooks[r.level].action, due[r].date,
+                  due[r].provisional, FollowUpStatus.OPEN, "", now) for r in rises])
     # Read back the new ids: open, created at `now`, and unique per (enterprise, level) by the partial index.
     created = FollowUp.objects.filter(status=FollowUpStatus.OPEN, created=now)
     if not batch:
@@ -429,7 +449,7 @@ def _notify(rises: Sequence[_Rise], responsible: dict, due: dict, playbooks: dic
         for rise in rises:
             message = _("风险预警:%(name)s 升至“%(level)s”,请于 %(due)s 前跟进:%(action)s") % {
                 "name": names.get(rise.enterprise_id, ""), "level": RiskLevel(rise.level).label,
-                "due": due[rise] or _("(期限待定)"), "action": playbooks[rise.level].action}
+                "due": _due_label(due[rise]), "action": playbooks[rise.level].action}
             notify([users[u] for u in responsible[rise]], message,
                    reverse("risk:enterprise", args=[rise.enterprise_id]) + "#follow-ups")
         return

@@ -206,15 +206,12 @@ class Room(Located):
 
 
 def is_public_holiday(day: dt.date) -> bool:
-    """A Monday–Friday that the official calendar makes a day off; unknown years count as ordinary days."""
-    from jiceng.demands.workdays import UncoveredYear, WorkCalendar
+    """A Monday–Friday that the official calendar makes a day off (provisionally, for a year without a notice)."""
+    from jiceng.holidays.calendar import WorkCalendar
 
     if day.isoweekday() > 5:
         return False
-    try:
-        return not WorkCalendar().is_workday(day)
-    except UncoveredYear:
-        return False
+    return not WorkCalendar().is_workday(day)
 
 
 def photo_upload_to(instance: RoomPhoto, filename: str) -> str:

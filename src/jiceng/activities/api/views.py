@@ -307,7 +307,8 @@ class SeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         series, _extra = self._validated(request)
         occurrences = _service(recurrence.series_occurrences, series)
         return Response({"rrule": series.rrule, "dates": [
-            {"date": o.date, "workday": o.workday, "next_workday": o.next_workday} for o in occurrences]})
+            {"date": o.date, "workday": o.workday, "next_workday": o.next_workday,
+             "provisional": o.provisional} for o in occurrences]})
 
     def create(self, request, *args, **kwargs):
         series, extra = self._validated(request)

@@ -30,6 +30,7 @@ class DemandSerializer(serializers.ModelSerializer):
         fields = ["id", "tracking_code", "source", "requester_kind", "requester_enterprise", "requester_name",
                   "requester_phone_masked", "title", "text", "category", "suggested_category", "suggestion_confidence",
                   "status", "assignee_user", "assignee_department", "assignee_enterprise", "accepted_on", "due_date",
+                  "due_provisional",
                   "escalated_at", "resolved_at", "closed_at", "duplicate_of", "rating", "rating_comment", "place",
                   "district", "street", "visit", "service", "created", "updated", "events"]
         read_only_fields = fields

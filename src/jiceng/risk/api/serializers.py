@@ -122,7 +122,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "due_date", "status", "outcome",
+        fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "due_date", "due_provisional",
+                  "status", "outcome",
                   "assignees", "created", "closed_by", "closed_at"]
         read_only_fields = fields
 
