@@ -180,7 +180,7 @@ def assign(demand: Demand, *, user, assignee_user=None, department: str = "", en
     demand.save()
     _event(demand, "assign", before, user=user, note=note or demand.assignee_display)
     if assignee_user is not None:
-        notify([assignee_user], _("新派单:%(t)s(期限 %(d)s)") % {"t": demand, "d": demand.due_date},
+        notify([assignee_user], _("新派单:%(t)s(期限 %(d)s)") % {"t": demand, "d": demand.due_label},
                demand.get_absolute_url())
     return demand
 
