@@ -17,8 +17,13 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by Playwright (no browser download)."""
+def browser(live_server):
+    """Headless Debian Chromium driven by Playwright (no browser download).
+
+    It depends on the live server so that it is closed first: the server's request threads for the browser's
+    last connections end while the server (and its shared test-database connection) still runs, instead of
+    after it stopped, when closing that connection from a request thread raises in the thread.
+    """
     if not os.path.exists(CHROMIUM):
         if os.environ.get("JICENG_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing (install Debian's chromium package)")
@@ -60,7 +65,11 @@ def page(browser, live_server, default_data):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    # Every context the test opened (second users included) is closed while the test's server state still holds:
+    # a context left open keeps keep-alive connections whose live-server request threads would otherwise end
+    # minutes later, in the middle of another test, closing a database connection that is not theirs.
+    for other in list(browser.contexts):
+        other.close()
 
 
 def login(page, username: str, password: str = "pass-12345") -> None:

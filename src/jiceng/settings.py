@@ -1,8 +1,8 @@
 """Settings, all read from the environment in one place.
 
 Every key is listed here with its type and default; see `.env.example` at the repository root.
-Development defaults to an embedded SQLite file; production sets JICENG_DATABASE_URL and
-JICENG_SECRET_KEY and leaves JICENG_DEBUG off.
+Development defaults to an embedded SQLite file and a random secret key kept in the data directory;
+production sets JICENG_DATABASE_URL and JICENG_SECRET_KEY and leaves JICENG_DEBUG off.
 """
 
 import os
@@ -29,13 +29,57 @@ DATA_DIR = Path(os.environ.get("JICENG_DATA_DIR", Path.cwd() / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)
 DEBUG = env_bool("JICENG_DEBUG", False)
-# A fixed development key is only acceptable when DEBUG is on; production must set its own.
-SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", "")
+PRODUCTION = env_bool("JICENG_PRODUCTION", False)
+
+# Keys anyone can read (in this repository, its documentation or its history): sessions, CSRF tokens, the signed
+# calendar-feed and check-in links could all be forged with them. Only a DEBUG run on a developer's machine may
+# use one (OWASP ASVS 6.4.1: secrets are not in source code).
+PUBLIC_SECRET_KEYS = {
+    "jiceng-development-only-key-not-for-production-use-0123456789",  # the default before keys were generated
+    "change-me",  # .env.example
+    "<50 random characters>",  # docs/deploy.md
+}
+
+
+def _local_secret_key(data_dir: Path) -> str:
+    """A random key created on first start in DATA_DIR/secret_key (mode 0600) and read on every later start.
+
+    This is what lets `jiceng demo` and a single-machine installation run with zero configuration without a
+    public key. Created atomically (written aside, then linked into place), so processes starting together
+    all end up with the one key that won.
+    """
+    import secrets
+
+    path = data_dir / "secret_key"
+    if not path.exists():
+        scratch = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(scratch, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            scratch.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it to have a new one generated")
+    return key
+
+
+SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", "").strip()
 if not SECRET_KEY:
-    if env_bool("JICENG_PRODUCTION", False):
+    if PRODUCTION:
+        # Every web process and host must share one key: production names it explicitly.
         raise ImproperlyConfigured("JICENG_SECRET_KEY must be set when JICENG_PRODUCTION is on")
-    # Fine for the demo and tests on one machine; production refuses to start without its own key.
-    SECRET_KEY = "jiceng-development-only-key-not-for-production-use-0123456789"  # noqa: S105
+    SECRET_KEY = _local_secret_key(DATA_DIR)
+if SECRET_KEY in PUBLIC_SECRET_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "JICENG_SECRET_KEY is a publicly known example value; refusing to start with it unless JICENG_DEBUG=1. "
+        "Set 50 random characters (python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or unset it "
+        "to have a random key kept in JICENG_DATA_DIR/secret_key."
+    )
 
 ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("JICENG_CSRF_TRUSTED_ORIGINS", "")
@@ -71,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiceng.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiceng.core.middleware.ChineseFirstLocaleMiddleware",
@@ -150,13 +195,23 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Production (behind TLS) turns every transport protection on; each can still be set on its own.
-PRODUCTION = env_bool("JICENG_PRODUCTION", False)
 SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", PRODUCTION)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("JICENG_SECURE_COOKIES", PRODUCTION)
 SECURE_HSTS_SECONDS = int(os.environ.get("JICENG_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JICENG_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("JICENG_HSTS_PRELOAD", PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Reverse proxies (addresses or CIDR blocks) whose X-Forwarded-For / X-Real-IP name the client: every address
+# that limits, throttles or audits per client goes through jiceng.core.network.client_ip. Empty: trust none.
+TRUSTED_PROXIES = env_list("JICENG_TRUSTED_PROXIES", "")
+try:
+    from jiceng.core.network import parse_networks
+
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"JICENG_TRUSTED_PROXIES: {exc}") from exc
+# Content-Security-Policy (jiceng.core.csp): sent as report-only while trying a policy change on a live site.
+CSP_REPORT_ONLY = env_bool("JICENG_CSP_REPORT_ONLY", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("JICENG_DEBUG must be off when JICENG_PRODUCTION is on")
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jiceng.core import views_site
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("holidays/", include("jiceng.holidays.urls")),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("jiceng.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """Main registry flows in a real browser: log in, search a member by pinyin, coverage report and export."""
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -49,6 +50,6 @@ def test_coverage_report_and_export(page, data):
     assert "未覆盖大企业" in page.inner_text("body")
     with page.expect_download() as info:
         page.get_by_test_id("export").click()
-    sheet = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))["覆盖率"]
+    sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))["覆盖率"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "五角场街道" and rows[1][1] == 2 and rows[1][2] == 1

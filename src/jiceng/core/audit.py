@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from jiceng.accounts.models import AuditEvent
+from jiceng.core.network import client_ip
 
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+__all__ = ["client_ip", "record"]  # client_ip: the one helper for a client's address (core/network.py)
 
 
 def record(request, action: str, obj=None, *, object_type: str = "", detail: str = "", user=None) -> AuditEvent:

@@ -30,3 +30,16 @@ def exception_handler(exc, context):
 def as_drf_error(exc: DjangoValidationError) -> ValidationError:
     """A model/service ValidationError as DRF's, keeping the field names (400 with {field: [messages]})."""
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class ClientAddressThrottleMixin:
+    """For DRF throttles: identify anonymous clients by jiceng.core.network.client_ip.
+
+    DRF's own get_ident() takes X-Forwarded-For from any client unless NUM_PROXIES is set, so a client could pick a
+    fresh identity per request; this uses the same trusted-proxy rule as the rest of the application.
+    """
+
+    def get_ident(self, request):
+        from jiceng.core.network import client_ip
+
+        return client_ip(request) or ""

@@ -1,7 +1,7 @@
-import sys
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from jiceng.core.serving import close_all_connections, pooled_server, run_gunicorn
 
 
 class Command(BaseCommand):
@@ -12,15 +12,20 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=0,
                             help="Serve with gunicorn and this many workers (0: the built-in threaded server).")
+        parser.add_argument("--threads", type=int, default=8,
+                            help="Request threads of the built-in server (each holds at most one database "
+                                 "connection).")
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, threads, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        # migrate leaves its connection open (CONN_MAX_AGE): gunicorn's workers would inherit and share it.
+        close_all_connections()
         if workers:
-            from gunicorn.app.wsgiapp import run
-
-            sys.argv = ["gunicorn", "jiceng.wsgi:application", "--bind", f"{host}:{port}", "--workers",
-                        str(workers), "--access-logfile", "-"]
-            run()
+            run_gunicorn(host=host, port=port, workers=workers)
             return
+        from django.contrib.staticfiles.management.commands.runserver import Command as Runserver
+
+        runserver = Runserver()
+        runserver.server_cls = pooled_server(max(1, threads))
         self.stdout.write(f"Jiceng on http://{host}:{port}/")
-        call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
+        call_command(runserver, f"{host}:{port}", use_reloader=False, use_threading=False, insecure_serving=True)
