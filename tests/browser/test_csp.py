@@ -95,6 +95,9 @@ def test_main_pages_load_without_csp_violations(csp_page, data):
         "member detail": f"/members/{data['member'].pk}/",
         "room calendar": f"/venues/rooms/{data['room'].pk}/",
         "api docs": "/api/docs/",
+        "holiday schedules": "/holidays/",
+        "a provisional year": "/holidays/2027/",
+        "notice import": "/holidays/import/",
     }
     for name, url in pages.items():
         response = page.goto(url)
