@@ -24,7 +24,7 @@ def test_login_is_throttled_after_repeated_failures(client, db, settings):
     # Even the right password is refused while locked out.
     r = client.post(reverse("accounts:login"), {"username": "victim", "password": "pass-12345"})
     assert r.status_code == 200 and "_auth_user_id" not in client.session
-    assert "稍后" in r.content.decode()
+    assert "秒后再试" in r.content.decode()
 
 
 def test_login_works(client, db):
