@@ -19,7 +19,9 @@ class Command(BaseCommand):
             from gunicorn.app.wsgiapp import run
 
             sys.argv = ["gunicorn", "jiceng.wsgi:application", "--bind", f"{host}:{port}", "--workers",
-                        str(workers), "--access-logfile", "-"]
+                        str(workers), "--access-logfile", "-",
+                        # API keys masked in the access log (a URL may carry one; core/logmask.py)
+                        "--logger-class", "jiceng.core.logmask.GunicornLogger"]
             run()
             return
         self.stdout.write(f"Jiceng on http://{host}:{port}/")
