@@ -177,3 +177,10 @@ def test_login_page_still_works(client, db):
     f.user("ok_user")
     r = client.post(reverse("accounts:login"), {"username": "ok_user", "password": PASSWORD})
     assert r.status_code == 302
+
+
+def test_the_lock_message_is_translated(client, clock, policy, victim):
+    fail(client, "victim", 5)
+    client.cookies["django_language"] = "en"
+    ok, page = attempt(client, "victim", PASSWORD)
+    assert not ok and "Please try again in 30 seconds." in page
