@@ -182,5 +182,5 @@ def test_login_page_still_works(client, db):
 def test_the_lock_message_is_translated(client, clock, policy, victim):
     fail(client, "victim", 5)
     client.cookies["django_language"] = "en"
-    ok, page = attempt(client, "victim", PASSWORD)
-    assert not ok and "Please try again in 30 seconds." in page
+    response = client.post(LOGIN, {"username": "victim", "password": PASSWORD}, REMOTE_ADDR=A)
+    assert response.status_code == 200 and "Please try again in 30 seconds." in response.content.decode()
