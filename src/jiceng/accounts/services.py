@@ -81,8 +81,11 @@ def record_login_success(username: str, address: str | None) -> None:
     LoginFailure.objects.filter(username=_normalize(username), ip_address=address).delete()
 
 
-def token_for(username: str) -> str:
-    """The user's API token, created if missing. Raises User.DoesNotExist for an unknown user."""
+def token_for(username: str, *, replace: bool = False) -> str:
+    """The user's API token, created if missing (a new one when ``replace``: the old key stops working at once).
+    Raises User.DoesNotExist for an unknown user."""
     user = get_user_model().objects.get(username=username)
+    if replace:
+        Token.objects.filter(user=user).delete()
     token, _created = Token.objects.get_or_create(user=user)
     return token.key
