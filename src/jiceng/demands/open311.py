@@ -18,7 +18,8 @@ resource is served as ``.json`` and ``.xml`` (the format is the path suffix; any
 Keys. ``api_key`` is a REST framework token (``jiceng token USERNAME``), given in an ``X-Api-Key`` header, an
 ``Authorization: Token <key>`` header, or (POST) the ``api_key`` field of the form body. A key in the URL's query
 string is refused with a 400 on every endpoint and never authenticates: URLs are written to access logs (proxy,
-server), and a key there is as good as published (OWASP REST Security Cheat Sheet, "API Keys"; decision 011).
+server), and a key there is as good as published (OWASP REST Security Cheat Sheet, "Sensitive information in
+HTTP requests": in a header for GET, in the body or a header for POST; decision 025).
 An unknown key, or the key of an inactive user, is a 403 error, also on GET (a client that sends a key expects
 its scope, never a silently narrower answer). POSTs are rate-limited per key owner (core/throttling.py): 429
 with Retry-After.
@@ -45,8 +46,8 @@ numbers in JSON. Datetimes are ISO 8601 with the Asia/Shanghai offset (``+08:00`
 is the end of the due date. Empty values are ``null`` in JSON and empty elements in XML, written with an end
 tag (``<zipcode></zipcode>``, an empty list ``<service_requests></service_requests>``) as in the spec's examples.
 
-Errors follow the spec: HTTP 400/403/404 (405 for a wrong method) with the body
-``[{"code": 400, "description": "..."}]`` or ``<errors><error><code>400</code><description>...``.
+Errors follow the spec: HTTP 400/403/404 (405 for a wrong method, 429 with Retry-After past the write limit)
+with the body ``[{"code": 400, "description": "..."}]`` or ``<errors><error><code>400</code><description>...``.
 Bad input never raises: bad dates, numbers, phones or missing fields are 400 errors naming the field.
 
 POST creates the demand with ``workflow.submit(source=api)``; the location is ``address_id`` (a place id),
