@@ -117,6 +117,14 @@ def test_a_strangers_failures_do_not_lock_the_user_out_from_their_own_address(cl
     assert services.login_wait("victim", A) > 0
 
 
+def test_an_empty_password_does_not_clear_the_count(client, clock, policy, victim):
+    """Only a correct password clears failures; a form without a password must not reset the back-off."""
+    fail(client, "victim", 4)
+    client.post(LOGIN, {"username": "victim", "password": ""}, REMOTE_ADDR=A)
+    fail(client, "victim", 1)
+    assert services.login_wait("victim", A) == 30
+
+
 def test_usernames_are_compared_without_case(client, clock, policy, victim):
     fail(client, "Victim", 3)
     fail(client, "VICTIM ", 2)

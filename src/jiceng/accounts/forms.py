@@ -25,7 +25,7 @@ class LoginBackoffMixin:
             if username:
                 services.record_login_failure(username, address)
             raise
-        if username:
+        if username and self.get_user() is not None:  # a password was checked and was right (not just absent)
             services.record_login_success(username, address)
         return cleaned
 
