@@ -21,7 +21,7 @@ _PATTERNS = [
     # "api_key": "..." / X-Api-Key: ... (a logged dict or header)
     re.compile(r"(?i)(api[_-]?key[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"),
     # Authorization: Token <key> / Bearer <key>
-    re.compile(r"(?i)(\b(?:token|bearer)\s+)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)(\b(?:token|bearer)\s+)[A-Za-z0-9._~+/=-]{16,}"),  # 16+: a key, not a word
 ]
 
 
