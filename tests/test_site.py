@@ -24,7 +24,7 @@ def test_login_is_throttled_after_repeated_failures(client, db, settings):
     # Even the right password is refused while locked out.
     r = client.post(reverse("accounts:login"), {"username": "victim", "password": "pass-12345"})
     assert r.status_code == 200 and "_auth_user_id" not in client.session
-    assert "稍后" in r.content.decode()
+    assert "秒后再试" in r.content.decode()
 
 
 def test_login_works(client, db):
@@ -96,3 +96,19 @@ def test_chinese_by_default_even_for_english_browsers(client, tree):
     client.force_login(f.user("zh", Role.DISTRICT_ADMIN, tree["district"]))
     page = client.get(reverse("members:member_list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "导出 Excel" in page
+
+
+def test_token_command_replaces_a_token(db, capsys):
+    f.user("scripter")
+    call_command("token", "scripter")
+    old = capsys.readouterr().out.strip().splitlines()[-1]
+    call_command("token", "scripter")
+    assert capsys.readouterr().out.strip().splitlines()[-1] == old  # the same key until replaced
+    call_command("token", "scripter", "--replace")
+    new = capsys.readouterr().out.strip().splitlines()[-1]
+    assert new != old
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api.get("/api/places/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert api.get("/api/places/").status_code == 200

@@ -229,7 +229,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiceng.core.drf.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "anon": "60/min"},
+    # Writes are limited per user, or per client address when not logged in (core/throttling.py; reads are not).
+    "DEFAULT_THROTTLE_CLASSES": ["jiceng.core.throttling.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user_write": os.environ.get("JICENG_THROTTLE_USER_WRITES", "60/min"),
+        "anon_write": os.environ.get("JICENG_THROTTLE_ANON_WRITES", "20/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiceng API",
@@ -240,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "jiceng.core.throttling.document_throttled_writes"],
     # Choice sets that share a field name get explicit, stable schema names.
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "jiceng.demands.models.DemandStatus",
@@ -266,7 +273,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Write-throttle counts: a file cache, shared by every worker process on the machine (core/throttling.py).
+    "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(DATA_DIR / "cache" / "throttle"), "OPTIONS": {"MAX_ENTRIES": 100_000}},
+}
 
 HUEY = {
     "huey_class": "huey.SqliteHuey",
@@ -283,14 +295,28 @@ EMAIL_BACKEND = os.environ.get("JICENG_EMAIL_BACKEND", "django.core.mail.backend
 EMAIL_FILE_PATH = os.environ.get("JICENG_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("JICENG_FROM_EMAIL", "jiceng@localhost")
 
-# Login throttling: failed attempts per username+IP within the window before a lock-out.
+# Login back-off (both the application's login and /admin/; accounts/services.py, docs/deploy.md): after
+# LOGIN_MAX_FAILURES failures for one username from one client address, or LOGIN_ADDRESS_MAX_FAILURES from one
+# address over all usernames, attempts are refused for LOGIN_BACKOFF_SECONDS, doubling with each further failure
+# up to LOGIN_BACKOFF_MAX_SECONDS. Failures older than LOGIN_FAILURE_WINDOW_SECONDS are forgotten.
 LOGIN_MAX_FAILURES = int(os.environ.get("JICENG_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("JICENG_LOGIN_LOCKOUT_SECONDS", "300"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("JICENG_LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_BACKOFF_SECONDS = int(os.environ.get("JICENG_LOGIN_BACKOFF_SECONDS", "30"))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("JICENG_LOGIN_BACKOFF_MAX_SECONDS", "900"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("JICENG_LOGIN_FAILURE_WINDOW_SECONDS", "86400"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # API keys never reach a log line (core/logmask.py): runserver logs request URLs, with their query strings.
+    "filters": {"mask_secrets": {"()": "jiceng.core.logmask.MaskSecretsFilter"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                                     "style": "{"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_secrets"]},
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("JICENG_LOG_LEVEL", "WARNING")},
 }
 

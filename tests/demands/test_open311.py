@@ -47,6 +47,10 @@ def key_for(user) -> str:
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> dict:
     t = f.district_tree()
     t["building1"].lat, t["building1"].lng = Decimal("31.300000"), Decimal("121.510000")
     t["building1"].save()
@@ -109,11 +113,12 @@ def test_services_json(client, world):
     assert len(data) == active_categories + 1  # the inactive service is not offered
     prop = by_code["property"]
     assert prop == {"service_code": "property", "service_name": "物业与设施", "description": prop["description"],
-                    "metadata": False, "type": "realtime", "keywords": prop["keywords"], "group": "需求"}
+                    "metadata": True, "type": "realtime", "keywords": prop["keywords"], "group": "需求"}
     assert "," in prop["keywords"]
     svc = by_code["svc-tea-break"]
-    assert svc["service_name"] == "茶歇预约" and svc["type"] == "batch" and svc["group"] == "五角场党群服务站"
-    assert svc["metadata"] is False
+    # realtime: POST answers the request id at once (a batch service would answer a token instead)
+    assert svc["service_name"] == "茶歇预约" and svc["type"] == "realtime" and svc["group"] == "五角场党群服务站"
+    assert svc["metadata"] is True  # the optional "private" attribute
     assert "svc-retired" not in by_code
 
 
@@ -122,10 +127,10 @@ def test_services_xml(client, world):
     assert root.tag == "services"
     services = {s.findtext("service_code"): s for s in root.findall("service")}
     assert services["property"].findtext("service_name") == "物业与设施"
-    assert services["property"].findtext("metadata") == "false"
+    assert services["property"].findtext("metadata") == "true"
     assert services["property"].findtext("type") == "realtime"
     assert services["property"].findtext("group") == "需求"
-    assert services["svc-tea-break"].findtext("type") == "batch"
+    assert services["svc-tea-break"].findtext("type") == "realtime"
     assert services["svc-tea-break"].findtext("group") == "五角场党群服务站"
     for service in root.findall("service"):
         assert [c.tag for c in service] == ["service_code", "service_name", "description", "metadata", "type",
@@ -140,12 +145,18 @@ def test_inactive_category_not_offered(client, world):
 
 
 def test_service_definition(client, world):
-    assert parse_json(client.get(f"{BASE}/services/property.json")) == {"service_code": "property",
-                                                                        "attributes": []}
+    data = parse_json(client.get(f"{BASE}/services/property.json"))
+    assert data["service_code"] == "property"
+    (attribute,) = data["attributes"]
+    assert {k: attribute[k] for k in ("variable", "code", "datatype", "required", "order")} == {
+        "variable": True, "code": "private", "datatype": "singlevaluelist", "required": False, "order": 1}
+    assert [v["key"] for v in attribute["values"]] == ["false", "true"]
     root = parse_xml(client.get(f"{BASE}/services/svc-tea-break.xml"))
     assert root.tag == "service_definition"
     assert root.findtext("service_code") == "svc-tea-break"
-    assert root.find("attributes") is not None and len(root.find("attributes")) == 0
+    (attribute,) = root.findall("attributes/attribute")
+    assert attribute.findtext("code") == "private" and attribute.findtext("required") == "false"
+    assert [v.findtext("key") for v in attribute.findall("values/value")] == ["false", "true"]
 
 
 def test_service_definition_unknown_is_404_in_spec_format(client, world):
@@ -297,10 +308,11 @@ def test_wrong_method(client, world):
 
 
 # --- GET requests -------------------------------------------------------------------------------------
-def get_requests(client, user=None, fmt="json", **params):
-    if user is not None:
-        params["api_key"] = key_for(user)
-    return client.get(f"{BASE}/requests.{fmt}", params)
+def get_requests(client, user=None, fmt="json", api_key=None, **params):
+    """GET requests, with the user's key (or ``api_key``) in the X-Api-Key header, never in the URL."""
+    key = key_for(user) if user is not None else api_key
+    headers = {"HTTP_X_API_KEY": key} if key else {}
+    return client.get(f"{BASE}/requests.{fmt}", params, **headers)
 
 
 def test_get_requests_spec_fields_json(client, world):
@@ -355,7 +367,7 @@ def test_xml_escapes_and_strips_control_characters(client, world):
 def test_open_closed_mapping(client, world, status):
     assert status_of(status) == OPEN_EXPECTED[status]
     demand = make_demand(world["building1"], status=status)
-    (item,) = parse_json(client.get(f"{BASE}/requests/{demand.pk}.json", {"api_key": key_for(world["admin"])}))
+    (item,) = parse_json(client.get(f"{BASE}/requests/{demand.pk}.json", HTTP_X_API_KEY=key_for(world["admin"])))
     assert item["status"] == OPEN_EXPECTED[status]
     other = "closed" if OPEN_EXPECTED[status] == "open" else "open"
     assert parse_json(get_requests(client, world["admin"], status=OPEN_EXPECTED[status]))[0]["service_request_id"] \
@@ -430,16 +442,16 @@ def test_request_detail_outside_scope_is_404(client, world):
     theirs = make_demand(world["building2"])
     mine = make_demand(world["building1"])
     key_a = key_for(world["staff_a"])
-    response = client.get(f"{BASE}/requests/{theirs.pk}.json", {"api_key": key_a})
+    response = client.get(f"{BASE}/requests/{theirs.pk}.json", HTTP_X_API_KEY=key_a)
     assert_error(response, 404, "not found")
     assert_error(client.get(f"{BASE}/requests/{theirs.pk}.xml", HTTP_AUTHORIZATION=f"Token {key_a}"), 404,
                  fmt="xml")
-    (item,) = parse_json(client.get(f"{BASE}/requests/{mine.pk}.json", {"api_key": key_a}))
+    (item,) = parse_json(client.get(f"{BASE}/requests/{mine.pk}.json", HTTP_X_API_KEY=key_a))
     assert item["service_request_id"] == str(mine.pk)
-    root = parse_xml(client.get(f"{BASE}/requests/{theirs.pk}.xml", {"api_key": key_for(world["staff_b"])}))
+    root = parse_xml(client.get(f"{BASE}/requests/{theirs.pk}.xml", HTTP_X_API_KEY=key_for(world["staff_b"])))
     assert root.findtext("request/service_request_id") == str(theirs.pk)
-    assert_error(client.get(f"{BASE}/requests/999999.json", {"api_key": key_a}), 404)
-    assert_error(client.get(f"{BASE}/requests/abc.json", {"api_key": key_a}), 404)
+    assert_error(client.get(f"{BASE}/requests/999999.json", HTTP_X_API_KEY=key_a), 404)
+    assert_error(client.get(f"{BASE}/requests/abc.json", HTTP_X_API_KEY=key_a), 404)
 
 
 def test_keyless_get_is_public_safe(client, world):
@@ -472,7 +484,7 @@ def test_own_api_submissions_visible_to_submitter(client, world):
     response = post(client, api_key=key, service_code="property", address_id=str(world["building2"].pk),
                     description="隔壁楼的门禁坏了")
     request_id = parse_json(response)[0]["service_request_id"]
-    (item,) = parse_json(client.get(f"{BASE}/requests/{request_id}.json", {"api_key": key}))
+    (item,) = parse_json(client.get(f"{BASE}/requests/{request_id}.json", HTTP_X_API_KEY=key))
     assert item["service_code"] == "property" and item["status"] == "open"
 
 
@@ -496,4 +508,4 @@ def test_bounded_queries(client, world, django_assert_max_num_queries):
         DemandEvent.objects.create(demand=d, action="assign", note=f"第{i}次")
     key = key_for(world["admin"])
     with django_assert_max_num_queries(4):  # key, demands (with notes and attachments), place names, + slack
-        assert len(parse_json(client.get(f"{BASE}/requests.json", {"api_key": key}))) == 30
+        assert len(parse_json(client.get(f"{BASE}/requests.json", HTTP_X_API_KEY=key))) == 30

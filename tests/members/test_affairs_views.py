@@ -156,6 +156,25 @@ def test_dues_in_ui_and_api(sec_client, sec_api, setup):
     assert r.status_code == 400 and "base" in r.json()
 
 
+def test_dues_api_optional_category_and_method_take_the_defaults(sec_api, setup):
+    """category (bases) and method (payments) are optional in the API: leaving them out is a 201, not a 500."""
+    m = setup["member"]
+    month = dt.date.today().replace(day=1)
+    r = sec_api.post("/api/dues/bases/", {"member": m.pk, "base": "6000", "effective_month": month.isoformat()},
+                     format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["category"] == "in_service"
+    assert m.dues_bases.get().category == "in_service"
+    r = sec_api.post("/api/dues/payments/", {"member": m.pk, "month": month.isoformat()}, format="json")
+    assert r.status_code == 201, r.content
+    payment = DuesPayment.objects.get(member=m)
+    assert payment.method == "wechat" and payment.amount == 90  # the amount due on the 6000 base
+    # A wrong value still names its field.
+    r = sec_api.post("/api/dues/bases/", {"member": m.pk, "base": "6000", "category": "nope",
+                                         "effective_month": month.isoformat()}, format="json")
+    assert r.status_code == 400 and "category" in r.json()
+
+
 def test_dues_report_and_export(sec_client, setup):
     m = setup["member"]
     dues.declare_base(m, category="in_service", base="3000", effective_month=D(2026, 1, 1))

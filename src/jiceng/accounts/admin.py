@@ -1,7 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import AuditEvent, RoleAssignment
+
+# /admin/login/ gets the same login back-off as the application's own login page.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(RoleAssignment)

@@ -82,7 +82,9 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
 
     class Application(BaseApplication):
         def load_config(self):
-            settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "post_fork": post_fork}
+            # API keys masked in the access log (a URL may carry one; core/logmask.py)
+            settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "post_fork": post_fork,
+                        "logger_class": "jiceng.core.logmask.GunicornLogger"}
             for key, value in settings.items():
                 self.cfg.set(key, value)
 

@@ -125,6 +125,9 @@ class Demand(Located):
                                 related_name="orders", verbose_name=_("所点服务"))
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Open311 (decision 011): a request posted through Open311 is shown in the keyless public view (redacted)
+    # unless its requester marked it private; demands from other channels never set this.
+    public_progress = models.BooleanField(_("公开办理进度"), default=False, editable=False)
     created = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["district", "street", "updated"])

@@ -4,24 +4,32 @@ Existing civic-request clients talk to ``/open311/v2/`` exactly as to any GeoRep
 resource is served as ``.json`` and ``.xml`` (the format is the path suffix; any other suffix is a 404):
 
 - ``GET discovery.{fmt}``                   the discovery document;
-- ``GET services.{fmt}``                    active demand categories (type ``realtime``, group ``需求``) and
-                                            active catalog services (code ``svc-<code>``, type ``batch``,
-                                            group = the station's name);
-- ``GET services/{service_code}.{fmt}``     a service definition (no extra attributes);
+- ``GET services.{fmt}``                    active demand categories (group ``需求``) and active catalog
+                                            services (code ``svc-<code>``, group = the station's name), all
+                                            of type ``realtime`` (POST answers the request id at once) with
+                                            ``metadata`` true (the one optional attribute, ``private``);
+- ``GET services/{service_code}.{fmt}``     a service definition: the optional ``private`` attribute;
 - ``GET requests.{fmt}``                    service requests, filtered by ``service_request_id``,
                                             ``service_code``, ``start_date``/``end_date``, ``status``;
-- ``POST requests.{fmt}``                   create a service request (form-encoded, ``api_key`` required);
+- ``POST requests.{fmt}``                   create a service request (form-encoded, a key required);
 - ``GET requests/{service_request_id}.{fmt}`` one service request (a list with one item);
 - ``GET tokens/{token}.{fmt}``              the request id for a token (the demand's tracking code).
 
-Keys. ``api_key`` is a REST framework token (``jiceng token USERNAME``), given as the ``api_key`` parameter
-or as an ``Authorization: Token <key>`` header. An unknown key, or the key of an inactive user, is a 403
-error, also on GET (a client that sends a key expects its scope, never a silently narrower answer).
+Keys. ``api_key`` is a REST framework token (``jiceng token USERNAME``), given in an ``X-Api-Key`` header, an
+``Authorization: Token <key>`` header, or (POST) the ``api_key`` field of the form body. A key in the URL's query
+string is refused with a 400 on every endpoint and never authenticates: URLs are written to access logs (proxy,
+server), and a key there is as good as published (OWASP REST Security Cheat Sheet, "Sensitive information in
+HTTP requests": in a header for GET, in the body or a header for POST; decision 025).
+An unknown key, or the key of an inactive user, is a 403 error, also on GET (a client that sends a key expects
+its scope, never a silently narrower answer). POSTs are rate-limited per key owner (core/throttling.py): 429
+with Retry-After.
 
 GET without a key (our choice; the spec lets GET be public). Demands come from enterprises, residents and
 party members, so a keyless GET is a *public-safe view*, not a 403:
-- only demands submitted by the public themselves (source ``public`` or ``web``) are listed; visits, phone
-  and walk-in intake, API submissions and service orders are not;
+- only demands submitted by the public themselves (source ``public`` or ``web``) and requests posted through
+  Open311 that the requester did not mark private (``attribute[private]=true``) are listed, so a client app can
+  show its user the status of what they reported without a key; visits, phone and walk-in intake, REST API
+  submissions and service orders are not;
 - ``description`` is the demand text with the requester's name, phone and e-mail and any mobile number or
   e-mail address in it masked;
 - ``lat``/``long`` are the place's coordinates (a building or park), never a point the requester gave;
@@ -30,12 +38,16 @@ party members, so a keyless GET is a *public-safe view*, not a 403:
 With a key, results are ``Demand.objects.restrict(user)`` (the one scoping mechanism, which includes the
 user's own submissions) with all spec fields. Requester name, phone and e-mail are never returned.
 
+Every request has a ``service_code`` and ``service_name`` (required by the spec): the catalog service, else the
+category, else the catch-all category ``other`` for a demand not yet categorised.
+
 Identifiers are strings in both formats (``service_request_id``, ``address_id``); ``lat``/``long`` are
 numbers in JSON. Datetimes are ISO 8601 with the Asia/Shanghai offset (``+08:00``); ``expected_datetime``
-is the end of the due date. Empty values are ``null`` in JSON and empty elements in XML.
+is the end of the due date. Empty values are ``null`` in JSON and empty elements in XML, written with an end
+tag (``<zipcode></zipcode>``, an empty list ``<service_requests></service_requests>``) as in the spec's examples.
 
-Errors follow the spec: HTTP 400/403/404 (405 for a wrong method) with the body
-``[{"code": 400, "description": "..."}]`` or ``<errors><error><code>400</code><description>...``.
+Errors follow the spec: HTTP 400/403/404 (405 for a wrong method, 429 with Retry-After past the write limit)
+with the body ``[{"code": 400, "description": "..."}]`` or ``<errors><error><code>400</code><description>...``.
 Bad input never raises: bad dates, numbers, phones or missing fields are 400 errors naming the field.
 
 POST creates the demand with ``workflow.submit(source=api)``; the location is ``address_id`` (a place id),
@@ -43,7 +55,9 @@ else ``lat``+``long`` (the nearest park, commercial building, building, communit
 coordinates, within 5 km), else ``address_string`` (the place whose name, with its ancestors' names, best
 matches the string). ``first_name``/``last_name`` become the contact name (family name first),
 ``media_url`` is appended to the text as a link, ``device_id``/``account_id`` are not stored
-(``account_id`` is echoed back as the spec asks).
+(``account_id`` is echoed back as the spec asks). ``attribute[private]`` (the spec's attribute mechanism; a
+plain ``private`` field is accepted too) is ``true`` or ``false`` (default): true keeps the request out of the
+keyless view.
 """
 
 from __future__ import annotations
@@ -72,11 +86,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
+from jiceng.core import throttling
 from jiceng.core.geo import haversine_m
+from jiceng.core.network import client_ip as client_address
 from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
 from jiceng.places.models import Place, PlaceKind
 
 from . import workflow
+from .categories import DEFAULT_CODE as CATCH_ALL_CODE
 from .models import (
     OPEN_STATUSES,
     Category,
@@ -105,7 +122,10 @@ LOCATABLE_KINDS = (PlaceKind.PARK, PlaceKind.COMMERCIAL_BUILDING, PlaceKind.BUIL
 PUBLIC_SOURCES = (DemandSource.PUBLIC, DemandSource.WEB)
 OPEN, CLOSED = "open", "closed"
 # XML element names for the items of list-valued fields.
-XML_ITEM_NAMES = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute"}
+XML_ITEM_NAMES = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
+CATCH_ALL_NAME = "其他"  # service_name of the catch-all when its category row is missing
+PRIVATE_ATTRIBUTE = "private"
+TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
 
 # Characters XML 1.0 cannot carry (control characters other than tab, newline, carriage return).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -116,10 +136,11 @@ _EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 class Open311Error(Exception):
     """An error answered in the spec's error format."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 def status_of(demand_status: str) -> str:
@@ -156,7 +177,8 @@ def to_xml(root: str, item: str | None, data: Any) -> bytes:
     else:
         for entry in data:
             _xml_fill(ET.SubElement(element, item), entry)
-    body = ET.tostring(element, encoding="unicode")
+    # End tags even for empty elements, as in the spec's examples (some clients match "<x></x>" literally).
+    body = ET.tostring(element, encoding="unicode", short_empty_elements=False)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body).encode("utf-8")
 
 
@@ -187,6 +209,8 @@ def endpoint(*methods: str) -> Callable:
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
+                if "api_key" in request.GET:
+                    raise Open311Error(400, KEY_IN_URL)
                 if request.method == "POST":
                     try:
                         request.POST  # noqa: B018 - parse the body now, so a malformed one is a 400
@@ -195,7 +219,9 @@ def endpoint(*methods: str) -> Callable:
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 response = error_response(fmt, exc.status, exc.description)
-            patch_vary_headers(response, ["Authorization"])
+                if exc.retry_after is not None:
+                    response["Retry-After"] = str(exc.retry_after)
+            patch_vary_headers(response, ["Authorization", "X-Api-Key"])
             return response
 
         return wrapper
@@ -212,15 +238,21 @@ def end_of_day(day: dt.date | None) -> str | None:
 
 
 # --- keys -----------------------------------------------------------------------------------------------
+KEY_IN_URL = ("api_key must not be sent in the URL, where access logs record it: send it in an X-Api-Key header, "
+              "an Authorization: Token header or (POST) the form body, and have a key that was sent in a URL "
+              "replaced")
+
+
 def api_key_of(request: HttpRequest) -> str:
-    key = request.POST.get("api_key") if request.method == "POST" else None
-    key = key or request.GET.get("api_key")
+    """The key from the X-Api-Key header, the Authorization: Token header or a POST body; never from the URL."""
+    key = request.META.get("HTTP_X_API_KEY", "")
     if not key:
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        scheme, _sep, value = header.partition(" ")
+        scheme, _sep, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() == "token":
-            key = value.strip()
-    return (key or "").strip()
+            key = value
+    if not key and request.method == "POST":
+        key = request.POST.get("api_key", "")
+    return key.strip()
 
 
 def user_for_key(request: HttpRequest, *, required: bool, action: str):
@@ -262,11 +294,13 @@ def _keywords(text: str) -> str:
 
 
 def services_list() -> list[dict[str, Any]]:
+    # Every service is "realtime" (the spec: the request id is returned at once, as POST does for all of them)
+    # and has metadata (the optional "private" attribute of its definition).
     result = [{
         "service_code": c.code,
         "service_name": c.name,
         "description": c.description,
-        "metadata": False,
+        "metadata": True,
         "type": "realtime",
         "keywords": _keywords(c.description),
         "group": CATEGORY_GROUP,
@@ -277,8 +311,8 @@ def services_list() -> list[dict[str, Any]]:
         "service_code": SERVICE_PREFIX + s.code,
         "service_name": s.name,
         "description": s.description,
-        "metadata": False,
-        "type": "batch",
+        "metadata": True,
+        "type": "realtime",
         "keywords": ", ".join(k for k in (s.category.name, s.station.name) if k),
         "group": s.station.name,
     } for s in services]
@@ -301,11 +335,27 @@ def resolve_service(code: str) -> tuple[Category, Service | None] | None:
     return (category, None) if category else None
 
 
+def private_attribute() -> dict[str, Any]:
+    """The one attribute every service takes (the spec's extension point for POST fields): keep the request out
+    of the keyless public view."""
+    return {
+        "variable": True,
+        "code": PRIVATE_ATTRIBUTE,
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "true or false (default false)",
+        "order": 1,
+        "description": "不公开:选“是”时,无 api_key 的查询看不到这条诉求(默认公开办理进度,隐去姓名、电话等个人信息)。",
+        "values": [{"key": "false", "name": "公开办理进度(隐去个人信息)"}, {"key": "true", "name": "不公开"}],
+    }
+
+
 @endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     if resolve_service(service_code) is None:
         raise Open311Error(404, "service_code not found")
-    return render(fmt, {"service_code": service_code, "attributes": []}, root="service_definition")
+    return render(fmt, {"service_code": service_code, "attributes": [private_attribute()]},
+                  root="service_definition")
 
 
 # --- reading requests -----------------------------------------------------------------------------------
@@ -350,6 +400,8 @@ def _service_code_q(codes: list[str]) -> Q:
     service_codes = [c[len(SERVICE_PREFIX):] for c in codes if c.startswith(SERVICE_PREFIX)]
     if category_codes:
         q |= Q(category__code__in=category_codes, service__isnull=True)
+    if CATCH_ALL_CODE in category_codes:
+        q |= Q(category__isnull=True, service__isnull=True)  # not yet categorised: answered as the catch-all
     if service_codes:
         q |= Q(service__code__in=service_codes)
     return q
@@ -357,7 +409,7 @@ def _service_code_q(codes: list[str]) -> Q:
 
 def visible_demands(user) -> QuerySet[Demand]:
     if user is None:
-        return Demand.objects.filter(source__in=PUBLIC_SOURCES)
+        return Demand.objects.filter(Q(source__in=PUBLIC_SOURCES) | Q(public_progress=True))
     return Demand.objects.restrict(user)
 
 
@@ -416,16 +468,24 @@ def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
-def _service_code(demand: Demand) -> str | None:
+def _service_code(demand: Demand) -> str:
     if demand.service_id:
         return SERVICE_PREFIX + demand.service.code
-    return demand.category.code if demand.category_id else None
+    return demand.category.code if demand.category_id else CATCH_ALL_CODE
 
 
-def _service_name(demand: Demand) -> str | None:
+def _service_name(demand: Demand, catch_all_name: str) -> str:
     if demand.service_id:
         return demand.service.name
-    return demand.category.name if demand.category_id else None
+    return demand.category.name if demand.category_id else catch_all_name
+
+
+def catch_all_name(demands: Iterable[Demand]) -> str:
+    """The catch-all category's name, looked up only when some demand has no category."""
+    if all(d.service_id or d.category_id for d in demands):
+        return CATCH_ALL_NAME
+    name = Category.objects.filter(code=CATCH_ALL_CODE).values_list("name", flat=True).first()
+    return name or CATCH_ALL_NAME
 
 
 def _notice(demand: Demand) -> str | None:
@@ -444,7 +504,8 @@ def _media_url(request: HttpRequest, demand: Demand) -> str | None:
         return None
 
 
-def request_item(request: HttpRequest, demand: Demand, address: str, *, full: bool) -> dict[str, Any]:
+def request_item(request: HttpRequest, demand: Demand, address: str, *, full: bool,
+                 catch_all: str = CATCH_ALL_NAME) -> dict[str, Any]:
     if full:
         lat, lng = (demand.lat, demand.lng) if demand.lat is not None and demand.lng is not None else (
             demand.place.lat, demand.place.lng)
@@ -454,7 +515,7 @@ def request_item(request: HttpRequest, demand: Demand, address: str, *, full: bo
         "service_request_id": str(demand.pk),
         "status": status_of(demand.status),
         "status_notes": (getattr(demand, "open311_notes", None) or None) if full else None,
-        "service_name": _service_name(demand),
+        "service_name": _service_name(demand, catch_all),
         "service_code": _service_code(demand),
         "description": demand.text if full else redact(demand.text, demand),
         "agency_responsible": (demand.assignee_display or None) if full else None,
@@ -474,7 +535,9 @@ def request_item(request: HttpRequest, demand: Demand, address: str, *, full: bo
 def render_requests(request: HttpRequest, fmt: str, qs: QuerySet[Demand], user) -> HttpResponse:
     demands = list(with_related(qs)[:MAX_RESULTS])
     paths = place_paths(demands)
-    items = [request_item(request, d, paths.get(d.place_id, ""), full=user is not None) for d in demands]
+    catch_all = catch_all_name(demands)
+    items = [request_item(request, d, paths.get(d.place_id, ""), full=user is not None, catch_all=catch_all)
+             for d in demands]
     return render(fmt, items, root="service_requests", item="request")
 
 
@@ -601,9 +664,23 @@ def validation_message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def parse_private(data) -> bool:
+    raw = data.get(f"attribute[{PRIVATE_ATTRIBUTE}]", data.get(PRIVATE_ATTRIBUTE, ""))
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise Open311Error(400, f"attribute[{PRIVATE_ATTRIBUTE}] must be true or false")
+
+
 def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
     user = user_for_key(request, required=True, action="create_request")
+    wait = throttling.check_write(user, client_address(request))
+    if wait is not None:
+        raise Open311Error(429, f"Too many requests from this api_key: try again in {wait} seconds",
+                           retry_after=wait)
     service_code = data.get("service_code", "").strip()
     if not service_code:
         raise Open311Error(400, "service_code is required")
@@ -617,6 +694,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description must be at most {MAX_DESCRIPTION} characters")
     place, lat, lng = resolve_location(data)
+    private = parse_private(data)
 
     phone = normalize_cn_mobile(data.get("phone", "").strip())
     if phone:
@@ -649,7 +727,7 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         demand = workflow.submit(text=description, place=place, source=DemandSource.API, user=user,
                                  requester_kind=kind, requester_enterprise=enterprise, requester_name=name,
                                  requester_phone=phone, requester_email=email, category=category,
-                                 service=service, lat=lat, lng=lng)
+                                 service=service, lat=lat, lng=lng, public_progress=not private)
     except ValidationError as exc:
         raise Open311Error(400, validation_message(exc)) from None
     account_id = data.get("account_id", "").strip() or None

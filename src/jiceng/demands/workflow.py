@@ -114,14 +114,15 @@ def likely_duplicates(text: str, *, place: Place | None, enterprise: Enterprise 
 def submit(*, text: str, place: Place, source: str = DemandSource.WEB, user=None, title: str = "",
            requester_kind: str = RequesterKind.ANONYMOUS, requester_enterprise: Enterprise | None = None,
            requester_name: str = "", requester_phone: str = "", requester_email: str = "",
-           category: Category | None = None, visit=None, service=None, lat=None, lng=None) -> Demand:
+           category: Category | None = None, visit=None, service=None, lat=None, lng=None,
+           public_progress: bool = False) -> Demand:
     text = clean_text(text)
     suggested, confidence = suggest_category(text)
     demand = Demand(text=text, title=title.strip()[:100], place=place, source=source, requester_user=user,
                     requester_kind=requester_kind, requester_enterprise=requester_enterprise,
                     requester_name=requester_name, requester_phone=requester_phone, requester_email=requester_email,
                     category=category, suggested_category=suggested, suggestion_confidence=confidence,
-                    visit=visit, service=service, lat=lat, lng=lng)
+                    visit=visit, service=service, lat=lat, lng=lng, public_progress=public_progress)
     demand.full_clean(exclude=["tracking_code"])
     demand.save()
     _event(demand, "submit", "", user=user, actor_label=requester_name or "")

@@ -236,7 +236,9 @@ class DuesBaseViewSet(_DuesViewSet):
         data = serializer.validated_data
         try:
             serializer.instance = dues.declare_base(
-                self._member(serializer), category=data["category"], base=data["base"],
+                # category and method are optional in the API: absent, they take the model's default.
+                self._member(serializer), category=data.get("category", DuesBase._meta.get_field("category").default),
+                base=data["base"],
                 declared_amount=data.get("declared_amount"), effective_month=data["effective_month"],
                 user=self.request.user)
         except DjangoValidationError as exc:
@@ -251,7 +253,8 @@ class DuesPaymentViewSet(_DuesViewSet):
         data = serializer.validated_data
         try:
             serializer.instance = dues.record_payment(
-                self._member(serializer), month=data["month"], amount=data.get("amount"), method=data["method"],
+                self._member(serializer), month=data["month"], amount=data.get("amount"),
+                method=data.get("method", DuesPayment._meta.get_field("method").default),
                 paid_on=data.get("paid_on"), user=self.request.user)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc

@@ -9,10 +9,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        parser.add_argument("--replace", action="store_true",
+                            help="Issue a new token; the old one stops working (e.g. after it was sent in a URL).")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, replace=False, **options):
         try:
-            key = token_for(username)
+            key = token_for(username, replace=replace)
         except get_user_model().DoesNotExist as exc:
             raise CommandError(f"No such user: {username}") from exc
         self.stdout.write(key)
