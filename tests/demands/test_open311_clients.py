@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import logging
-import sys
 
 import pytest
 import requests as http
@@ -227,15 +226,17 @@ def test_gunicorns_access_log_masks_keys(tmp_path, db, monkeypatch):
     for handler in log.access_log.handlers:
         handler.flush()
     written = (tmp_path / "access.log").read_text()
+    for handler in list(log.access_log.handlers) + list(log.error_log.handlers):
+        handler.close()
     assert "api_key=***" in written and "abcdef0123456789" not in written
     # `jiceng serve --workers N` runs gunicorn with this logger.
-    import gunicorn.app.wsgiapp
+    from gunicorn.app.base import BaseApplication
 
-    argv = []
-    monkeypatch.setattr(gunicorn.app.wsgiapp, "run", lambda: argv.extend(sys.argv))
-    monkeypatch.setattr(sys, "argv", ["jiceng"])
+    captured = {}
+    monkeypatch.setattr(BaseApplication, "run", lambda app: captured.setdefault(
+        "logger", app.cfg.settings["logger_class"].get()))
     call_command("serve", workers=1)
-    assert argv[argv.index("--logger-class") + 1] == "jiceng.core.logmask.GunicornLogger"
+    assert captured["logger"] == "jiceng.core.logmask.GunicornLogger"
 
 
 # --- reading back what one posted, without a key -------------------------------------------------------------
