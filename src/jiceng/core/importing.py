@@ -607,9 +607,20 @@ def _read_shared_strings(source: IO[bytes]) -> list[str]:
 
 
 def _open_workbook(file: str | Path | IO[bytes]):
-    """openpyxl's read-only workbook, its shared strings read by `_read_shared_strings`."""
+    """openpyxl's read-only workbook, with nothing parsed that is not metered.
+
+    As openpyxl's load_workbook(read_only=True), except that the shared strings are read by
+    `_read_shared_strings`, and that worksheets are not scanned for their size when opened (openpyxl
+    parses a whole sheet without a <dimension> element to find it; the import does not need it) and
+    chart sheets are skipped (openpyxl parses them and their drawings whole).
+    """
     from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            pass  # dimensions stay unknown
 
     class MeteredReader(ExcelReader):
         def read_strings(self) -> None:
@@ -617,6 +628,13 @@ def _open_workbook(file: str | Path | IO[bytes]):
             if part is not None:
                 with self.archive.open(part.PartName[1:]) as source:
                     self.shared_strings = _read_shared_strings(source)
+
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    worksheet = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    worksheet.sheet_state = sheet.state
+                    self.wb._sheets.append(worksheet)
 
     # data_only=False: formulas stay formulas (data_only would give their cached results, or None).
     reader = MeteredReader(file, read_only=True, data_only=False)
