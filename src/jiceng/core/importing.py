@@ -566,6 +566,18 @@ def _cell_too_long(row: int, column: str = "") -> ImportFileError:
                            % {"row": row, "max": MAX_CELL_CHARS})
 
 
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Characters XML cannot hold, as Excel writes them: "_x000B_" for a vertical tab, "_x005F_" for "_"
+    (ECMA-376 Part 1, 22.9.2.19 ST_Xstring). Control characters so decoded are then normalized like typed
+    ones (`parse_text`)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
 def _inline_text(element, text_tag: str, run_tag: str) -> str:
     """The text of an inline string (<is>): plain <t> or rich-text runs, without phonetic hints."""
     parts = []
@@ -580,7 +592,8 @@ def _inline_text(element, text_tag: str, run_tag: str) -> str:
 
 
 def _read_shared_strings(source: IO[bytes]) -> list[str]:
-    """The shared-strings table, as openpyxl's read_string_table reads it, but metered and length-checked."""
+    """The shared-strings table, as openpyxl's read_string_table reads it, but metered, length-checked and
+    with Excel's escapes decoded (openpyxl only drops "x005F_")."""
     from openpyxl.xml.constants import SHEET_MAIN_NS
     from openpyxl.xml.functions import iterparse
 
@@ -595,7 +608,7 @@ def _read_shared_strings(source: IO[bytes]) -> list[str]:
             if root is None:
                 root = element  # <sst>: emptied as we go, so read items are not kept twice
             elif event == "end" and element.tag == item_tag:
-                text = _inline_text(element, text_tag, run_tag).replace("x005F_", "")
+                text = _unescape(_inline_text(element, text_tag, run_tag))
                 if len(text) > MAX_CELL_CHARS:
                     raise _TooLarge("token")
                 strings.append(text)
@@ -682,7 +695,7 @@ def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             child = cell.find(inline_tag)
-            return _inline_text(child, text_tag, run_tag) if child is not None else None
+            return _unescape(_inline_text(child, text_tag, run_tag)) if child is not None else None
         value = cell.findtext(value_tag) or None
         if value is None:
             return None

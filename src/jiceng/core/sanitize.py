@@ -35,6 +35,12 @@ def strip_control_chars(text: str) -> str:
     return _CONTROL.sub(_replace, text.replace("\r\n", "\n"))
 
 
+def single_line(text: str) -> str:
+    """`strip_control_chars`, then line breaks and tabs as spaces: for one-line fields such as a calendar
+    event's summary (icalendar refuses a raw line break in some properties)."""
+    return " ".join(strip_control_chars(text).split())
+
+
 def strip_control_chars_in(values: dict[str, Any]) -> None:
     """Apply `strip_control_chars` to every string value of a dict (a form's cleaned_data, a serializer's attrs)."""
     for key, value in values.items():
