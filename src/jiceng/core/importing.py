@@ -464,7 +464,7 @@ RATIO_FROM_BYTES = 1 * _MB  # small parts (a styles.xml of repeated entries) may
 # How far the XML may run without an element ending (one cell's text, even escaped, is under 200 KB), and
 # how long one <row> may be.
 MAX_TOKEN_BYTES = 1 * _MB
-MAX_ROW_BYTES = 2 * _MB
+MAX_ROW_BYTES = 1 * _MB  # about 100 times a full row of the templates; parsed, ~7 MB of memory
 READ_CHUNK = 64 * 1024
 
 
