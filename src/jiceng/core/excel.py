@@ -39,11 +39,14 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Lone surrogates and the two noncharacters XML 1.0 forbids (a database would not store the former, but
 # a computed value might carry them).
 _XML_ILLEGAL = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # one search for both
 _TITLE_ILLEGAL = re.compile(r"[][:*?/\\]")  # characters Excel refuses in a sheet's name
 
 
 def cell_value(value):
     """A Python value as a cell value: numbers, dates and booleans as they are, anything else as text."""
+    if value.__class__ is str:
+        return sheet_text(value)
     if isinstance(value, bool | int | float | decimal.Decimal | dt.date | dt.datetime) or value is None:
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             # Excel has no time zones: write the local (Beijing) wall time.
@@ -54,12 +57,14 @@ def cell_value(value):
 
 def sheet_text(text: str) -> str:
     """Text fit for a cell: no control characters, nothing XML forbids, at most MAX_CELL_CHARS."""
-    text = strip_control_chars(text)
-    if _XML_ILLEGAL.search(text):
-        text = _XML_ILLEGAL.sub("\ufffd", text)
+    if _NEEDS_CLEANING.search(text):
+        text = _XML_ILLEGAL.sub("\ufffd", strip_control_chars(text))
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
     return text
+
+
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)
 
 
 def is_formula_like(text: str) -> bool:
@@ -70,7 +75,7 @@ def is_formula_like(text: str) -> bool:
 def sheet_cell(ws, value):
     """What to append for `value`: the plain value, or, for formula-like text, an explicit text cell."""
     value = cell_value(value)
-    if isinstance(value, str) and is_formula_like(value):
+    if value.__class__ is str and value and (value[0] in _TRIGGER_CHARS or value[0] == "#") and is_formula_like(value):
         cell = WriteOnlyCell(ws)
         cell.value = value
         cell.data_type = "s"  # openpyxl made "=..." a formula and "#N/A" an error: text, as typed
