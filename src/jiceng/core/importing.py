@@ -31,7 +31,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .sanitize import strip_control_chars
+from .sanitize import single_line, strip_control_chars
 from .validators import normalize_cn_mobile, normalize_id_number, normalize_uscc
 
 MAX_ERRORS = 1_000  # errors listed; all are counted
@@ -537,13 +537,13 @@ def check_archive(file: str | Path | IO[bytes]) -> None:
         raise _unreadable()
     total = 0
     for part in parts:
-        name = part.filename
+        name = single_line(part.filename)[:100]  # shown to the user; the file's author chose it
         if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             # bzip2 and lzma decompress without an output bound per read; Excel and WPS only deflate.
             raise ImportFileError(_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 重新保存为 .xlsx 文件。"))
-        if name.endswith("sharedStrings.xml"):
+        if part.filename.endswith("sharedStrings.xml"):
             limit = MAX_STRINGS_PART_BYTES
-        elif name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/"):
+        elif part.filename.endswith((".xml", ".rels")) and not part.filename.startswith("xl/worksheets/"):
             limit = MAX_OTHER_PART_BYTES
         else:
             limit = MAX_SHEET_PART_BYTES
