@@ -67,9 +67,15 @@ def remove_stale_uploads(now: float | None = None) -> None:
             pass
 
 
+def _one_line(text: str, limit: int) -> str:
+    """Text from the client (a file name, a message quoting cells) as one line of at most `limit` characters."""
+    text = " ".join(strip_control_chars(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def audit_import(request, spec: ImportSpec, created: int, filename: str = "", via: str = "web") -> None:
     audit.record(request, AuditEvent.Action.IMPORT, object_type=spec.model._meta.label_lower,
-                 detail=f"rows={created}; file={filename}; via={via}")
+                 detail=f"rows={created}; file={_one_line(filename, 200)}; via={via}")
 
 
 def refusal_reason(result: ImportResult) -> str:
@@ -80,12 +86,9 @@ def refusal_reason(result: ImportResult) -> str:
 
 def audit_refused_import(request, spec: ImportSpec, reason, filename: str = "", via: str = "web") -> None:
     """Record a refused import (who, which file, why): an upload that writes nothing is still an event."""
-    reason = " ".join(strip_control_chars(str(reason)).split())  # one line
-    if len(reason) > 1000:
-        reason = reason[:999] + "…"
-    filename = " ".join(strip_control_chars(filename).split())[:200]  # the client chose it
     audit.record(request, AuditEvent.Action.IMPORT, object_type=spec.model._meta.label_lower,
-                 detail=f"refused; rows=0; file={filename}; via={via}; reason={reason}")
+                 detail=f"refused; rows=0; file={_one_line(filename, 200)}; via={via}; "
+                        f"reason={_one_line(str(reason), 1000)}")
 
 
 def too_large_message() -> str:
