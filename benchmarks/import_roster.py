@@ -6,8 +6,9 @@ Builds a fresh database in a temporary folder (the configured database is never 
 with 300 branches and 500 employers, a district administrator, and two rosters of N valid rows each
 (realistic names, valid ID numbers and phones, dates as date cells, 60% with an employer by credit
 code). One is stored as Excel and WPS save files (shared strings, a <dimension> element); the other
-as openpyxl's write-only mode writes it (inline strings, no <dimension>: openpyxl then scans the
-sheet twice), the slow case. For each it times what the confirm step does, read + validate and then
+as openpyxl's write-only mode writes it (inline strings, no <dimension>, which openpyxl would scan the
+sheet twice for; the import no longer lets it), the slow case. For each it times what the confirm
+step does, read + validate and then
 commit (one transaction: insert plus history), and checks that every row arrived. Finally it
 re-validates the first file, where now every row clashes with the database, to time the all-errors
 path. The quality bar is validate + commit under 60 s for 100,000 rows on this 2-core machine;

@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from jiceng.core.sanitize import single_line, strip_control_chars
+
 from .models import ACTIVE_SIGNUP_STATUSES, Activity, ActivityStatus
 
 FEED_SALT = "jiceng.activities.ics"
@@ -55,7 +57,7 @@ def ics(activities, name: str, base_url: str = "") -> bytes:
     cal.add("prodid", "-//Jiceng//activities//ZH")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", single_line(name))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     stamp = timezone.now()
     for activity in activities:
@@ -64,13 +66,13 @@ def ics(activities, name: str, base_url: str = "") -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", activity.start)
         event.add("dtend", activity.end)
-        event.add("summary", activity.title)
+        event.add("summary", single_line(activity.title))
         where = ", ".join(part for part in (activity.place.name if activity.place_id else "", activity.location)
                           if part)
         if where:
-            event.add("location", where)
+            event.add("location", single_line(where))
         if activity.description:
-            event.add("description", activity.description)
+            event.add("description", strip_control_chars(activity.description))
         event.add("status", "CANCELLED" if activity.status == ActivityStatus.CANCELLED else "CONFIRMED")
         if base_url:
             event.add("url", base_url + activity.get_absolute_url())

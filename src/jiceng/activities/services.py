@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.notify import notify
 from jiceng.accounts.permissions import can_write
+from jiceng.core.sanitize import strip_control_chars
 from jiceng.core.scoping import scope_for
 from jiceng.core.validators import normalize_cn_mobile, validate_cn_mobile
 from jiceng.members.models import Member
@@ -238,7 +239,8 @@ def sign_up(activity: Activity, *, member: Member | None = None, name: str = "",
             if not activity.public:
                 raise ValidationError({"activity": _("该活动不公开报名,请登录后报名。")})
             errors = {}
-            if not (name or "").strip():
+            name = strip_control_chars(name or "")  # no login: invisible control characters (core/sanitize.py)
+            if not name.strip():
                 errors["name"] = [_("请填写姓名。")]
             try:
                 validate_cn_mobile(phone)

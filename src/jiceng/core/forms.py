@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from .sanitize import strip_control_chars_in
+
 
 class ScopedModelForm(forms.ModelForm):
     """A model form whose related-object choices are limited to the user's scope."""
@@ -22,6 +24,12 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
                 field.widget.format = "%Y-%m-%d"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Invisible control characters pasted into any text field would break exports (core/sanitize.py).
+        strip_control_chars_in(cleaned_data)
+        return cleaned_data
 
 
 def add_service_errors(form: forms.Form, exc) -> None:

@@ -20,7 +20,7 @@ from jiceng.accounts.permissions import can_write
 from jiceng.enterprises.importing import ENTERPRISE_IMPORT
 from jiceng.members.importing import MEMBER_IMPORT
 
-from .import_views import audit_import, too_large_message
+from .import_views import audit_import, audit_refused_import, refusal_reason, too_large_message
 from .importing import MAX_FILE_BYTES, ImportFileError, ImportSpec, commit, read_rows, validate
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -38,20 +38,25 @@ class ImportAPIView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     permission_classes = [IsAuthenticated]
 
+    def refuse(self, request, reason, filename: str = "") -> Response:
+        audit_refused_import(request, self.spec, reason, filename, via="api")
+        return _errors([{"row": None, "column": "file", "reason": str(reason)}])
+
     def handle(self, request):
         if not can_write(request.user, self.spec.model):
             raise PermissionDenied(_("您的角色无权导入%(model)s。") % {"model": self.spec.verbose_name})
         upload = request.FILES.get("file")
         if upload is None:
-            return _errors([{"row": None, "column": "file", "reason": str(_("请上传 .xlsx 文件(字段名 file)。"))}])
+            return self.refuse(request, _("请上传 .xlsx 文件(字段名 file)。"))
         if upload.size > MAX_FILE_BYTES:
-            return _errors([{"row": None, "column": "file", "reason": str(too_large_message())}])
+            return self.refuse(request, too_large_message(), upload.name)
         dry_run = str(request.query_params.get("dry_run", "")).strip().lower() in _TRUE
         try:
             result = validate(self.spec, read_rows(upload), request.user)
         except ImportFileError as exc:
-            return _errors([{"row": None, "column": "file", "reason": str(exc.message)}])
+            return self.refuse(request, exc.message, upload.name)
         if not result.ok:
+            audit_refused_import(request, self.spec, refusal_reason(result), upload.name, via="api")
             return _errors([error.as_dict() for error in result.errors], result.error_count)
         if dry_run:
             return Response({"created": 0, "valid": len(result.instances), "dry_run": True})
@@ -60,8 +65,9 @@ class ImportAPIView(APIView):
                 created = commit(result)
                 audit_import(request, self.spec, created, upload.name, via="api")
         except DatabaseError:
-            return _errors([{"row": None, "column": "", "reason": str(
-                _("导入时数据已发生变化(例如有人同时录入了相同的代码),未导入任何数据,请重试。"))}])
+            reason = _("导入时数据已发生变化(例如有人同时录入了相同的代码),未导入任何数据,请重试。")
+            audit_refused_import(request, self.spec, reason, upload.name, via="api")
+            return _errors([{"row": None, "column": "", "reason": str(reason)}])
         return Response({"created": created, "valid": created, "dry_run": False}, status=status.HTTP_201_CREATED)
 
 

@@ -37,6 +37,7 @@ from .importing import (
     template_workbook,
     validate,
 )
+from .sanitize import strip_control_chars
 
 SESSION_KEY = "jiceng_imports"
 STALE_SECONDS = 24 * 3600  # uploads never confirmed are removed after a day
@@ -66,9 +67,28 @@ def remove_stale_uploads(now: float | None = None) -> None:
             pass
 
 
+def _one_line(text: str, limit: int) -> str:
+    """Text from the client (a file name, a message quoting cells) as one line of at most `limit` characters."""
+    text = " ".join(strip_control_chars(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def audit_import(request, spec: ImportSpec, created: int, filename: str = "", via: str = "web") -> None:
     audit.record(request, AuditEvent.Action.IMPORT, object_type=spec.model._meta.label_lower,
-                 detail=f"rows={created}; file={filename}; via={via}")
+                 detail=f"rows={created}; file={_one_line(filename, 200)}; via={via}")
+
+
+def refusal_reason(result: ImportResult) -> str:
+    """A validation failure in one line for the audit log: how many errors, and the first few."""
+    first = "; ".join(f"row {e.row} {e.column}: {e.reason}" for e in result.errors[:3])
+    return f"{result.error_count} error(s): {first}"
+
+
+def audit_refused_import(request, spec: ImportSpec, reason, filename: str = "", via: str = "web") -> None:
+    """Record a refused import (who, which file, why): an upload that writes nothing is still an event."""
+    audit.record(request, AuditEvent.Action.IMPORT, object_type=spec.model._meta.label_lower,
+                 detail=f"refused; rows=0; file={_one_line(filename, 200)}; via={via}; "
+                        f"reason={_one_line(str(reason), 1000)}")
 
 
 def too_large_message() -> str:
@@ -107,6 +127,11 @@ class ImportMixin(LoginRequiredMixin):
     def render_upload(self, request, error=None, status: int = 200) -> HttpResponse:
         return render(request, "core/import_upload.html", self.context(error=error), status=status)
 
+    def refuse(self, request, message, filename: str = "") -> HttpResponse:
+        """The upload page again with `message`, the refusal audited."""
+        audit_refused_import(request, self.spec, message, filename)
+        return self.render_upload(request, message, status=400)
+
     def render_result(self, request, result: ImportResult, token: str = "", filename: str = "") -> HttpResponse:
         ctx = self.context(result=result, token=token, filename=filename,
                            preview_rows=result.preview() if result.ok else [])
@@ -140,11 +165,11 @@ class ImportUploadView(ImportMixin, View):
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
-            return self.render_upload(request, _("请选择要上传的 Excel 文件。"), status=400)
+            return self.refuse(request, _("请选择要上传的 Excel 文件。"))
         if not upload.name.lower().endswith(".xlsx"):
-            return self.render_upload(request, _("请上传 .xlsx 格式的 Excel 文件(可先下载导入模板)。"), status=400)
+            return self.refuse(request, _("请上传 .xlsx 格式的 Excel 文件(可先下载导入模板)。"), upload.name)
         if upload.size > MAX_FILE_BYTES:
-            return self.render_upload(request, too_large_message(), status=400)
+            return self.refuse(request, too_large_message(), upload.name)
         remove_stale_uploads()
         token = uuid.uuid4().hex
         path = stored_path(token)
@@ -155,9 +180,10 @@ class ImportUploadView(ImportMixin, View):
             result = validate(self.spec, read_rows(path), request.user)
         except ImportFileError as exc:
             path.unlink(missing_ok=True)
-            return self.render_upload(request, exc.message, status=400)
+            return self.refuse(request, exc.message, upload.name)
         if not result.ok:
             path.unlink(missing_ok=True)
+            audit_refused_import(request, self.spec, refusal_reason(result), upload.name)
             return self.render_result(request, result, filename=upload.name)
         self.remember(request, token, upload.name, result.total_rows)
         return self.render_result(request, result, token=token, filename=upload.name)
@@ -182,16 +208,18 @@ class ImportConfirmView(ImportMixin, View):
             try:
                 result = validate(self.spec, read_rows(path), request.user)
             except ImportFileError as exc:
-                return self.render_upload(request, exc.message, status=400)
+                return self.refuse(request, exc.message, filename)
             if not result.ok:
+                audit_refused_import(request, self.spec, refusal_reason(result), filename)
                 return self.render_result(request, result, filename=filename)
             try:
                 with transaction.atomic():
                     created = commit(result)
                     audit_import(request, self.spec, created, filename)
             except DatabaseError:
-                messages.error(request, _("导入时数据已发生变化(例如有人同时录入了相同的代码),"
-                                          "未导入任何数据,请重新上传。"))
+                message = _("导入时数据已发生变化(例如有人同时录入了相同的代码),未导入任何数据,请重新上传。")
+                audit_refused_import(request, self.spec, message, filename)
+                messages.error(request, message)
                 return redirect(self.url("import"))
         finally:
             path.unlink(missing_ok=True)

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .sanitize import single_line, strip_control_chars
 from .validators import normalize_cn_mobile, normalize_id_number, normalize_uscc
 
 MAX_ERRORS = 1_000  # errors listed; all are counted
@@ -78,13 +79,17 @@ def _integral(value: Any) -> int | None:
 
 
 def parse_text(value: Any) -> str:
-    """Text; a number typed into a text column (1203 for a room number) is taken as its digits."""
+    """Text; a number typed into a text column (1203 for a room number) is taken as its digits.
+
+    Control characters are normalized as in forms (core/sanitize.py). Text that starts with "=" is kept
+    as typed (it was a text cell, not a formula); exports neutralize it (core/excel.py).
+    """
     number = _integral(value)
     if number is not None:
         return str(number)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return strip_control_chars(str(value)).strip()
 
 
 def parse_code(value: Any) -> str:
@@ -434,6 +439,143 @@ def display_value(spec: ImportSpec, column: ImportColumn, obj: models.Model) -> 
 
 
 # --- reading -------------------------------------------------------------------------------------
+#
+# An upload is untrusted: a 158 KB file can hold a 160 MB cell (text compresses a thousandfold), and a
+# parser holds each XML token whole before anyone can look at its length. So nothing is decompressed
+# before the archive's declared sizes pass the limits below (zipfile never returns more than a member
+# declares, and checks its CRC), and the parts that are parsed are read through a meter that stops the
+# file as soon as the XML runs on too long without an element ending. Every refusal thus happens within
+# bounded memory and time. See docs/decisions/021-bounded-excel-import.md.
+
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell: no spreadsheet program writes more
+MAX_COLUMN = 16_384  # Excel's last column (XFD)
+MAX_SHEET_ROW = 1_048_576  # Excel's last row
+_MB = 1024 * 1024
+# Uncompressed sizes. A 200,000-row roster (MAX_ROWS) is ~160 MB of sheet XML as openpyxl writes it and
+# ~100 MB of sheet plus ~18 MB of shared strings as Excel and WPS save it.
+MAX_SHEET_PART_BYTES = 256 * _MB  # a worksheet, or any part that is not parsed whole
+MAX_STRINGS_PART_BYTES = 64 * _MB  # the shared strings (held in memory for the whole import)
+MAX_OTHER_PART_BYTES = 16 * _MB  # other XML (workbook, styles, relationships: parsed whole by openpyxl)
+MAX_TOTAL_BYTES = 512 * _MB
+MAX_PARTS = 10_000
+# Worksheets compress 5 to 15 times; repeated text compresses up to ~1,000 times (deflate's limit).
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1 * _MB  # small parts (a styles.xml of repeated entries) may compress better
+# How far the XML may run without an element ending (one cell's text, even escaped, is under 200 KB), and
+# how long one <row> may be.
+MAX_TOKEN_BYTES = 1 * _MB
+MAX_ROW_BYTES = 1 * _MB  # about 100 times a full row of the templates; parsed, ~7 MB of memory
+READ_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell holding a formula. Imports never evaluate formulas nor trust their cached results (which
+    can be stale, missing in files not saved by Excel, or anything the file's author wrote): such cells
+    are refused with their row and column (see `validate`)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return f"={self.text}"
+
+    def short(self) -> str:
+        text = str(self)
+        return text if len(text) <= 40 else text[:39] + "…"
+
+
+class _TooLarge(Exception):
+    """Raised by `_Meter` while reading; turned into an ImportFileError naming where it happened."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what  # "token" (a cell's text, a tag or a comment) or "row"
+
+
+class _Meter:
+    """A zip member as the XML parser reads it, stopped when the XML runs on too long.
+
+    The consumer of the parser's events sets `mark` to `position` at every event and `row_mark` at the end
+    of every row; before handing the parser another chunk, reading more than MAX_TOKEN_BYTES past the last
+    event, or more than `max_row` past the last row, raises _TooLarge. At most that much is ever held.
+    """
+
+    __slots__ = ("raw", "position", "mark", "row_mark", "max_row")
+
+    def __init__(self, raw: IO[bytes], max_row: int | None = None) -> None:
+        self.raw = raw
+        self.position = self.mark = self.row_mark = 0
+        self.max_row = max_row
+
+    def read(self, size: int = -1) -> bytes:
+        if self.position - self.mark > MAX_TOKEN_BYTES:
+            raise _TooLarge("token")
+        if self.max_row is not None and self.position - self.row_mark > self.max_row:
+            raise _TooLarge("row")
+        data = self.raw.read(READ_CHUNK if size is None or size < 0 else min(size, READ_CHUNK))
+        self.position += len(data)
+        return data
+
+
+def _unreadable() -> ImportFileError:
+    return ImportFileError(_("无法读取该文件,请上传由导入模板填写的 .xlsx 文件。"))
+
+
+def check_archive(file: str | Path | IO[bytes]) -> None:
+    """Refuse a zip bomb before anything is decompressed, from the sizes the archive declares."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable() from exc
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
+    if len(parts) > MAX_PARTS:
+        raise _unreadable()
+    total = 0
+    for part in parts:
+        name = single_line(part.filename)[:100]  # shown to the user; the file's author chose it
+        if part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # bzip2 and lzma decompress without an output bound per read; Excel and WPS only deflate.
+            raise ImportFileError(_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 重新保存为 .xlsx 文件。"))
+        if part.filename.endswith("sharedStrings.xml"):
+            limit = MAX_STRINGS_PART_BYTES
+        elif part.filename.endswith((".xml", ".rels")) and not part.filename.startswith("xl/worksheets/"):
+            limit = MAX_OTHER_PART_BYTES
+        else:
+            limit = MAX_SHEET_PART_BYTES
+        if part.file_size > limit:
+            raise ImportFileError(_("文件中的“%(part)s”解压后超过 %(size)s MB,请分批导入或删去多余的工作表。")
+                                  % {"part": name, "size": limit // _MB})
+        if part.file_size > RATIO_FROM_BYTES and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise ImportFileError(_("文件中的“%(part)s”压缩比异常(超过 %(ratio)s 倍),疑似“压缩炸弹”,已拒绝。")
+                                  % {"part": name, "ratio": MAX_RATIO})
+        total += part.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise ImportFileError(_("文件解压后超过 %(size)s MB,请分批导入。") % {"size": MAX_TOTAL_BYTES // _MB})
+
+
+def _cell_too_long(row: int, column: str = "") -> ImportFileError:
+    if column:
+        return ImportFileError(_("第 %(row)s 行 %(column)s 列的内容超过 %(max)s 个字符(Excel 单元格的上限)。")
+                               % {"row": row, "column": column, "max": MAX_CELL_CHARS})
+    return ImportFileError(_("第 %(row)s 行有单元格内容超过 %(max)s 个字符(Excel 单元格的上限),请检查文件。")
+                           % {"row": row, "max": MAX_CELL_CHARS})
+
+
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Characters XML cannot hold, as Excel writes them: "_x000B_" for a vertical tab, "_x005F_" for "_"
+    (ECMA-376 Part 1, 22.9.2.19 ST_Xstring). Control characters so decoded are then normalized like typed
+    ones (`parse_text`)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 def _inline_text(element, text_tag: str, run_tag: str) -> str:
@@ -449,17 +591,81 @@ def _inline_text(element, text_tag: str, run_tag: str) -> str:
     return "".join(parts)
 
 
+def _read_shared_strings(source: IO[bytes]) -> list[str]:
+    """The shared-strings table, as openpyxl's read_string_table reads it, but metered, length-checked and
+    with Excel's escapes decoded (openpyxl only drops "x005F_")."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    ns = f"{{{SHEET_MAIN_NS}}}"
+    item_tag, text_tag, run_tag = ns + "si", ns + "t", ns + "r"
+    meter = _Meter(source)
+    strings: list[str] = []
+    root = None
+    try:
+        for event, element in iterparse(meter, events=("start", "end")):
+            meter.mark = meter.position
+            if root is None:
+                root = element  # <sst>: emptied as we go, so read items are not kept twice
+            elif event == "end" and element.tag == item_tag:
+                text = _unescape(_inline_text(element, text_tag, run_tag))
+                if len(text) > MAX_CELL_CHARS:
+                    raise _TooLarge("token")
+                strings.append(text)
+                root.clear()
+    except _TooLarge:
+        raise ImportFileError(_("文件中有超过 %(max)s 个字符的文本(Excel 单元格的上限),请检查文件。")
+                              % {"max": MAX_CELL_CHARS}) from None
+    return strings
+
+
+def _open_workbook(file: str | Path | IO[bytes]):
+    """openpyxl's read-only workbook, with nothing parsed that is not metered.
+
+    As openpyxl's load_workbook(read_only=True), except that the shared strings are read by
+    `_read_shared_strings`, and that worksheets are not scanned for their size when opened (openpyxl
+    parses a whole sheet without a <dimension> element to find it; the import does not need it) and
+    chart sheets are skipped (openpyxl parses them and their drawings whole).
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            pass  # dimensions stay unknown
+
+    class MeteredReader(ExcelReader):
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = _read_shared_strings(source)
+
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    worksheet = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    worksheet.sheet_state = sheet.state
+                    self.wb._sheets.append(worksheet)
+
+    # data_only=False: formulas stay formulas (data_only would give their cached results, or None).
+    reader = MeteredReader(file, read_only=True, data_only=False)
+    reader.read()
+    return reader.wb
+
+
 def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
-    """The sheet's cell values, decoded as openpyxl's read-only parser does (with data_only=True).
+    """The sheet's cell values, decoded as openpyxl's read-only parser does, formulas as `Formula`.
 
     openpyxl opens the file and supplies the shared strings and date formats; only the loop over
     <row>/<c> elements is done here, because openpyxl's per-cell machinery (a dict per cell, and its
     generic object model for inline strings, which files written by openpyxl use for all text) costs
-    two to three times the rest of a 100,000-row import. Returns None if openpyxl's internals are not
-    as expected; the caller then uses the public iter_rows().
+    two to three times the rest of a 100,000-row import, and because the sheet must be metered. Returns
+    None if openpyxl's internals are not as expected; the caller then uses the public iter_rows().
     """
     try:
-        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.utils.cell import column_index_from_string, get_column_letter
         from openpyxl.utils.datetime import from_excel, from_ISO8601
         from openpyxl.worksheet._reader import _cast_number
         from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -472,7 +678,8 @@ def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
     except (ImportError, AttributeError):
         return None
     ns = f"{{{SHEET_MAIN_NS}}}"
-    row_tag, cell_tag, value_tag, inline_tag, text_tag, run_tag = (ns + t for t in ("row", "c", "v", "is", "t", "r"))
+    row_tag, cell_tag, value_tag, inline_tag, text_tag, run_tag, formula_tag, data_tag = (
+        ns + t for t in ("row", "c", "v", "is", "t", "r", "f", "sheetData"))
     columns: dict[str, int] = {}
 
     def column_index(reference: str) -> int:
@@ -483,10 +690,12 @@ def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
         return index
 
     def decode(cell) -> Any:
+        if len(cell) and cell[0].tag == formula_tag:  # <f> comes first in a cell (ECMA-376 CT_Cell)
+            return Formula(cell[0].text or "")
         kind = cell.get("t", "n")
         if kind == "inlineStr":
             child = cell.find(inline_tag)
-            return _inline_text(child, text_tag, run_tag) if child is not None else None
+            return _unescape(_inline_text(child, text_tag, run_tag)) if child is not None else None
         value = cell.findtext(value_tag) or None
         if value is None:
             return None
@@ -508,53 +717,83 @@ def _fast_rows(workbook, sheet) -> Iterator[tuple[Any, ...]] | None:
         return value  # "str" (a formula's text), "e" (an error such as #N/A)
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        with source:
-            expected = 1
-            for _event, element in iterparse(source):
-                if element.tag != row_tag:
-                    continue
-                number = element.get("r")
-                number = int(number) if number else expected
-                while expected < number:  # rows missing from the file are empty
-                    expected += 1
-                    yield ()
-                values: list[Any] = []
-                position = 0
-                for cell in element.iter(cell_tag):
-                    reference = cell.get("r")
-                    position = column_index(reference) if reference else position + 1
-                    value = decode(cell)
-                    if value is not None:
-                        if len(values) < position:
-                            values.extend([None] * (position - len(values)))
-                        values[position - 1] = value
-                element.clear()
-                expected = number + 1
-                yield tuple(values)
+        meter = _Meter(source, max_row=MAX_ROW_BYTES)
+        expected = 1
+        seen = 0
+        try:
+            with source:
+                for _event, element in iterparse(meter):
+                    meter.mark = meter.position
+                    tag = element.tag
+                    if tag != row_tag:
+                        if tag == data_tag:
+                            return  # what follows the data (merged cells, validations…) is not needed
+                        continue
+                    meter.row_mark = meter.position
+                    number = element.get("r")
+                    number = int(number) if number else expected
+                    seen += 1
+                    if number > MAX_SHEET_ROW or seen > MAX_SHEET_ROW:
+                        raise ImportFileError(_("文件超过 %(max)s 行(Excel 的上限)。") % {"max": MAX_SHEET_ROW})
+                    while expected < number:  # rows missing from the file are empty
+                        expected += 1
+                        yield ()
+                    values: list[Any] = []
+                    position = 0
+                    for cell in element.iter(cell_tag):
+                        reference = cell.get("r")
+                        position = column_index(reference) if reference else position + 1
+                        if position > MAX_COLUMN:
+                            raise ImportFileError(_("第 %(row)s 行超过 %(max)s 列(Excel 的上限)。")
+                                                  % {"row": number, "max": MAX_COLUMN})
+                        value = decode(cell)
+                        if value is not None:
+                            if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                                raise _cell_too_long(number, get_column_letter(position))
+                            if len(values) < position:
+                                values.extend([None] * (position - len(values)))
+                            values[position - 1] = value
+                    element.clear()
+                    expected = number + 1
+                    yield tuple(values)
+        except _TooLarge as exc:
+            if exc.what == "row":
+                raise ImportFileError(_("第 %(row)s 行的数据异常庞大(超过 %(size)s MB),请检查文件。")
+                                      % {"row": expected, "size": MAX_ROW_BYTES // _MB}) from None
+            raise _cell_too_long(expected) from None
 
     return rows()
 
 
-def read_rows(file: str | Path | IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    """The first sheet's rows as tuples of cell values (header first), streamed (openpyxl read-only)."""
-    from openpyxl import load_workbook
+def _public_rows(sheet) -> Iterator[tuple[Any, ...]]:
+    """openpyxl's own iter_rows(), formulas as `Formula` (only if its internals changed; not metered)."""
+    for row in sheet.iter_rows():
+        yield tuple(Formula(str(cell.value)[1:]) if cell.data_type == "f" else cell.value for cell in row)
 
+
+def read_rows(file: str | Path | IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows as tuples of cell values (header first), streamed within bounded memory."""
     if hasattr(file, "seek"):
         file.seek(0)
+    check_archive(file)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = _open_workbook(file)
+    except ImportFileError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds on a non-xlsx or corrupt file
-        raise ImportFileError(_("无法读取该文件,请上传由导入模板填写的 .xlsx 文件。")) from exc
+        raise _unreadable() from exc
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("文件中没有工作表。"))
         sheet = workbook.worksheets[0]
-        rows = _fast_rows(workbook, sheet) or sheet.iter_rows(values_only=True)
+        rows = _fast_rows(workbook, sheet) or _public_rows(sheet)
         while True:
             try:
                 row = next(rows)
             except StopIteration:
                 return
+            except ImportFileError:
+                raise
             except Exception as exc:
                 raise ImportFileError(_("文件内容已损坏,无法读取。")) from exc
             yield row
@@ -620,6 +859,7 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
 
     # Messages and per-column work resolved once, not per cell (100,000 rows × 14 columns).
     required_message = str(_("必填项,不能为空。"))
+    formula_message = str(_("该单元格是公式(%(formula)s),导入不计算公式:请复制后“选择性粘贴为数值”再导入。"))
     duplicate_message = str(_("与第 %(row)s 行重复:%(value)s"))
     existing_message = str(_("系统中已有%(model)s使用该%(column)s:%(value)s"))
     resolvers = {column.field: column.resolver() for column in spec.columns if column.resolver is not None}
@@ -657,6 +897,10 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
                 if required:
                     errors = errors or {}
                     errors[name] = required_message
+                continue
+            if raw.__class__ is Formula:
+                errors = errors or {}
+                errors[name] = formula_message % {"formula": raw.short()}
                 continue
             try:
                 value = parse(raw)

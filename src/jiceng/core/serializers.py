@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from .sanitize import strip_control_chars_in
+
 
 class ModelCleanSerializer(serializers.ModelSerializer):
     def get_fields(self):
@@ -21,6 +23,7 @@ class ModelCleanSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        strip_control_chars_in(attrs)  # invisible control characters would break exports (core/sanitize.py)
         model = self.Meta.model
         # Only the stored fields: a prefetch may have added attributes (to_attr lists) the constructor refuses.
         instance = model(**{f.attname: getattr(self.instance, f.attname) for f in model._meta.concrete_fields}) \

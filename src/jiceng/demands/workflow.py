@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.accounts.models import Role
 from jiceng.accounts.notify import notify
+from jiceng.core.sanitize import strip_control_chars
 from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import WorkCalendar
 from jiceng.places.models import Place
@@ -80,7 +81,7 @@ def suggest_category(text: str) -> tuple[Category | None, float]:
 
 
 def clean_text(text: str) -> str:
-    text = (text or "").strip()
+    text = strip_control_chars(text or "").strip()
     if len(text) < MIN_TEXT:
         raise ValidationError({"text": _("请填写需求内容(至少 %(n)d 个字)。") % {"n": MIN_TEXT}})
     if len(text) > MAX_TEXT:
@@ -116,7 +117,11 @@ def submit(*, text: str, place: Place, source: str = DemandSource.WEB, user=None
            requester_name: str = "", requester_phone: str = "", requester_email: str = "",
            category: Category | None = None, visit=None, service=None, lat=None, lng=None,
            public_progress: bool = False) -> Demand:
+    # Everything a requester types, from the public form, Open311 or the API, is normalized here, the one
+    # place they all pass (see core/sanitize.py): control characters would break exports and XML.
     text = clean_text(text)
+    title, requester_name = strip_control_chars(title), strip_control_chars(requester_name)
+    requester_phone, requester_email = strip_control_chars(requester_phone), strip_control_chars(requester_email)
     suggested, confidence = suggest_category(text)
     demand = Demand(text=text, title=title.strip()[:100], place=place, source=source, requester_user=user,
                     requester_kind=requester_kind, requester_enterprise=requester_enterprise,
@@ -257,7 +262,7 @@ def rate(demand: Demand, *, rating, comment: str = "", user=None, tracking_code:
     if not 1 <= value <= 5:
         raise ValidationError({"rating": _("评价须为 1 至 5 的整数。")})
     before = demand.status
-    demand.rating, demand.rating_comment = value, (comment or "").strip()[:500]
+    demand.rating, demand.rating_comment = value, strip_control_chars(comment or "").strip()[:500]
     demand.status = S.CLOSED
     demand.closed_at = demand.closed_at or timezone.now()
     demand.save()

@@ -19,6 +19,8 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.core.sanitize import single_line
+
 from .choices import BookingStatus
 from .models import Booking, Room
 
@@ -60,7 +62,7 @@ def room_calendar(room: Room, user) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", str(room))
+    cal.add("x-wr-calname", single_line(str(room)))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     location = " ".join(part for part in (room.place.address, room.place.name, room.name) if part)
     for booking in bookings:
@@ -71,11 +73,11 @@ def room_calendar(room: Room, user) -> bytes:
         event.add("dtstart", booking.start.astimezone(tz))
         event.add("dtend", booking.end.astimezone(tz))
         if booking.pk in visible:
-            event.add("summary", f"{booking.purpose}({booking.borrower})")
+            event.add("summary", single_line(f"{booking.purpose}({booking.borrower})"))
             event.add("description", _("参加人数:%(n)d") % {"n": booking.attendees})
         else:
             event.add("summary", _("已预约"))
-        event.add("location", location)
+        event.add("location", single_line(location))
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE")
         cal.add_component(event)
