@@ -20,6 +20,8 @@ class Scope:
     district_ids: set[int] = field(default_factory=set)
     street_ids: set[int] = field(default_factory=set)
     place_paths: set[str] = field(default_factory=set)
+    # The part of place_paths granted by roles that may write there (building workers; building heads only read).
+    worker_place_paths: set[str] = field(default_factory=set)
     org_paths: set[str] = field(default_factory=set)
     enterprise_ids: set[int] = field(default_factory=set)
     member_ids: set[int] = field(default_factory=set)
@@ -74,6 +76,8 @@ def scope_for(user) -> Scope:
                 scope.street_ids.add(ra.place_id)
             elif ra.role in (Role.BUILDING_WORKER, Role.BUILDING_HEAD) and ra.place_id:
                 scope.place_paths.add(ra.place.path)
+                if ra.role == Role.BUILDING_WORKER:
+                    scope.worker_place_paths.add(ra.place.path)
             elif ra.role == Role.ORG_SECRETARY and ra.organization_id:
                 scope.org_paths.add(ra.organization.path)
             elif ra.role == Role.UNIT_CONTACT and ra.enterprise_id:

@@ -236,7 +236,7 @@ class NeedListView(ObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         units = list(services.acting_units(self.request.user).filter(resources__isnull=False).distinct()[:20])
-        ctx.update(can_add=True, add_url=reverse("matching:need_add"),
+        ctx.update(can_add=services.may_post_needs(self.request.user), add_url=reverse("matching:need_add"),
                    suggestions=services.suggest_needs_for_units(units) if units else [])
         return ctx
 
@@ -250,7 +250,7 @@ class ResourceListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(can_add=services.acting_units(self.request.user).exists(),
+        ctx.update(can_add=services.may_publish_resources(self.request.user),
                    add_url=reverse("matching:resource_add"))
         return ctx
 
@@ -259,6 +259,12 @@ class _ItemEditView(LoginRequiredMixin, View):
     model = None
     form_class = None
     save = None
+    may_write = None  # services.may_post_needs / may_publish_resources: who may open the form at all
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not type(self).may_write(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def _instance(self, request, pk):
         if pk is None:
@@ -311,16 +317,23 @@ class NeedEditView(_ItemEditView):
     model = Need
     form_class = NeedForm
     save = staticmethod(services.save_need)
+    may_write = staticmethod(services.may_post_needs)
 
 
 class ResourceEditView(_ItemEditView):
     model = Resource
     form_class = ResourceForm
     save = staticmethod(services.save_resource)
+    may_write = staticmethod(services.may_publish_resources)
 
 
 class PromoteDemandView(LoginRequiredMixin, View):
     """A demand becomes a need in one step: pick the conference, confirm the pre-filled form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_post_needs(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, demand_pk):
         from jiceng.demands.models import Demand
