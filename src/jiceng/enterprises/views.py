@@ -3,7 +3,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 from jiceng.members.models import Member, MemberStatus
 
 from .filters import EnterpriseFilterSet
@@ -36,6 +36,7 @@ class EnterpriseDetailView(ObjectDetailView):
     template_name = "enterprises/enterprise_detail.html"
     fields = [*COLUMNS, Column("unit_no", _("房号")), Column("registered_address", _("注册地址")),
               Column("actual_address", _("实际办公地址")), Column("contact_name", _("联系人")),
+              Column("contact_phone_masked", _("联系电话")),
               Column("instructor", _("党建指导员"))]
 
     def get_queryset(self):
@@ -55,3 +56,10 @@ class EnterpriseDetailView(ObjectDetailView):
 class EnterpriseEditView(ObjectEditView):
     model = Enterprise
     form_class = EnterpriseForm
+    reveal_url_name = "enterprises:enterprise_reveal"
+
+
+class EnterpriseRevealView(RevealView):
+    """The contact's full phone, for roles that may reveal personal data; audited."""
+
+    model = Enterprise

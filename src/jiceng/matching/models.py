@@ -154,6 +154,7 @@ class MemberUnit(models.Model):
     joined = fields.DateField(_("加入日期"), null=True, blank=True)
     active = models.BooleanField(_("在册"), default=True)
     history = HistoricalRecords()
+    personal_fields = {"contact_phone": mask_phone}
 
     class Meta:
         verbose_name = _("成员单位")
@@ -357,6 +358,7 @@ class Need(ListItem):
     demand = models.OneToOneField("demands.Demand", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="list_need", verbose_name=_("来源诉求"))
     history = HistoricalRecords()
+    personal_fields = {"contact_phone": mask_phone}
 
     class Meta:
         verbose_name = _("需求")

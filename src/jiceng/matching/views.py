@@ -22,7 +22,7 @@ from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectListView, get_scoped_or_404, history_rows
+from jiceng.core.views import ObjectListView, RevealView, get_scoped_or_404, history_rows, reveal_url
 
 from . import services
 from .filters import ConferenceFilterSet, NeedFilterSet, ProjectFilterSet, ResourceFilterSet
@@ -309,8 +309,9 @@ class _ItemEditView(LoginRequiredMixin, View):
         return self._render(request, form, instance)
 
     def _render(self, request, form, instance):
-        return render(request, "core/object_edit.html", {"form": form, "object": instance if instance.pk else None,
-                                                         "opts": self.model._meta})
+        return render(request, "core/object_edit.html", {
+            "form": form, "object": instance if instance.pk else None, "opts": self.model._meta,
+            "reveal_url": reveal_url(request.user, instance, getattr(self, "reveal_url_name", None))})
 
 
 class NeedEditView(_ItemEditView):
@@ -318,6 +319,13 @@ class NeedEditView(_ItemEditView):
     form_class = NeedForm
     save = staticmethod(services.save_need)
     may_write = staticmethod(services.may_post_needs)
+    reveal_url_name = "matching:need_reveal"
+
+
+class NeedRevealView(RevealView):
+    """The requester's full contact phone, for roles that may reveal personal data; audited."""
+
+    model = Need
 
 
 class ResourceEditView(_ItemEditView):
@@ -357,7 +365,9 @@ class PromoteDemandView(LoginRequiredMixin, View):
 
         demand = get_scoped_or_404(Demand, request.user, pk=demand_pk)
         conferences = JointConference.objects.restrict(request.user)
-        form = NeedForm(request.POST, instance=Need(demand=demand), conferences=conferences,
+        # The demand's phone travels masked through the form; an unchanged mask keeps it (MaskedPersonalDataMixin).
+        form = NeedForm(request.POST, instance=Need(demand=demand, contact_phone=demand.requester_phone or ""),
+                        conferences=conferences,
                         units=services.acting_units(request.user))
         if form.is_valid():
             try:
