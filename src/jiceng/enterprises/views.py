@@ -2,6 +2,7 @@ from django.db.models import Count
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.scoping import prime_visibility
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 from jiceng.members.models import Member, MemberStatus
@@ -46,7 +47,8 @@ class EnterpriseDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ent = self.object
         ctx["edit_url"] = reverse("enterprises:enterprise_edit", args=[ent.pk])
-        ctx["coverages"] = ent.coverages.select_related("organization")
+        ctx["coverages"] = list(ent.coverages.select_related("organization"))
+        prime_visibility(self.request.user, [c.organization for c in ctx["coverages"]])  # linked only if they open
         members = Member.objects.restrict(self.request.user).active().filter(employer=ent)
         ctx["member_counts"] = dict(members.values_list("status").annotate(n=Count("pk")))
         ctx["full_status"] = MemberStatus.FULL
