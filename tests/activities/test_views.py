@@ -3,6 +3,7 @@ public sign-up, calendar, compliance page and Excel, ICS feeds parsed back."""
 
 import datetime as dt
 import io
+import time as time_module
 from unittest import mock
 
 import pytest
@@ -129,6 +130,34 @@ def test_check_in_through_the_qr_url(client, world):
     assert r.context["error"] == "您已签到,无需重复签到。"
     r = client.post(reverse("activities:check_in", args=[activity.pk]), {"code": "tampered"})
     assert r.status_code == 400 and "无效" in r.content.decode()
+
+
+def test_check_in_page_is_404_without_a_code_of_that_activity(client, world):
+    """Outside the activity's scope the check-in page says nothing (title, time, organizer) without a code the
+    door screen issued for this very activity; with such a code, even an expired one, it explains."""
+    activity = make_activity(world["branch"], title="攀达内部党课", start=timezone.now() + dt.timedelta(minutes=10))
+    other = make_activity(world["other"], title="殷行支部大会", start=timezone.now() + dt.timedelta(minutes=10))
+    url = reverse("activities:check_in", args=[activity.pk])
+    valid = services.checkin_code(activity)
+    client.force_login(world["u_out"])  # a member of another branch: the activity page is 404 for them
+    assert client.get(activity.get_absolute_url()).status_code == 404
+    for code in ["", "tampered", f"{activity.pk}:forged:sig", services.checkin_code(other), valid + "x"]:
+        response = client.get(url, {"code": code})
+        assert response.status_code == 404, code
+        assert "攀达内部党课" not in response.content.decode()
+        assert client.post(url, {"code": code}).status_code == 404, code
+    assert not Attendance.objects.filter(activity=activity).exists()
+    # The door's code opens the page (and checks in whoever stands at the door, as before).
+    response = client.get(url, {"code": valid})
+    assert response.status_code == 200 and "攀达内部党课" in response.content.decode()
+    # An expired code of this activity still explains what happened.
+    with mock.patch("django.core.signing.time.time", return_value=time_module.time() + 3600 * 3):
+        response = client.get(url, {"code": valid})
+    assert response.status_code == 200 and "过期" in response.context["error"]
+    # Who sees the activity anyway gets the explanation rather than a 404.
+    client.force_login(world["u2"])
+    response = client.get(url, {"code": "tampered"})
+    assert response.status_code == 200 and "无效" in response.context["error"]
 
 
 def test_public_sign_up_page(client, world, acts):

@@ -352,6 +352,20 @@ def checkin_path(activity: Activity, code: str | None = None) -> str:
     return f"{reverse('activities:check_in', args=[activity.pk])}?code={code or checkin_code(activity)}"
 
 
+def checkin_code_is_authentic(activity: Activity, code: str) -> bool:
+    """Was `code` issued for this activity by its door screen (expired or not)? Only then may the check-in
+    page say anything about the activity to someone outside its scope: a guessed id must learn nothing
+    (OWASP ASVS V4.2.1, insecure direct object references)."""
+    code = (code or "").strip()
+    if code.split(":", 1)[0] != str(activity.pk):
+        return False
+    try:
+        _signer(activity).unsign(code)
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def verify_checkin_code(activity: Activity, code: str, now: dt.datetime | None = None) -> None:
     """Raise ValidationError({"code": …}) unless `code` is a valid, current code of this activity."""
     now = now or timezone.now()

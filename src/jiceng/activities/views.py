@@ -356,14 +356,19 @@ class CheckInView(LoginRequiredMixin, generic.TemplateView):
 
     template_name = "activities/check_in.html"
 
-    def get_activity(self) -> Activity:
-        # The signed code, not the user's scope, is the authority here: it proves presence at the door.
-        return get_object_or_404(Activity.objects.select_related(*ACTIVITY_RELATED), pk=self.kwargs["pk"])
+    def get_activity(self, code: str) -> Activity:
+        # The signed code, not the user's scope, is the authority here: it proves presence at the door. Without
+        # a code issued for this activity the page does not exist for anyone who cannot see the activity.
+        activity = get_object_or_404(Activity.objects.select_related(*ACTIVITY_RELATED), pk=self.kwargs["pk"])
+        if not services.checkin_code_is_authentic(activity, code) and \
+                not Activity.objects.restrict(self.request.user).filter(pk=activity.pk).exists():
+            raise Http404
+        return activity
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        activity = self.get_activity()
         code = self.request.GET.get("code", "")
+        activity = self.get_activity(code)
         member = services.member_for(self.request.user)
         error = None
         try:
@@ -378,7 +383,7 @@ class CheckInView(LoginRequiredMixin, generic.TemplateView):
         return ctx
 
     def post(self, request, pk):
-        activity = self.get_activity()
+        activity = self.get_activity(request.POST.get("code", ""))
         try:
             services.check_in(activity, code=request.POST.get("code", ""), member=services.member_for(request.user),
                               user=request.user)

@@ -363,6 +363,9 @@ class ImportSpec:
     # Sets what save() would (pinyin keys, denormalized fields) on objects about to be bulk-inserted.
     before_save: Callable[[list[models.Model]], None] | None = None
     max_rows: int = MAX_ROWS
+    # The message for a unique value taken by a row outside the importing user's scope: saying "already
+    # registered" would tell them about records they may not see (docs/decisions/022-…).
+    conflict_elsewhere: Any = _("该%(column)s无法登记:%(value)s。请核对;如确认无误,请联系上级管理部门核实。")
 
     @property
     def verbose_name(self) -> str:
@@ -931,12 +934,21 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
     for resolver in resolvers.values():
         resolver.prepare(user)
     existing: dict[str, set] = {}
+    visible: dict[str, set] = {}
     manager = model._default_manager
+    scoped = user is not None and hasattr(manager.all(), "restrict")
     for name, seen in unique_seen.items():
-        existing[name] = set()
+        existing[name], visible[name] = set(), set()
         for chunk in chunked(list(seen)):
-            existing[name].update(manager.filter(**{f"{name}__in": chunk}).values_list(name, flat=True))
+            found = set(manager.filter(**{f"{name}__in": chunk}).values_list(name, flat=True))
+            existing[name] |= found
+            if found and scoped:
+                visible[name] |= set(manager.restrict(user).filter(**{f"{name}__in": found})
+                                     .values_list(name, flat=True))
+            elif found:
+                visible[name] |= found
     existing = {name: found for name, found in existing.items() if found}
+    elsewhere_message = str(spec.conflict_elsewhere)
     headers = {column.field: column.label for column in spec.columns}
     order = {column.field: position for position, column in enumerate(spec.columns)}
 
@@ -952,7 +964,8 @@ def validate(spec: ImportSpec, rows: Iterable[Sequence[Any]], user) -> ImportRes
         for name, found in existing.items():
             value = getattr(instance, name)
             if name not in errors and value in found:
-                errors[name] = existing_message % {"model": spec.verbose_name, "column": headers[name], "value": value}
+                message = existing_message if value in visible[name] else elsewhere_message
+                errors[name] = message % {"model": spec.verbose_name, "column": headers[name], "value": value}
         try:
             instance.clean()
         except ValidationError as exc:

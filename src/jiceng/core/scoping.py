@@ -20,6 +20,8 @@ class Scope:
     district_ids: set[int] = field(default_factory=set)
     street_ids: set[int] = field(default_factory=set)
     place_paths: set[str] = field(default_factory=set)
+    # The part of place_paths granted by roles that may write there (building workers; building heads only read).
+    worker_place_paths: set[str] = field(default_factory=set)
     org_paths: set[str] = field(default_factory=set)
     enterprise_ids: set[int] = field(default_factory=set)
     member_ids: set[int] = field(default_factory=set)
@@ -74,6 +76,8 @@ def scope_for(user) -> Scope:
                 scope.street_ids.add(ra.place_id)
             elif ra.role in (Role.BUILDING_WORKER, Role.BUILDING_HEAD) and ra.place_id:
                 scope.place_paths.add(ra.place.path)
+                if ra.role == Role.BUILDING_WORKER:
+                    scope.worker_place_paths.add(ra.place.path)
             elif ra.role == Role.ORG_SECRETARY and ra.organization_id:
                 scope.org_paths.add(ra.organization.path)
             elif ra.role == Role.UNIT_CONTACT and ra.enterprise_id:
@@ -93,3 +97,49 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+# --- may the user open an object's page? ------------------------------------------------------------------------
+# Pages link only to what the reader may open (a link to a 404 also tells them the object exists): templates ask
+# `{% if obj|visible_to:user %}` (core/templatetags/jiceng.py). Answers are cached on the user object for the
+# request, like the scope; views that list many related objects prime the cache with one query per model.
+
+def _visibility_cache(user) -> dict:
+    cache = getattr(user, "_jiceng_visible", None)
+    if cache is None:
+        cache = user._jiceng_visible = {}
+    return cache
+
+
+def _scoped(model) -> bool:
+    return hasattr(model._default_manager.all(), "restrict")
+
+
+def prime_visibility(user, objects) -> None:
+    """Find out in one query per model which of `objects` the user may open."""
+    scope = scope_for(user)
+    if scope.everything:
+        return
+    cache = _visibility_cache(user)
+    wanted: dict[type, set] = {}
+    for obj in objects:
+        if obj is not None and obj.pk is not None and _scoped(type(obj)) and \
+                (type(obj)._meta.label_lower, obj.pk) not in cache:
+            wanted.setdefault(type(obj), set()).add(obj.pk)
+    for model, pks in wanted.items():
+        seen = set(model._default_manager.restrict(user).filter(pk__in=pks).values_list("pk", flat=True))
+        for pk in pks:
+            cache[model._meta.label_lower, pk] = pk in seen
+
+
+def can_see(user, obj) -> bool:
+    """Is `obj` in the user's scope, so that its page opens (unscoped models: yes)?"""
+    if obj is None or obj.pk is None:
+        return False
+    if not _scoped(type(obj)) or scope_for(user).everything:
+        return True
+    key = (type(obj)._meta.label_lower, obj.pk)
+    cache = _visibility_cache(user)
+    if key not in cache:
+        prime_visibility(user, [obj])
+    return cache[key]

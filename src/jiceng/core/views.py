@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from jiceng.accounts.models import AuditEvent
-from jiceng.accounts.permissions import can_write
+from jiceng.accounts.permissions import can_reveal_personal_data, can_write
 
 from . import audit
 from .excel import objects_to_sheet, xlsx_response
@@ -166,7 +167,30 @@ class ObjectEditView(ScopedMixin, generic.UpdateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["opts"] = self.model._meta
+        ctx["reveal_url"] = reveal_url(self.request.user, self.object, getattr(self, "reveal_url_name", None))
         return ctx
+
+
+def reveal_url(user, obj, url_name: str | None) -> str | None:
+    """The reveal action of an edit form: for an existing object with personal data, to roles that may reveal."""
+    if obj is None or obj.pk is None or url_name is None or not can_reveal_personal_data(user):
+        return None
+    if not any(getattr(obj, name, "") for name in getattr(obj, "personal_fields", {})):
+        return None
+    return reverse(url_name, args=[obj.pk])
+
+
+class RevealView(ScopedMixin, generic.View):
+    """Full values of one object's personal fields, for the roles that may reveal them (district admins,
+    secretaries, superusers); every reveal is audited (docs/decisions/003)."""
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.scoped_queryset(), pk=pk)
+        if not can_reveal_personal_data(request.user):
+            return JsonResponse({"detail": _("您的角色无权查看完整个人信息。")}, status=403)
+        names = list(self.model.personal_fields)
+        audit.record(request, AuditEvent.Action.REVEAL, obj, detail=",".join(names))
+        return JsonResponse({name: getattr(obj, name) for name in names})
 
 
 def get_scoped_or_404(model, user, **lookup):

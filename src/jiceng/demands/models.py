@@ -134,6 +134,7 @@ class Demand(Located):
 
     objects = ScopedManager()
     edit_roles = ("district_admin", "street_staff", "building_worker", "building_head")
+    personal_fields = {"requester_phone": mask_phone}
 
     class Meta:
         verbose_name = _("需求")

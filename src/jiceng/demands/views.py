@@ -178,6 +178,9 @@ class DemandDetailView(ObjectDetailView):
         ctx["events"] = demand.events.select_related("actor")
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
+        from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
+
+        ctx["can_promote"] = ctx["can_act"] and demand.is_open and may_post_needs(user)
         ctx["categories"] = Category.objects.filter(active=True)
         ctx["assign_form"] = AssignForm(demand=demand, user=user)
         scoped = Demand.objects.restrict(user)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.text import pinyin_keys
-from jiceng.core.validators import validate_uscc
+from jiceng.core.validators import mask_phone, validate_uscc
 from jiceng.places.models import ENTERPRISE_PLACE_KINDS, Located
 
 
@@ -90,6 +90,8 @@ class Enterprise(Located):
     objects = ScopedManager()
     # Roles that may create and edit these (within their scope).
     edit_roles = ("district_admin", "street_staff", "building_worker")
+    # The contact's phone is a person's: masked in forms and history like members' (docs/decisions/022).
+    personal_fields = {"contact_phone": mask_phone}
 
     class Meta:
         verbose_name = _("两新组织")
@@ -113,6 +115,10 @@ class Enterprise(Located):
 
             q |= models.Q(pk__in=Coverage.objects.filter(scope.org_q("organization__path")).values("enterprise"))
         return q
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     @property
     def is_non_public(self) -> bool:

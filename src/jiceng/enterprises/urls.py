@@ -13,6 +13,7 @@ urlpatterns = [
     path("add/", views.EnterpriseEditView.as_view(), name="enterprise_add"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
     path("<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
+    path("<int:pk>/reveal/", views.EnterpriseRevealView.as_view(), name="enterprise_reveal"),
     path("import/", ImportUploadView.as_view(**_import), name="enterprise_import"),
     path("import/template/", ImportTemplateView.as_view(**_import), name="enterprise_import_template"),
     path("import/confirm/", ImportConfirmView.as_view(**_import), name="enterprise_import_confirm"),

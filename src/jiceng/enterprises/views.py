@@ -2,8 +2,9 @@ from django.db.models import Count
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.scoping import prime_visibility
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 from jiceng.members.models import Member, MemberStatus
 
 from .filters import EnterpriseFilterSet
@@ -36,6 +37,7 @@ class EnterpriseDetailView(ObjectDetailView):
     template_name = "enterprises/enterprise_detail.html"
     fields = [*COLUMNS, Column("unit_no", _("房号")), Column("registered_address", _("注册地址")),
               Column("actual_address", _("实际办公地址")), Column("contact_name", _("联系人")),
+              Column("contact_phone_masked", _("联系电话")),
               Column("instructor", _("党建指导员"))]
 
     def get_queryset(self):
@@ -45,7 +47,8 @@ class EnterpriseDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ent = self.object
         ctx["edit_url"] = reverse("enterprises:enterprise_edit", args=[ent.pk])
-        ctx["coverages"] = ent.coverages.select_related("organization")
+        ctx["coverages"] = list(ent.coverages.select_related("organization"))
+        prime_visibility(self.request.user, [c.organization for c in ctx["coverages"]])  # linked only if they open
         members = Member.objects.restrict(self.request.user).active().filter(employer=ent)
         ctx["member_counts"] = dict(members.values_list("status").annotate(n=Count("pk")))
         ctx["full_status"] = MemberStatus.FULL
@@ -55,3 +58,10 @@ class EnterpriseDetailView(ObjectDetailView):
 class EnterpriseEditView(ObjectEditView):
     model = Enterprise
     form_class = EnterpriseForm
+    reveal_url_name = "enterprises:enterprise_reveal"
+
+
+class EnterpriseRevealView(RevealView):
+    """The contact's full phone, for roles that may reveal personal data; audited."""
+
+    model = Enterprise

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.forms import MaskedPersonalDataMixin
+
 from .models import ChairTerm, JointConference, Meeting, MemberUnit, Need, Resource
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -68,7 +70,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["chair"].queryset = conference.units.all()
 
 
-class _ListItemForm(forms.ModelForm):
+class _ListItemForm(MaskedPersonalDataMixin, forms.ModelForm):
     common_widgets = {"start": DATETIME, "end": DATETIME, "daily_start": TIME, "daily_end": TIME,
                       "description": forms.Textarea(attrs={"rows": 3})}
 
@@ -78,6 +80,10 @@ class _ListItemForm(forms.ModelForm):
             self.fields["conference"].queryset = conferences
         for name in ("start", "end"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self._mask_personal_data()
+
+    def clean(self):
+        return self._keep_unchanged_personal_data(super().clean())
 
 
 class ResourceForm(_ListItemForm):

@@ -88,7 +88,7 @@ DONE_PROJECT_STATUSES = (ProjectStatus.COMPLETED, ProjectStatus.EVALUATED)
 def conference_scope_q(scope: Scope, prefix: str = "") -> models.Q:
     """Conferences a user sees: by the conference's place, or because one of their units is a member."""
     q = scope.place_q(f"{prefix}place__district", f"{prefix}place__street", f"{prefix}place__path")
-    units = MemberUnit.objects.filter(MemberUnit.acting_q(scope))
+    units = MemberUnit.objects.filter(MemberUnit.people_q(scope))
     if scope.enterprise_ids or scope.org_paths or scope.place_paths:
         q |= models.Q(**{f"{prefix}pk__in": units.values("conference_id")})
     return q
@@ -135,7 +135,8 @@ class JointConference(models.Model):
 
 class MemberUnit(models.Model):
     """A member unit (成员单位). Who acts for it: its enterprise's unit contacts, its party organization's
-    secretary, and staff whose place scope holds its place or enterprise."""
+    secretary, and building workers whose buildings hold its place or enterprise. Building heads of those
+    buildings are its people too, but read only (docs/permissions.md)."""
 
     conference = models.ForeignKey(JointConference, on_delete=models.CASCADE, related_name="units",
                                    verbose_name=_("联席会议"))
@@ -153,6 +154,7 @@ class MemberUnit(models.Model):
     joined = fields.DateField(_("加入日期"), null=True, blank=True)
     active = models.BooleanField(_("在册"), default=True)
     history = HistoricalRecords()
+    personal_fields = {"contact_phone": mask_phone}
 
     class Meta:
         verbose_name = _("成员单位")
@@ -168,16 +170,27 @@ class MemberUnit(models.Model):
         return mask_phone(self.contact_phone)
 
     @staticmethod
-    def acting_q(scope: Scope) -> models.Q:
-        """Units a user acts for by their own role (not as conference staff)."""
+    def _q(scope: Scope, place_paths) -> models.Q:
         q = models.Q(pk__in=[])
         if scope.enterprise_ids:
             q |= models.Q(enterprise_id__in=scope.enterprise_ids)
         if scope.org_paths:
             q |= scope.org_q("organization__path")
-        for prefix in scope.place_paths:
+        for prefix in place_paths:
             q |= models.Q(place__path__startswith=prefix) | models.Q(enterprise__place__path__startswith=prefix)
         return q
+
+    @classmethod
+    def people_q(cls, scope: Scope) -> models.Q:
+        """Units whose lists a user sees by their own role: contacts, secretaries, building workers and heads."""
+        return cls._q(scope, scope.place_paths)
+
+    @classmethod
+    def acting_q(cls, scope: Scope) -> models.Q:
+        """Units a user acts for by their own role (not as conference staff): publish, claim, close, move
+        projects on. Building heads are read-only in the three lists (docs/permissions.md), so only the
+        buildings of a building worker count here."""
+        return cls._q(scope, scope.worker_place_paths)
 
 
 class ChairTerm(models.Model):
@@ -345,6 +358,7 @@ class Need(ListItem):
     demand = models.OneToOneField("demands.Demand", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="list_need", verbose_name=_("来源诉求"))
     history = HistoricalRecords()
+    personal_fields = {"contact_phone": mask_phone}
 
     class Meta:
         verbose_name = _("需求")
@@ -427,7 +441,7 @@ class Project(models.Model):
     def scope_q(cls, scope: Scope) -> models.Q:
         """Place scope through the conference; a unit's own people see their unit's projects only."""
         q = scope.place_q("conference__place__district", "conference__place__street", "conference__place__path")
-        units = MemberUnit.objects.filter(MemberUnit.acting_q(scope)).values("pk")
+        units = MemberUnit.objects.filter(MemberUnit.people_q(scope)).values("pk")
         if scope.enterprise_ids or scope.org_paths or scope.place_paths:
             q |= models.Q(provider__in=units) | models.Q(need__requester_unit__in=units)
         if scope.member_ids:

@@ -91,6 +91,19 @@ def can_post_need(user, conference: JointConference) -> bool:
         JointConference.objects.restrict(user).filter(pk=conference.pk).exists()
 
 
+def may_publish_resources(user) -> bool:
+    """Does the user act for any member unit (and so may publish resources)? Building heads do not."""
+    return acting_units(user).exists()
+
+
+def may_post_needs(user) -> bool:
+    """May the user post needs anywhere: for a unit they act for, or as place staff of a visible conference."""
+    if acting_units(user).exists():
+        return True
+    scope = scope_for(user)
+    return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and JointConference.objects.restrict(user).exists()
+
+
 def requester_side(user, need: Need) -> bool:
     """May act as the need's requester (agree to a claim, evaluate the project)?"""
     if can_manage(user, need.conference):

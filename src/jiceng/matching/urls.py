@@ -9,6 +9,7 @@ urlpatterns = [
     path("needs/add/", views.NeedEditView.as_view(), name="need_add"),
     path("needs/<int:pk>/", views.NeedDetailView.as_view(), name="need_detail"),
     path("needs/<int:pk>/edit/", views.NeedEditView.as_view(), name="need_edit"),
+    path("needs/<int:pk>/reveal/", views.NeedRevealView.as_view(), name="need_reveal"),
     path("needs/<int:pk>/close/", views.CloseItemView.as_view(model=Need), name="need_close"),
     path("needs/from-demand/<int:demand_pk>/", views.PromoteDemandView.as_view(), name="need_from_demand"),
     path("resources/", views.ResourceListView.as_view(), name="resource_list"),

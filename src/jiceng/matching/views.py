@@ -22,7 +22,7 @@ from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectListView, get_scoped_or_404, history_rows
+from jiceng.core.views import ObjectListView, RevealView, get_scoped_or_404, history_rows, reveal_url
 
 from . import services
 from .filters import ConferenceFilterSet, NeedFilterSet, ProjectFilterSet, ResourceFilterSet
@@ -236,7 +236,7 @@ class NeedListView(ObjectListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         units = list(services.acting_units(self.request.user).filter(resources__isnull=False).distinct()[:20])
-        ctx.update(can_add=True, add_url=reverse("matching:need_add"),
+        ctx.update(can_add=services.may_post_needs(self.request.user), add_url=reverse("matching:need_add"),
                    suggestions=services.suggest_needs_for_units(units) if units else [])
         return ctx
 
@@ -250,7 +250,7 @@ class ResourceListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(can_add=services.acting_units(self.request.user).exists(),
+        ctx.update(can_add=services.may_publish_resources(self.request.user),
                    add_url=reverse("matching:resource_add"))
         return ctx
 
@@ -259,6 +259,12 @@ class _ItemEditView(LoginRequiredMixin, View):
     model = None
     form_class = None
     save = None
+    may_write = None  # services.may_post_needs / may_publish_resources: who may open the form at all
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not type(self).may_write(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def _instance(self, request, pk):
         if pk is None:
@@ -303,24 +309,39 @@ class _ItemEditView(LoginRequiredMixin, View):
         return self._render(request, form, instance)
 
     def _render(self, request, form, instance):
-        return render(request, "core/object_edit.html", {"form": form, "object": instance if instance.pk else None,
-                                                         "opts": self.model._meta})
+        return render(request, "core/object_edit.html", {
+            "form": form, "object": instance if instance.pk else None, "opts": self.model._meta,
+            "reveal_url": reveal_url(request.user, instance, getattr(self, "reveal_url_name", None))})
 
 
 class NeedEditView(_ItemEditView):
     model = Need
     form_class = NeedForm
     save = staticmethod(services.save_need)
+    may_write = staticmethod(services.may_post_needs)
+    reveal_url_name = "matching:need_reveal"
+
+
+class NeedRevealView(RevealView):
+    """The requester's full contact phone, for roles that may reveal personal data; audited."""
+
+    model = Need
 
 
 class ResourceEditView(_ItemEditView):
     model = Resource
     form_class = ResourceForm
     save = staticmethod(services.save_resource)
+    may_write = staticmethod(services.may_publish_resources)
 
 
 class PromoteDemandView(LoginRequiredMixin, View):
     """A demand becomes a need in one step: pick the conference, confirm the pre-filled form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_post_needs(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, demand_pk):
         from jiceng.demands.models import Demand
@@ -344,7 +365,9 @@ class PromoteDemandView(LoginRequiredMixin, View):
 
         demand = get_scoped_or_404(Demand, request.user, pk=demand_pk)
         conferences = JointConference.objects.restrict(request.user)
-        form = NeedForm(request.POST, instance=Need(demand=demand), conferences=conferences,
+        # The demand's phone travels masked through the form; an unchanged mask keeps it (MaskedPersonalDataMixin).
+        form = NeedForm(request.POST, instance=Need(demand=demand, contact_phone=demand.requester_phone or ""),
+                        conferences=conferences,
                         units=services.acting_units(request.user))
         if form.is_valid():
             try:

@@ -1,5 +1,6 @@
 from jiceng.core.forms import ScopedModelForm
 
+from .identity import MEMBER_CLASH, check_id_number
 from .models import Member
 
 
@@ -11,4 +12,8 @@ class MemberForm(ScopedModelForm):
                   "households_contacted"]
 
     def clean_id_number(self):
-        return (self.cleaned_data.get("id_number") or "").strip().upper()
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        # Before the model's own uniqueness check, whose message would say so about anyone in the city.
+        check_id_number(value, self.user, member_message=MEMBER_CLASH, exclude_member_pk=self.instance.pk,
+                        field=None)
+        return value

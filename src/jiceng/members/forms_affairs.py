@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.forms import ScopedModelForm
 from jiceng.organizations.models import Organization
 
+from .identity import APPLICANT_IS_MEMBER, APPLICATION_IN_PROGRESS, check_id_number
 from .models import Application, DuesCategory, Member, MemberStatus, PaymentMethod
 from .pipeline import STEPS
 
@@ -38,7 +39,11 @@ class ApplicationForm(ScopedModelForm):
                                                             format="%Y-%m-%d")
 
     def clean_id_number(self):
-        return (self.cleaned_data.get("id_number") or "").strip().upper()
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        # Before the model form's constraint check, whose message would say so about anyone in the city.
+        check_id_number(value, self.user, member_message=APPLICANT_IS_MEMBER,
+                        application_message=APPLICATION_IN_PROGRESS, field=None)
+        return value
 
 
 class StepForm(forms.Form):

@@ -24,6 +24,7 @@ from jiceng.core.validators import mask_id_number, mask_phone
 from jiceng.enterprises.models import Enterprise
 from jiceng.organizations.models import Organization
 
+from .identity import GENERIC_CONFLICT
 from .models import Education, Gender, Member, MemberStatus
 
 
@@ -64,4 +65,5 @@ MEMBER_IMPORT = ImportSpec(
         ImportColumn(_("流动党员"), "is_mobile", parse_bool, example="否", help=_("填写“是”或“否”,留空为“否”。")),
     ),
     before_save=pinyin_setter("name"),
+    conflict_elsewhere=GENERIC_CONFLICT,
 )

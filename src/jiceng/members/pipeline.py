@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .identity import APPLICANT_IS_MEMBER, APPLICATION_IN_PROGRESS, check_id_number
 from .models import Application, ApplicationStep, Member, MemberStatus, Stage
 
 
@@ -289,7 +290,7 @@ def record_step(application: Application, step: StepInput, *, user=None) -> Appl
     if rule.leads_to:
         application.stage = rule.leads_to
     if step.code == "admit":
-        application.member = _admit_member(application, step.date)
+        application.member = _admit_member(application, step.date, user=user)
     elif step.code == "full":
         member = application.member
         member.status, member.full_date = MemberStatus.FULL, step.date
@@ -300,10 +301,9 @@ def record_step(application: Application, step: StepInput, *, user=None) -> Appl
     return recorded
 
 
-def _admit_member(application: Application, date: dt.date) -> Member:
+def _admit_member(application: Application, date: dt.date, *, user=None) -> Member:
     """Admission creates the member record (probationary) in the branch that cultivated the applicant."""
-    if Member.objects.filter(id_number=application.id_number).exists():
-        raise ValidationError(_("该身份证号码的党员已在册。"))
+    check_id_number(application.id_number, user, member_message=_("该身份证号码的党员已在册。"), field=None)
     member = Member(name=application.name, gender=application.gender, birth_date=application.birth_date,
                     id_number=application.id_number, phone=application.phone, join_date=date,
                     status=MemberStatus.PROBATIONARY, organization=application.organization,
@@ -317,12 +317,10 @@ def create_application(*, user=None, applied_on: dt.date, **fields) -> Applicati
     """A new application with its first step ('apply'), refused whole if the applicant is under age."""
     with transaction.atomic():
         application = Application(stage=Stage.APPLICANT, **fields)
-        # The specific messages first, before the generic constraint check of full_clean().
-        id_number = (application.id_number or "").strip().upper()
-        if Member.objects.filter(id_number=id_number).exists():
-            raise ValidationError({"id_number": _("该身份证号码的人员已是党员。")})
-        if Application.objects.filter(id_number=id_number).exclude(stage=Stage.CLOSED).exists():
-            raise ValidationError({"id_number": _("该申请人已有进行中的入党申请。")})
+        # The specific messages first, before the generic constraint check of full_clean(); specific only
+        # about records the user may see (members/identity.py).
+        check_id_number(application.id_number, user, member_message=APPLICANT_IS_MEMBER,
+                        application_message=APPLICATION_IN_PROGRESS)
         application.full_clean()
         application.save()
         record_step(application, StepInput("apply", applied_on), user=user)

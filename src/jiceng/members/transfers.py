@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from jiceng.core.dates import validate_plausible_date
 from jiceng.organizations.models import Organization
 
+from .identity import check_id_number
 from .models import Member, MemberStatus, Transfer, TransferDirection, TransferState
 from .models.transfer import OPEN_STATES
 
@@ -62,8 +63,7 @@ def register_incoming(*, details: dict, to_organization: Organization, external_
                       user=None) -> Transfer:
     """An incoming letter from outside the platform; the member record is created on completion."""
     probe = _member_from_details(details, to_organization, issue_date)
-    if Member.objects.filter(id_number=probe.id_number).exists():
-        raise ValidationError({"id_number": _("该身份证号码的党员已在册,请使用平台内转接。")})
+    check_id_number(probe.id_number, user, member_message=_("该身份证号码的党员已在册,请使用平台内转接。"))
     probe.full_clean(exclude=["organization"])
     transfer = Transfer(direction=TransferDirection.INCOMING, to_organization=to_organization,
                         external_organization=external_organization, letter_no=letter_no, issue_date=issue_date,

@@ -1,14 +1,9 @@
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
-from jiceng.accounts.models import AuditEvent
 from jiceng.accounts.permissions import can_reveal_personal_data
-from jiceng.core import audit
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 
 from .filters import MemberFilterSet
 from .forms import MemberForm
@@ -61,16 +56,10 @@ class MemberDetailView(ObjectDetailView):
 class MemberEditView(ObjectEditView):
     model = Member
     form_class = MemberForm
+    reveal_url_name = "members:member_reveal"
 
 
-class MemberRevealView(ScopedMixin, View):
+class MemberRevealView(RevealView):
     """Full ID number and phone, for privileged roles only; every reveal is audited."""
 
     model = Member
-
-    def post(self, request, pk):
-        member = get_object_or_404(self.scoped_queryset(), pk=pk)
-        if not can_reveal_personal_data(request.user):
-            return JsonResponse({"detail": str(_("您的角色无权查看完整个人信息。"))}, status=403)
-        audit.record(request, AuditEvent.Action.REVEAL, member, detail="id_number,phone")
-        return JsonResponse({"id_number": member.id_number, "phone": member.phone})

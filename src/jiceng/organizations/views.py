@@ -12,7 +12,7 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
-from jiceng.core.scoping import scope_for
+from jiceng.core.scoping import prime_visibility, scope_for
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
@@ -56,7 +56,8 @@ class OrganizationDetailView(ObjectDetailView):
         org = self.object
         ctx["edit_url"] = reverse("organizations:organization_edit", args=[org.pk])
         ctx["children"] = Organization.objects.restrict(self.request.user).filter(parent=org)
-        ctx["coverages"] = org.coverages.select_related("enterprise")
+        ctx["coverages"] = list(org.coverages.select_related("enterprise"))
+        prime_visibility(self.request.user, [c.enterprise for c in ctx["coverages"]])  # linked only if they open
         ctx["committee"] = org.committee.select_related("member")
         ctx["member_counts"] = org.members.filter(left_on__isnull=True).aggregate(
             total=Count("pk"), full=Count("pk", filter=Q(status=MemberStatus.FULL)))

@@ -2,6 +2,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from jiceng.core.scoping import prime_visibility
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
@@ -38,7 +39,8 @@ class PlaceDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         place = self.object
         ctx["edit_url"] = reverse("places:place_edit", args=[place.pk])
-        ctx["ancestors"] = place.ancestors()
+        ctx["ancestors"] = list(place.ancestors())
+        prime_visibility(self.request.user, ctx["ancestors"])  # the breadcrumbs link only to what opens
         ctx["children"] = Place.objects.restrict(self.request.user).filter(parent=place).order_by("kind", "name")
         ctx["enterprise_count"] = (
             Enterprise.objects.restrict(self.request.user).filter(place__path__startswith=place.path).count()

@@ -28,6 +28,7 @@ from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectListView, get_scoped_or_404
+from jiceng.demands.models import Visit
 from jiceng.enterprises.models import Enterprise
 
 from . import selectors, services
@@ -200,6 +201,7 @@ class EnterpriseRiskView(LoginRequiredMixin, generic.View):
                            .prefetch_related("assignees").order_by("status", "-created")],
             "today": today,
             "can_record": can_write(request.user, Signal),
+            "can_visit": can_write(request.user, Visit),
             "can_override": can_write(request.user, EnterpriseRisk),
             "can_close": can_write(request.user, FollowUp),
             "signal_form": signal_form or SignalForm(),

@@ -40,3 +40,11 @@ def get(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def visible_to(obj, user) -> bool:
+    """{% if obj|visible_to:request.user %}<a href=…>{% endif %}: link only to pages the reader may open."""
+    from jiceng.core.scoping import can_see
+
+    return can_see(user, obj)

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
 
+from ..identity import MEMBER_CLASH, check_id_number
 from ..models import Member
 
 
@@ -21,11 +23,12 @@ class MemberSerializer(ModelCleanSerializer):
 
     def validate_id_number(self, value: str) -> str:
         value = value.strip().upper()
-        clash = Member.objects.filter(id_number=value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError("该身份证号码的党员已在册,一名党员只能在一个党组织。")
+        request = self.context.get("request")
+        try:
+            check_id_number(value, request.user if request else None, member_message=MEMBER_CLASH,
+                            exclude_member_pk=self.instance.pk if self.instance is not None else None, field=None)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
         return value
 
     def validate_phone(self, value: str) -> str:
