@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jiceng.matching",
     "jiceng.venues",
     "jiceng.activities",
+    "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""`jiceng bench [--repeat N] [--output FILE]`: the benchmark suite on the current database (jiceng.core.bench)."""
+"""`jiceng bench [--repeat N] [--output FILE]`: the benchmark suite on the current database (operations.bench)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.core.bench import BenchError, format_markdown, format_table, run
+from jiceng.operations.bench import BenchError, format_markdown, format_table, run
 
 
 class Command(BaseCommand):
