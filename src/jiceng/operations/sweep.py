@@ -25,7 +25,7 @@ import math
 import statistics
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -393,7 +393,7 @@ def _restore_level(logger: logging.Logger, level: int) -> Iterator[None]:
 
 
 def sweep(users: list[SweepUser], repeat: int = 0, *, warm: bool = True, progress: bool = False,
-          progress_file=None, keep: Callable[[Target], bool] | None = None) -> SweepReport:
+          progress_file=None) -> SweepReport:
     """Visit every target of every user; `repeat` timed runs each (0: status and query counts only)."""
     plan, skipped = [], []
     for sweep_user in users:
@@ -401,7 +401,7 @@ def sweep(users: list[SweepUser], repeat: int = 0, *, warm: bool = True, progres
         pages, skipped_pages = page_targets(sweep_user.user)
         apis, skipped_apis = api_targets(sweep_user.user, client)
         skipped += [f"{sweep_user.label}: {text}" for text in skipped_pages + skipped_apis]
-        plan += [(sweep_user, client, target) for target in pages + apis if keep is None or keep(target)]
+        plan += [(sweep_user, client, target) for target in pages + apis]
     measurements = []
     from tqdm import tqdm
 
