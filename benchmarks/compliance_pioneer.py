@@ -19,7 +19,7 @@ Each row pairs what a request runs with hand-written SQL for the same answer:
   weights them, ranks everyone and returns page 1 with the total count (the least the database must do);
 - pioneer API: the whole `GET /api/pioneer/?place=…` request (routing, DRF, serializer, JSON) against the same SQL.
 Before timing, the answers are compared (same counts per branch/kind/month; same first page, same totals).
-Method and table as in `jiceng bench` (jiceng.core.bench): one warm-up per side whose queries are counted, then
+Method and table as in `jiceng bench` (jiceng.operations.bench): one warm-up per side whose queries are counted, then
 `--repeat` interleaved runs, medians in milliseconds.
 """
 
@@ -129,7 +129,7 @@ def _place_filter(place, alias: str = "o") -> tuple[str, list]:
 def raw_compliance(district, year: int, quarter: int) -> dict:
     from jiceng.activities import compliance
     from jiceng.activities.models import Activity, ActivityStatus, Attendance, ComplianceRule, Period
-    from jiceng.core.bench import _fetch
+    from jiceng.operations.bench import _fetch
     from jiceng.organizations.models import BRANCH_KINDS, Organization
     from jiceng.places.models import Place
 
@@ -173,10 +173,10 @@ def _quote(name: str) -> str:
 def raw_leaderboard(place, start: dt.date, end: dt.date, weights: dict[str, Decimal], page_size: int = 50) -> list:
     """Page 1 of the ranked leaderboard, with the total count, in one statement."""
     from jiceng.activities.models import ORGANIZATIONAL_LIFE_KINDS, Activity, ActivityStatus, Attendance, Rating
-    from jiceng.core.bench import _fetch
     from jiceng.matching.models import Project, ProjectStatus
     from jiceng.members import pioneer
     from jiceng.members.models import Member
+    from jiceng.operations.bench import _fetch
     from jiceng.organizations.models import Organization
 
     lo, hi = (_db_datetime(v) for v in pioneer.bounds(start, end))
@@ -218,7 +218,7 @@ def raw_leaderboard(place, start: dt.date, end: dt.date, weights: dict[str, Deci
 # --- application paths -----------------------------------------------------------------------------------------
 def orm_compliance(district, year: int, quarter: int):
     from jiceng.activities import compliance
-    from jiceng.core.bench import _bench_user
+    from jiceng.operations.bench import _bench_user
     from jiceng.organizations.models import BRANCH_KINDS, Organization
 
     branches = Organization.objects.restrict(_bench_user()).filter(kind__in=BRANCH_KINDS,
@@ -229,8 +229,8 @@ def orm_compliance(district, year: int, quarter: int):
 def orm_leaderboard(place, start: dt.date, end: dt.date):
     from django.core.paginator import Paginator
 
-    from jiceng.core.bench import _bench_user
     from jiceng.members import pioneer
+    from jiceng.operations.bench import _bench_user
 
     rows = pioneer.scores(pioneer.Target(place=place).members(_bench_user()), start, end, weight=pioneer.weights())
     page = Paginator(rows, 50).get_page(1)
@@ -241,7 +241,7 @@ _CLIENT = []
 
 
 def api_leaderboard(place, period_key: str) -> dict:
-    from jiceng.core.bench import _api_client, _get
+    from jiceng.operations.bench import _api_client, _get
 
     if not _CLIENT:  # one client: a new one loads the middleware again (WhiteNoise then scans the static files)
         _CLIENT.append(_api_client())
@@ -309,8 +309,8 @@ def main() -> None:
 
     from jiceng.activities import compliance
     from jiceng.activities.models import Activity, Attendance, Rating
-    from jiceng.core.bench import Benchmark, Report, format_markdown, format_table, machine_facts, measure
     from jiceng.members import pioneer
+    from jiceng.operations.bench import Benchmark, Report, format_markdown, format_table, machine_facts, measure
     from jiceng.organizations.models import BRANCH_KINDS, Organization
 
     reverse("activities:pioneer")  # import the URLconf once, outside the timings
@@ -401,7 +401,7 @@ def try_index(benchmarks, repeat: int) -> list[str]:
     """Time the district rows again with TRIAL_INDEX, inside a transaction that is rolled back afterwards."""
     from django.db import connection, transaction
 
-    from jiceng.core.bench import HEADER, _cells, measure
+    from jiceng.operations.bench import HEADER, _cells, measure
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -423,7 +423,7 @@ def try_index(benchmarks, repeat: int) -> list[str]:
 
 
 def _superuser():
-    from jiceng.core.bench import _bench_user
+    from jiceng.operations.bench import _bench_user
 
     return _bench_user()
 

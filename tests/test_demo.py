@@ -9,9 +9,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
-from jiceng.core.demo import DEMO_USERS, PASSWORD, load_demo
 from jiceng.enterprises.models import Enterprise, Ownership
 from jiceng.members.models import Member
+from jiceng.operations.demo import DEMO_USERS, PASSWORD, load_demo
 from jiceng.organizations.coverage import coverage_report
 from jiceng.organizations.models import CommitteeMember, Coverage, Organization
 from jiceng.places.models import Place

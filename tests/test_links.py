@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from jiceng.core.context_processors import NAVIGATION
-from jiceng.core.demo import DEMO_USERS, load_demo
+from jiceng.operations.demo import DEMO_USERS, load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from jiceng.core.seeding import SCALES
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import validate_cn_mobile, validate_id_number, validate_uscc
 from jiceng.enterprises.models import Enterprise
 from jiceng.members.models import Member
+from jiceng.operations.seeding import SCALES
 from jiceng.organizations.models import CommitteeMember, Coverage, Organization
 from jiceng.places.models import Place, PlaceKind
 
@@ -154,7 +154,7 @@ def test_bench_prints_table(seeded, tmp_path):
 
 
 def test_bench_query_counts_are_bounded(seeded):
-    from jiceng.core.bench import run
+    from jiceng.operations.bench import run
 
     report = run(repeat=1)
     assert len(report.results) >= 4
@@ -165,7 +165,7 @@ def test_bench_query_counts_are_bounded(seeded):
 
 
 def test_raw_baselines_answer_the_same_as_the_application(seeded):
-    from jiceng.core.bench import compare_answers, pick_targets
+    from jiceng.operations.bench import compare_answers, pick_targets
 
     district, street = pick_targets()
     assert compare_answers(district, street) == []

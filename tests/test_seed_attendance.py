@@ -11,9 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from jiceng.activities.models import ORGANIZATIONAL_LIFE_KINDS, Activity, ActivityKind, Attendance, Rating
-from jiceng.core.seeding import SCALES, table_counts
 from jiceng.members import pioneer
 from jiceng.members.models import Member
+from jiceng.operations.seeding import SCALES, table_counts
 
 pytestmark = pytest.mark.django_db
 

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "jiceng.matching",
     "jiceng.venues",
     "jiceng.activities",
+    "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
 ]
 
 MIDDLEWARE = [

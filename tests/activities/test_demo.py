@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jiceng.activities import compliance
 from jiceng.activities.models import Activity, Attendance, Club, Rating, Series, SignUp
-from jiceng.core.demo import load_demo
+from jiceng.operations.demo import load_demo
 from jiceng.organizations.models import Organization
 
 pytestmark = pytest.mark.django_db

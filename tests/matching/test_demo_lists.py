@@ -4,9 +4,9 @@ unit contact, and a second load adds nothing."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from jiceng.core.demo import load_demo
 from jiceng.matching import services
 from jiceng.matching.models import JointConference, Need, Project, ProjectStatus, Resource
+from jiceng.operations.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

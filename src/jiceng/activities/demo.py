@@ -103,7 +103,7 @@ class _Loader:
 
     # --- the 攀达 branch -----------------------------------------------------------------------------------
     def panda(self) -> Organization | None:
-        from jiceng.core.demo import PANDA_BRANCH
+        from jiceng.operations.demo import PANDA_BRANCH
 
         branch = self.branches.get(PANDA_BRANCH)
         if branch is None:
@@ -247,7 +247,7 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
     if park is None:
         return
     loader = _Loader(users, today, park)
-    from jiceng.core.demo import PANDA_BRANCH
+    from jiceng.operations.demo import PANDA_BRANCH
 
     branch = loader.branches.get(PANDA_BRANCH)
     if branch is None or Series.objects.filter(organization=branch, title=THEME_DAY).exists():

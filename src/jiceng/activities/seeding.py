@@ -1,4 +1,4 @@
-"""The attendance stage of `jiceng seed` (see jiceng.core.seeding): a year of organizational life for the city's
+"""The attendance stage of `jiceng seed` (see jiceng.operations.seeding): a year of organizational life for the city's
 party organizations, some street-wide volunteering and lunchtime micro-lectures, and `Scale.attendance`
 attendance rows for their members.
 
@@ -108,8 +108,8 @@ def _given_created():
 
 
 def stage_attendance(ctx) -> int:
-    from jiceng.core.seeding import _weighted
     from jiceng.members.models import Member
+    from jiceng.operations.seeding import _weighted
     from jiceng.organizations.models import CommitteeMember, Organization
 
     target = ctx.scale.attendance

@@ -1,4 +1,4 @@
-"""The demands stage of `jiceng seed` (see jiceng.core.seeding): `Scale.demands` demands spread over two
+"""The demands stage of `jiceng seed` (see jiceng.operations.seeding): `Scale.demands` demands spread over two
 years, over the generated buildings and enterprises, with a realistic mix of statuses and categories.
 
 Texts and categories come from the shipped classifier corpus, so counts per category look like real
@@ -52,7 +52,7 @@ def _keep_given_timestamps():
 
 
 def stage_demands(ctx) -> int:
-    from jiceng.core.seeding import _weighted
+    from jiceng.operations.seeding import _weighted
 
     total = ctx.scale.demands
     if not total or not ctx.enterprises:

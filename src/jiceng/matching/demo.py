@@ -9,8 +9,8 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from jiceng.core.demo import PANDA_BRANCH, PANDA_COMPANY, PARK_CZ, STREET_WJC
 from jiceng.enterprises.models import Enterprise
+from jiceng.operations.demo import PANDA_BRANCH, PANDA_COMPANY, PARK_CZ, STREET_WJC
 from jiceng.organizations.models import Organization
 from jiceng.places.models import Place, PlaceKind
 

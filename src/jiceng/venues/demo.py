@@ -86,8 +86,8 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
 
 
 def _bookings(users: dict[str, Any], today: dt.date, rooms: dict[str, Room]) -> None:
-    from jiceng.core.demo import PANDA_BRANCH, PANDA_COMPANY
     from jiceng.enterprises.models import Enterprise
+    from jiceng.operations.demo import PANDA_BRANCH, PANDA_COMPANY
     from jiceng.organizations.models import Organization
 
     contact, secretary = users.get("unit_contact"), users.get("org_secretary")

@@ -1,4 +1,4 @@
-"""`jiceng seed --scale {demo,city} [--seed N]`: deterministic generated data (see jiceng.core.seeding)."""
+"""`jiceng seed --scale {demo,city} [--seed N]`: deterministic generated data (see jiceng.operations.seeding)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.core.seeding import SCALES, SeedError, seed, table_counts
+from jiceng.operations.seeding import SCALES, SeedError, seed, table_counts
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         for stage in result.stages:
             self.stdout.write(f"  {stage.name:<16} {stage.rows:>10,} 行  {stage.seconds:7.1f} 秒")
         for name, target in result.pending.items():
-            self.stdout.write(f"  {name:<16} {target:>10,} 行  待对应应用建立后生成（见 jiceng.core.seeding）")
+            self.stdout.write(f"  {name:<16} {target:>10,} 行  待对应应用建立后生成（见 jiceng.operations.seeding）")
         self.stdout.write("数据库现有：" + "，".join(f"{k} {v:,}" for k, v in table_counts().items()))
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from jiceng.accounts.models import Role
-from jiceng.core.demo import load_demo
+from jiceng.operations.demo import load_demo
 
 
 def _width(text: str) -> int:
