@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -35,9 +36,9 @@ def can_manage(user) -> bool:
 
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser or user.has_perm("holidays.change_holidayyear"):
+    if user.is_superuser or Role.DISTRICT_ADMIN in scope_for(user).roles:
         return True
-    return Role.DISTRICT_ADMIN in scope_for(user).roles
+    return user.has_perm("holidays.change_holidayyear")
 
 
 def managers():
@@ -148,6 +149,7 @@ def save_year(days: Days, *, user, note: str = "", notice_text: str = "", publis
         row.save()
     if holiday_year.published:
         recompute_deadlines(holiday_year, user=user)
+    cache.delete(warning_cache_key(timezone.localdate()))
     log.info("holiday year %s saved (published=%s, was=%s)", days.year, holiday_year.published, was_published)
     return holiday_year
 
@@ -172,6 +174,7 @@ def publish(holiday_year: HolidayYear, *, user) -> HolidayYear:
     holiday_year._history_user = user
     holiday_year.save()
     recompute_deadlines(holiday_year, user=user)
+    cache.delete(warning_cache_key(timezone.localdate()))
     return holiday_year
 
 
@@ -204,6 +207,10 @@ def overview(first: int | None = None, last: int | None = None) -> list[dict]:
         rows.append({"year": year, "schedule": schedule, "stored": stored.get(year),
                      "days_off": len(schedule.days_off), "workdays": len(schedule.workdays)})
     return rows
+
+
+def warning_cache_key(today: dt.date) -> str:
+    return f"holidays:next-year-warning:{today.isoformat()}"
 
 
 def next_year_warning(today: dt.date | None = None) -> int | None:
