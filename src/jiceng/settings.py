@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiceng.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "jiceng.core.drf.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "anon": "60/min"},
 }
@@ -205,6 +205,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "jiceng.matching.models.ClaimKind",
         "ActivityKindEnum": "jiceng.activities.models.ActivityKind",
         "ClubKindEnum": "jiceng.activities.models.ClubKind",
+        "ComplianceStatusEnum": "jiceng.activities.compliance.STATUSES",
         "SourceKindEnum": "jiceng.risk.choices.SourceKind",
     },
 }

@@ -1,0 +1,107 @@
+"""The API answers what its OpenAPI schema says, for every operation: schemathesis, in-process.
+
+Every operation of `/api/schema/` is called with generated input (schemathesis' examples and fuzzing phases,
+positive and negative data) as the superuser and as a street officer, on the demo data, through the WSGI app
+(no server). Each answer must pass schemathesis' response checks:
+
+- `not_a_server_error`: never a 500;
+- `status_code_conformance`: the status is one the operation documents;
+- `content_type_conformance`: the content type is the documented one (JSON, also for a 404 of a URL no route
+  matches);
+- `response_schema_conformance`: the body validates against the documented schema. The test closes every object
+  schema (`additionalProperties: false` where the schema leaves it open), so a field the API returns but does
+  not document fails too.
+
+Bounded for CI: `JICENG_API_FUZZ_EXAMPLES` cases per operation and user (default 8), a fixed seed (derandomized,
+so a run is reproducible); the numbers of the last full measured run are in benchmarks/results/api-fuzz.md. Set
+`JICENG_API_FUZZ_EXAMPLES=100` (and `JICENG_API_FUZZ_COVERAGE=1` for schemathesis' coverage phase, ~650 boundary
+cases per operation) to search deeper.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES = int(os.environ.get("JICENG_API_FUZZ_EXAMPLES", "8"))
+PHASES = ["examples", "fuzzing", *(["coverage"] if os.environ.get("JICENG_API_FUZZ_COVERAGE") else [])]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+USERS = ["admin", "street_staff"]  # the superuser (every write reaches the model rules) and a scoped officer
+
+
+def closed(node):
+    """The schema with every object that lists its properties closed to others (a copy)."""
+    if isinstance(node, dict):
+        node = {key: closed(value) for key, value in node.items()}
+        if node.get("type") == "object" and "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        return node
+    if isinstance(node, list):
+        return [closed(value) for value in node]
+    return node
+
+
+RAW_SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
+schema = schemathesis.openapi.from_dict(closed(copy.deepcopy(RAW_SCHEMA)))
+schema.config.phases.update(phases=PHASES)
+APP = get_wsgi_application()
+
+
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker):
+    """The demo district, loaded once for the module in a transaction rolled back at its end."""
+    from jiceng.accounts.services import token_for
+    from jiceng.core.demo import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        yield {name: token_for(name) for name in USERS}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(params=USERS)
+def token(request, tokens, db):
+    return tokens[request.param]
+
+
+@schema.parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_responses_match_the_schema(case, token):
+    cache.clear()  # throttles count in the cache: the generated calls are not a client's real rate
+    case.call_and_validate(app=APP, headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    """`spectacular --validate --fail-on-warn`: the schema is valid OpenAPI 3 and every view is described
+    without guesswork (a warning means a field or response drf-spectacular could not type)."""
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").stat().st_size > 0
+
+
+def test_every_operation_documents_its_errors():
+    """The error answers the fuzzing relies on are in the published schema (not only in this test's copy)."""
+    operations = [(path, method, op) for path, item in RAW_SCHEMA["paths"].items() for method, op in item.items()]
+    assert len(operations) > 150
+    for path, method, op in operations:
+        codes = set(op["responses"])
+        assert {"401", "403"} <= codes, (method, path)
+        if "{" in path:
+            assert "404" in codes, (method, path)
+        if method in ("post", "put", "patch"):
+            assert "400" in codes, (method, path)
