@@ -105,3 +105,48 @@ def test_every_operation_documents_its_errors():
             assert "404" in codes, (method, path)
         if method in ("post", "put", "patch"):
             assert "400" in codes, (method, path)
+
+
+def test_the_shapes_clients_reported():
+    """The mismatches third-party clients met, one by one (the fuzzing finds them too, this names them)."""
+    paths, components = RAW_SCHEMA["paths"], RAW_SCHEMA["components"]["schemas"]
+
+    def ok_body(path):
+        return paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert ok_body("/api/pioneer/pioneers/") == {"$ref": "#/components/schemas/Selection"}
+    assert components["Selection"]["properties"]["results"]["type"] == "array"
+    assert ok_body("/api/pioneer/weights/")["type"] == "array"
+    assert "404" in paths["/api/me/"]["get"]["responses"]
+    assert "404" in paths["/api/dues/arrears/"]["get"]["responses"]
+    for component, field in [("Demand", "category"), ("Booking", "cancelled_by"), ("Booking", "decided_by")]:
+        assert components[component]["properties"][field].get("nullable"), (component, field)
+    assert components["Room"]["properties"]["opens_at"]["format"] == "partial-time"
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_address_answers_json(client):
+    response = client.get("/api/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+    assert "text/html" in client.get("/no-such-page/")["Content-Type"]
+
+
+def test_a_bare_validation_message_answers_an_object():
+    from rest_framework.exceptions import ValidationError
+
+    from jiceng.core.drf import exception_handler
+
+    response = exception_handler(ValidationError("整体错误"), {})
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["整体错误"]}
+
+
+@pytest.mark.django_db
+def test_a_speaker_id_beyond_the_database_is_404_not_400(client, django_user_model):
+    """Found by the coverage phase: an id past 2**63 overflowed in the query and answered 400."""
+    client.force_login(django_user_model.objects.create_user("u", password="x"))
+    response = client.get(f"/api/activities/speakers/{2**72}/")
+    assert response.status_code == 404
+    assert client.get("/api/activities/speakers/1/").status_code == 404

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import can_write
 from jiceng.core.drf import as_drf_error
+from jiceng.core.filters import MAX_INT
 from jiceng.core.schema import NOT_FOUND
 from jiceng.members.models import Member
 from jiceng.organizations.models import BRANCH_KINDS, Organization
@@ -368,6 +369,8 @@ class SpeakerAPIView(APIView):
 
     @extend_schema(responses=SpeakerStatsSerializer)
     def get(self, request, pk: int):
+        if pk > MAX_INT:  # no such member (and beyond what the database can compare)
+            raise Http404
         member = services.visible_speaker(request.user, pk)
         if member is None:
             raise Http404

@@ -95,7 +95,7 @@ class NeedViewSet(_ItemViewSet):
         need = self.get_object()
         return Response(SuggestionSerializer(services.suggest_resources(need), many=True).data)
 
-    @extend_schema(request=ClaimNeedSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ClaimNeedSerializer, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         need = self.get_object()
@@ -123,7 +123,7 @@ class ResourceViewSet(_ItemViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("conference", "unit")
 
-    @extend_schema(request=ClaimResourceSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ClaimResourceSerializer, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         resource = self.get_object()

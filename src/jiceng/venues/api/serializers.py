@@ -28,7 +28,7 @@ class RoomPhotoSerializer(serializers.ModelSerializer):
 
 class RoomSerializer(ModelCleanSerializer):
     place_name = serializers.CharField(source="place.name", read_only=True)
-    street = serializers.IntegerField(source="street_id", read_only=True)
+    street = serializers.IntegerField(source="street_id", read_only=True, allow_null=True)
     equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices), required=False,
                                       max_length=len(Equipment.values),
                                       help_text=_("设备编码:%(codes)s") % {"codes": ", ".join(Equipment.values)})
