@@ -27,8 +27,9 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -68,10 +69,18 @@ def tokens(django_db_setup, django_db_blocker):
     from jiceng.accounts.services import token_for
     from jiceng.core.demo import load_demo
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        yield {name: token_for(name) for name in USERS}
-        transaction.set_rollback(True)
+    # Like Django's test client: the handler must not close the connection at the start and end of each request,
+    # which on PostgreSQL would close it inside the test's transaction (SQLite's in-memory database ignores it).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            load_demo()
+            yield {name: token_for(name) for name in USERS}
+            transaction.set_rollback(True)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 @pytest.fixture(params=USERS)
