@@ -252,6 +252,7 @@ class ClubViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
             club = serializer.save()
             if not services.can_manage(self.request.user, club):
                 raise as_drf_error(DjangoValidationError({"place": [_("您不能管理该地域或党组织的社团。")]}))
+        club.member_count = club.memberships.count()  # the list's annotation, for the answer
 
     def perform_update(self, serializer):
         if not services.can_manage(self.request.user, serializer.instance):
