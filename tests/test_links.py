@@ -219,7 +219,7 @@ def test_visibility_is_asked_once_per_model(tree, django_assert_num_queries):
 
     ents = [f.enterprise(tree["building1"]) for _ in range(5)] + [f.enterprise(tree["building2"])]
     user = f.user("w1", Role.BUILDING_WORKER, tree["building1"])
-    scope_for(user)
+    scope_for(user).place_ids  # noqa: B018 - the places under the granted paths, fetched once per request
     with django_assert_num_queries(1):
         prime_visibility(user, ents)
         assert [can_see(user, e) for e in ents] == [True] * 5 + [False]

@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiceng.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "jiceng.core.drf.exception_handler",
     # Writes are limited per user, or per client address when not logged in (core/throttling.py; reads are not).
     "DEFAULT_THROTTLE_CLASSES": ["jiceng.core.throttling.WriteThrottle"],
@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimKindEnum": "jiceng.matching.models.ClaimKind",
         "ActivityKindEnum": "jiceng.activities.models.ActivityKind",
         "ClubKindEnum": "jiceng.activities.models.ClubKind",
+        "ComplianceStatusEnum": "jiceng.activities.compliance.STATUSES",
         "SourceKindEnum": "jiceng.risk.choices.SourceKind",
     },
 }

@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/", include("jiceng.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Django uses this only when DEBUG is off (production, and the tests); with DEBUG on, its debug page answers.
+handler404 = "jiceng.core.views_site.page_not_found"

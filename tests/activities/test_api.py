@@ -112,6 +112,7 @@ def test_clubs(world):
     api = api_for(world["staff"])
     r = api.post(f"{BASE}/clubs/", {"name": "创智青年足球社", "kind": "youth_club", "place": world["tree"]["park1"].pk})
     assert r.status_code == 201
+    assert r.json()["member_count"] == 0  # as the list and detail answer it (the schema requires it)
     r2 = api.post(f"{BASE}/clubs/", {"name": "外街社团", "kind": "club", "place": world["tree"]["park2"].pk})
     assert r2.status_code == 400 and "place" in r2.json()
     club = Club.objects.get(pk=r.json()["id"])

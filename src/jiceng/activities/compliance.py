@@ -32,6 +32,9 @@ class Status:
     OPEN = "open"
 
 
+STATUSES = [Status.OK, Status.GAP, Status.OPEN]  # the API's `status` values (ComplianceStatusEnum)
+
+
 @dataclass
 class PeriodResult:
     label: str

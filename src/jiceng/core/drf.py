@@ -24,6 +24,10 @@ def exception_handler(exc, context):
         exc = ValidationError(detail={"non_field_errors": ["请求中的数字超出范围。"]})
     elif isinstance(exc, IntegrityError):
         exc = ValidationError(detail={"non_field_errors": [str(exc).splitlines()[0]]})
+    elif isinstance(exc, ValidationError) and isinstance(exc.detail, list):
+        # `raise ValidationError("...")` in a view would answer a bare JSON list; every 400 is an object
+        # keyed by field (the schema's ValidationError), so a client reads errors one way.
+        exc = ValidationError(detail={"non_field_errors": exc.detail})
     return drf_exception_handler(exc, context)
 
 

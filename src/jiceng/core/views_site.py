@@ -3,7 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.views import generic
+from django.views import defaults, generic
+from rest_framework.exceptions import NotFound
 
 from jiceng.enterprises.models import Enterprise
 from jiceng.members.models import Member
@@ -19,6 +20,14 @@ def healthz(request):
     except DatabaseError as exc:
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def page_not_found(request, exception):
+    """404 for a URL no route matches: JSON under /api/ (as every API 404 is, `{"detail": ...}`, the schema's
+    ErrorDetail), so an API client never has to parse an HTML page; the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class HomeView(LoginRequiredMixin, generic.TemplateView):

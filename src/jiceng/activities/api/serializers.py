@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
 
-from ..models import Activity, Attendance, Club, ClubMembership, Rating, Series, SignUp
+from ..compliance import STATUSES
+from ..models import Activity, ActivityKind, Attendance, Club, ClubMembership, Period, Rating, Series, SignUp
 from ..recurrence import Choice, Freq
 
 
@@ -40,6 +41,23 @@ class SignUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = SignUp
         fields = ["id", "activity", "member", "name", "phone", "status", "position", "created"]
+        read_only_fields = fields
+
+
+class SignUpCreatedSerializer(SignUpSerializer):
+    message = serializers.CharField(read_only=True, help_text=_("给报名人的提示(报名成功或候补位次)。"))
+
+    class Meta(SignUpSerializer.Meta):
+        fields = [*SignUpSerializer.Meta.fields, "message"]
+        read_only_fields = fields
+
+
+class SignUpCancelledSerializer(SignUpSerializer):
+    promoted = serializers.IntegerField(read_only=True, allow_null=True,
+                                        help_text=_("因取消而从候补递补的报名 ID。"))
+
+    class Meta(SignUpSerializer.Meta):
+        fields = [*SignUpSerializer.Meta.fields, "promoted"]
         read_only_fields = fields
 
 
@@ -149,3 +167,77 @@ class SeriesSerializer(ModelCleanSerializer):
         attrs = super().validate(attrs)
         attrs.update(extra)
         return attrs
+
+
+class SeriesCreatedSerializer(SeriesSerializer):
+    activities = serializers.ListField(child=serializers.IntegerField(), read_only=True,
+                                       help_text=_("生成的活动 ID。"))
+
+    class Meta(SeriesSerializer.Meta):
+        fields = [*SeriesSerializer.Meta.fields, "activities"]
+
+
+# --- response bodies built by the views (documented for the OpenAPI schema) ---------------------------------------
+class OccurrenceSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    workday = serializers.BooleanField()
+    next_workday = serializers.DateField(allow_null=True, help_text="for a non-working day: the next working day")
+
+
+class SeriesPreviewSerializer(serializers.Serializer):
+    rrule = serializers.CharField()
+    dates = OccurrenceSerializer(many=True)
+
+
+class ComplianceTotalSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    label = serializers.CharField()
+    period = serializers.ChoiceField(choices=Period.choices)
+    minimum = serializers.IntegerField()
+    held = serializers.IntegerField()
+    met = serializers.IntegerField(help_text="branches without a gap for this rule")
+    gaps = serializers.IntegerField(help_text="branches with a gap")
+
+
+class CompliancePeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    held = serializers.IntegerField()
+    required = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=STATUSES)
+
+
+class ComplianceRuleResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    held = serializers.IntegerField()
+    required = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=STATUSES)
+    periods = CompliancePeriodSerializer(many=True)
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    name = serializers.CharField()
+    compliant = serializers.BooleanField()
+    gaps = serializers.ListField(child=serializers.CharField())
+    rules = ComplianceRuleResultSerializer(many=True)
+
+
+class ComplianceReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    branches = serializers.IntegerField()
+    compliant = serializers.IntegerField()
+    totals = ComplianceTotalSerializer(many=True)
+    rows = ComplianceRowSerializer(many=True)
+
+
+class SpeakerStatsSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    name = serializers.CharField()
+    average = serializers.FloatField(allow_null=True, help_text="average rating of the talks, null without ratings")
+    count = serializers.IntegerField(help_text="ratings")
+    talks = serializers.IntegerField()

@@ -21,6 +21,8 @@ from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import can_write
 from jiceng.core.drf import as_drf_error
+from jiceng.core.filters import MAX_INT
+from jiceng.core.schema import NOT_FOUND
 from jiceng.members.models import Member
 from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
@@ -34,11 +36,17 @@ from .serializers import (
     CheckInSerializer,
     ClubMembershipSerializer,
     ClubSerializer,
+    ComplianceReportSerializer,
     RatingRequestSerializer,
     RatingSerializer,
+    SeriesCreatedSerializer,
+    SeriesPreviewSerializer,
     SeriesSerializer,
+    SignUpCancelledSerializer,
+    SignUpCreatedSerializer,
     SignUpRequestSerializer,
     SignUpSerializer,
+    SpeakerStatsSerializer,
     StatusSerializer,
 )
 
@@ -138,7 +146,7 @@ class SignUpViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return SignUp.objects.restrict(self.request.user).select_related("member").order_by("activity", "pk")
 
-    @extend_schema(request=SignUpRequestSerializer, responses={201: SignUpSerializer})
+    @extend_schema(request=SignUpRequestSerializer, responses={201: SignUpCreatedSerializer, 404: NOT_FOUND})
     @action(detail=False, methods=["post"], url_path="sign_up")
     def sign_up(self, request):
         data = SignUpRequestSerializer(data=request.data)
@@ -154,7 +162,7 @@ class SignUpViewSet(viewsets.ReadOnlyModelViewSet):
         body["message"] = services.signup_message(signup)
         return Response(body, status=201)
 
-    @extend_schema(request=None, responses=SignUpSerializer)
+    @extend_schema(request=None, responses=SignUpCancelledSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         signup = self.get_object()
@@ -180,7 +188,7 @@ class AttendanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Attendance.objects.restrict(self.request.user).select_related("member").order_by("activity", "pk")
 
-    @extend_schema(request=AttendanceRequestSerializer, responses={201: AttendanceSerializer})
+    @extend_schema(request=AttendanceRequestSerializer, responses={201: AttendanceSerializer, 404: NOT_FOUND})
     def create(self, request, *args, **kwargs):
         data = AttendanceRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -194,7 +202,7 @@ class AttendanceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                               hours=data.validated_data.get("hours"))
         return Response(AttendanceSerializer(attendance).data, status=201)
 
-    @extend_schema(request=CheckInSerializer, responses={201: AttendanceSerializer})
+    @extend_schema(request=CheckInSerializer, responses={201: AttendanceSerializer, 404: NOT_FOUND})
     @action(detail=False, methods=["post"], url_path="check_in")
     def check_in(self, request):
         data = CheckInSerializer(data=request.data)
@@ -217,7 +225,7 @@ class RatingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Rating.objects.restrict(self.request.user).order_by("-created", "-pk")
 
-    @extend_schema(request=RatingRequestSerializer, responses={201: RatingSerializer})
+    @extend_schema(request=RatingRequestSerializer, responses={201: RatingSerializer, 404: NOT_FOUND})
     def create(self, request, *args, **kwargs):
         data = RatingRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -244,6 +252,7 @@ class ClubViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
             club = serializer.save()
             if not services.can_manage(self.request.user, club):
                 raise as_drf_error(DjangoValidationError({"place": [_("您不能管理该地域或党组织的社团。")]}))
+        club.member_count = club.memberships.count()  # the list's annotation, for the answer
 
     def perform_update(self, serializer):
         if not services.can_manage(self.request.user, serializer.instance):
@@ -273,8 +282,9 @@ class ClubViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         _service(services.leave_club, club, member)
         return Response(status=204)
 
+    # The whole list, unpaginated and unfiltered (the club list's filters and pages are not this list's).
     @extend_schema(responses=ClubMembershipSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def members(self, request, pk=None):
         club = self.get_object()
         return Response(ClubMembershipSerializer(club.memberships.select_related("member"), many=True).data)
@@ -301,7 +311,7 @@ class SeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         _service(services.check_organizer_in_scope, request.user, series)
         return series, extra
 
-    @extend_schema(request=SeriesSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=SeriesSerializer, responses=SeriesPreviewSerializer)
     @action(detail=False, methods=["post"])
     def preview(self, request):
         series, _extra = self._validated(request)
@@ -310,6 +320,7 @@ class SeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             {"date": o.date, "workday": o.workday, "next_workday": o.next_workday,
              "provisional": o.provisional} for o in occurrences]})
 
+    @extend_schema(request=SeriesSerializer, responses={201: SeriesCreatedSerializer})
     def create(self, request, *args, **kwargs):
         series, extra = self._validated(request)
         try:
@@ -336,7 +347,7 @@ class ComplianceAPIView(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("quarter", OpenApiTypes.INT),
         OpenApiParameter("place", OpenApiTypes.INT), OpenApiParameter("organization", OpenApiTypes.INT),
-    ], responses=OpenApiTypes.OBJECT)
+    ], responses={200: ComplianceReportSerializer, 404: NOT_FOUND})
     def get(self, request):
         default_year, default_quarter = compliance.current_quarter()
         year, quarter = _service(compliance.parse_quarter, request.query_params.get("year") or default_year,
@@ -358,8 +369,10 @@ class ComplianceAPIView(APIView):
 class SpeakerAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=SpeakerStatsSerializer)
     def get(self, request, pk: int):
+        if pk > MAX_INT:  # no such member (and beyond what the database can compare)
+            raise Http404
         member = services.visible_speaker(request.user, pk)
         if member is None:
             raise Http404

@@ -20,8 +20,8 @@ class DemandEventSerializer(serializers.ModelSerializer):
 
 
 class DemandSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    suggested_category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    suggested_category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     requester_phone_masked = serializers.CharField(read_only=True)
     events = DemandEventSerializer(many=True, read_only=True)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -57,7 +56,10 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return DemandCreateSerializer
         return DemandListSerializer if self.action == "list" else DemandSerializer
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=inline_serializer("DemandCounts", fields={
+        "status": serializers.DictField(child=serializers.IntegerField(), help_text="status → demands"),
+        "category": serializers.DictField(child=serializers.IntegerField(),
+                                          help_text="category code (\"\" for none) → demands")}))
     @action(detail=False, methods=["get"])
     def counts(self, request):
         """Counts by status and category for the current filter (the dispatch board's header)."""

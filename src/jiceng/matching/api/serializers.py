@@ -103,3 +103,38 @@ class SuggestionSerializer(serializers.Serializer):
     unit = serializers.CharField(source="resource.unit.name")
     score = serializers.FloatField()
     reasons = serializers.DictField()
+
+
+# --- the statistics answer (built from `stats.ListStatistics`; documented for the OpenAPI schema) ------------------
+class MonthFiguresSerializer(serializers.Serializer):
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    claimed = serializers.IntegerField()
+    completed = serializers.IntegerField()
+
+
+class CategoryFiguresSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()
+    projects = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    completed = serializers.IntegerField()
+
+
+class UnitFiguresSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="the providing unit's name")
+    projects = serializers.IntegerField()
+    completed = serializers.IntegerField()
+
+
+class ListStatisticsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    completed_total = serializers.IntegerField()
+    claimed_total = serializers.IntegerField()
+    by_month = MonthFiguresSerializer(many=True)
+    by_category = CategoryFiguresSerializer(many=True)
+    by_unit = UnitFiguresSerializer(many=True, help_text="the 20 units with most projects")
+    needs_total = serializers.IntegerField()
+    needs_matched = serializers.IntegerField()
+    median_days_to_match = serializers.FloatField(allow_null=True)
+    average_rating = serializers.FloatField(allow_null=True)
+    matched_share = serializers.FloatField(allow_null=True, help_text="needs_matched / needs_total")

@@ -9,7 +9,8 @@ from dataclasses import asdict
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from .serializers import (
     ClaimNeedSerializer,
     ClaimResourceSerializer,
     ConferenceSerializer,
+    ListStatisticsSerializer,
     NeedSerializer,
     ProjectSerializer,
     ResourceSerializer,
@@ -86,13 +88,14 @@ class NeedViewSet(_ItemViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("conference")
 
+    # The ranked list as a whole, unpaginated and unfiltered (the need list's filters are not this list's).
     @extend_schema(responses=SuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def suggestions(self, request, pk=None):
         need = self.get_object()
         return Response(SuggestionSerializer(services.suggest_resources(need), many=True).data)
 
-    @extend_schema(request=ClaimNeedSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ClaimNeedSerializer, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         need = self.get_object()
@@ -120,7 +123,7 @@ class ResourceViewSet(_ItemViewSet):
     def get_queryset(self):
         return super().get_queryset().select_related("conference", "unit")
 
-    @extend_schema(request=ClaimResourceSerializer, responses=ProjectSerializer)
+    @extend_schema(request=ClaimResourceSerializer, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         resource = self.get_object()
@@ -161,7 +164,9 @@ class ProjectViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
 class ListStatisticsAPIView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("year", OpenApiTypes.INT,
+                                                description="2000–2100 (default: this year)")],
+                   responses=ListStatisticsSerializer)
     def get(self, request):
         raw = request.query_params.get("year") or str(timezone.localdate().year)
         if not raw.isdigit() or not 2000 <= int(raw) <= 2100:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import ScopedWritePermission
 from jiceng.core.drf import as_drf_error
+from jiceng.core.schema import NOT_FOUND, ErrorDetailSerializer
 from jiceng.core.serializers import ModelCleanSerializer
 from jiceng.organizations.models import Organization
 
@@ -260,11 +261,38 @@ class DuesPaymentViewSet(_DuesViewSet):
             raise as_drf_error(exc) from exc
 
 
+class ArrearsRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    name = serializers.CharField()
+    months = serializers.ListField(child=serializers.CharField(help_text="YYYY-MM"))
+    amount = serializers.CharField(help_text="decimal yuan")
+
+
+class ArrearsSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    arrears = ArrearsRowSerializer(many=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Member._meta.get_field("status").choices)
+    organization = serializers.IntegerField()
+    id_number_masked = serializers.CharField()
+    phone_masked = serializers.CharField()
+    transfers = TransferSerializer(many=True)
+    payments = DuesPaymentSerializer(many=True)
+    monthly_due = serializers.CharField(help_text="decimal yuan; empty when no dues base applies")
+
+
 class ArrearsAPIView(APIView):
+    """Members of an organization (with its subtree) with unpaid months; 404 for an organization outside the
+    caller's scope (or none given)."""
+
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=[OpenApiParameter("organization", OpenApiTypes.INT, required=True)],
-                   responses=OpenApiTypes.OBJECT)
+                   responses={200: ArrearsSerializer, 404: NOT_FOUND})
     def get(self, request):
         org_id = request.query_params.get("organization", "")
         org = Organization.objects.restrict(request.user).filter(pk=org_id).first() if org_id.isdigit() else None
@@ -281,7 +309,8 @@ class MeAPIView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: MeSerializer, 404: OpenApiResponse(
+        ErrorDetailSerializer, description="您的账号没有关联党员信息 / the account is not a member's")})
     def get(self, request):
         member = Member.objects.restrict(request.user).filter(
             pk__in=request.user.role_assignments.filter(role="member").values("member")).first()

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from jiceng.core.drf import StandardPagination
 from jiceng.core.filters import MAX_INT
+from jiceng.core.schema import NOT_FOUND
 from jiceng.core.views import get_scoped_or_404
 
 from .. import pioneer
@@ -44,6 +45,50 @@ class ScoreRowSerializer(serializers.Serializer):
 class BreakdownSerializer(ScoreRowSerializer):
     rank = None
     organization_name = None
+
+
+class PeriodSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.ChoiceField(choices=list(pioneer.PERIOD_KINDS))
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="inclusive")
+    label = serializers.CharField()
+
+
+class TargetSerializer(serializers.Serializer):
+    place = serializers.IntegerField(allow_null=True)
+    organization = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    """A page of the leaderboard (StandardPagination's keys) with the period and whose board it is."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ScoreRowSerializer(many=True)
+    period = PeriodSerializer()
+    target = TargetSerializer()
+
+
+class SelectionSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    target = TargetSerializer()
+    top = serializers.IntegerField(allow_null=True)
+    threshold = serializers.FloatField(allow_null=True)
+    results = ScoreRowSerializer(many=True)
+
+
+class MemberBreakdownSerializer(BreakdownSerializer):
+    period = PeriodSerializer()
+
+
+class WeightSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    points = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="points per unit")
+    unit = serializers.CharField()
 
 
 def rows_data(rows, *, breakdown: bool = False) -> list[dict]:
@@ -85,7 +130,7 @@ class LeaderboardAPIView(APIView):
 
     @extend_schema(parameters=[PERIOD, *TARGET, OpenApiParameter("page", OpenApiTypes.INT),
                                OpenApiParameter("page_size", OpenApiTypes.INT)],
-                   responses=ScoreRowSerializer(many=True))
+                   responses={200: LeaderboardSerializer, 404: NOT_FOUND})
     def get(self, request):
         period = pioneer.parse_period(request.query_params.get("period"))
         target = pioneer.target_for(request.user, request.query_params.get("place"),
@@ -105,7 +150,7 @@ class PioneersAPIView(APIView):
 
     @extend_schema(parameters=[PERIOD, *TARGET, OpenApiParameter("top", OpenApiTypes.INT),
                                OpenApiParameter("threshold", OpenApiTypes.NUMBER)],
-                   responses=ScoreRowSerializer(many=True))
+                   responses={200: SelectionSerializer, 404: NOT_FOUND})
     def get(self, request):
         query = request.query_params
         period = pioneer.parse_period(query.get("period"))
@@ -122,7 +167,7 @@ class MemberBreakdownAPIView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[PERIOD], responses=BreakdownSerializer)
+    @extend_schema(parameters=[PERIOD], responses=MemberBreakdownSerializer)
     def get(self, request, pk: int):
         if pk > MAX_INT:  # no such member (and beyond what the database can compare)
             raise Http404
@@ -137,7 +182,7 @@ class WeightsAPIView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=WeightSerializer(many=True))
     def get(self, request):
         weight = pioneer.weights()
         return Response([{"code": code, "label": str(pioneer.C(code).label), "points": str(weight[code]),

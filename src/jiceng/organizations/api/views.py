@@ -6,12 +6,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.api import ScopedModelViewSet
+from jiceng.core.schema import NOT_FOUND
 
 from ..coverage import child_reports, coverage_report
 from ..filters import OrganizationFilterSet
 from ..models import CommitteeMember, Coverage, Organization
 from ..views import default_report_place, report_places
-from .serializers import CommitteeMemberSerializer, CoverageSerializer, OrganizationSerializer
+from .serializers import (
+    CommitteeMemberSerializer,
+    CoverageReportSerializer,
+    CoverageSerializer,
+    OrganizationSerializer,
+)
 
 
 class OrganizationViewSet(ScopedModelViewSet):
@@ -50,7 +56,7 @@ class CoverageReportAPIView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("place", OpenApiTypes.INT, description="Place id (district to building)")],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: CoverageReportSerializer, 404: NOT_FOUND},
     )
     def get(self, request):
         place_id = request.query_params.get("place")

@@ -6,9 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -139,7 +138,8 @@ class EnterpriseRiskViewSet(viewsets.ReadOnlyModelViewSet):
             raise as_drf_error(exc) from exc
         return Response(EnterpriseRiskSerializer(risk).data)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=inline_serializer("RiskLevelCounts", fields={
+        str(level): serializers.IntegerField() for level in RiskLevel.values}))
     @action(detail=False, methods=["get"])
     def counts(self, request):
         """Rows per level for the current filter: {"1": n, ..., "5": n}."""

@@ -28,7 +28,7 @@ class RoomPhotoSerializer(serializers.ModelSerializer):
 
 class RoomSerializer(ModelCleanSerializer):
     place_name = serializers.CharField(source="place.name", read_only=True)
-    street = serializers.IntegerField(source="street_id", read_only=True)
+    street = serializers.IntegerField(source="street_id", read_only=True, allow_null=True)
     equipment = serializers.ListField(child=serializers.ChoiceField(choices=Equipment.choices), required=False,
                                       max_length=len(Equipment.values),
                                       help_text=_("设备编码:%(codes)s") % {"codes": ", ".join(Equipment.values)})
@@ -79,9 +79,9 @@ class BookingSerializer(serializers.ModelSerializer):
     place = serializers.IntegerField(source="room.place_id", read_only=True)
     place_name = serializers.CharField(source="room.place.name", read_only=True)
     borrower = serializers.CharField(read_only=True)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    cancelled_by = serializers.CharField(source="cancelled_by.username", read_only=True, default=None)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None, allow_null=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None, allow_null=True)
+    cancelled_by = serializers.CharField(source="cancelled_by.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Booking
