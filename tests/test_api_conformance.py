@@ -67,7 +67,7 @@ APP = get_wsgi_application()
 def tokens(django_db_setup, django_db_blocker):
     """The demo district, loaded once for the module in a transaction rolled back at its end."""
     from jiceng.accounts.services import token_for
-    from jiceng.core.demo import load_demo
+    from jiceng.operations.demo import load_demo
 
     # Like Django's test client: the handler must not close the connection at the start and end of each request,
     # which on PostgreSQL would close it inside the test's transaction (SQLite's in-memory database ignores it).
