@@ -13,7 +13,8 @@ mentions. `AutoSchema` adds them from what the view itself does, so the schema s
 - 404 `ErrorDetail` when the path names an object (it does not exist or is outside the caller's scope: the scope
   rule in docs/permissions.md answers 404, never 403, so that an object's existence does not leak) and on
   paginated lists (`?page=` beyond the last page).
-- 429 `ErrorDetail` when the view has a throttle.
+- 429 on writes comes from the write limit's own hook (`core/throttling.document_throttled_writes`), with its
+  Retry-After header; reads are never limited.
 
 A view that answers an error for another reason declares it itself with `NOT_FOUND` (for example `/api/me/` for
 a user who is not a member). `tests/test_api_conformance.py` holds the API to the schema: every answer must be
@@ -88,6 +89,4 @@ class AutoSchema(openapi.AutoSchema):
             add("403", ErrorDetailSerializer, "无权进行此操作 / not permitted")
         if "{" in self.path or (self._is_list_view() and self._get_paginator() is not None):
             add("404", ErrorDetailSerializer, NOT_FOUND_TEXT)
-        if self.view.get_throttles():
-            add("429", ErrorDetailSerializer, "请求过于频繁 / too many requests")
         return operation
