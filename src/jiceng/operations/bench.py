@@ -9,8 +9,8 @@ for that answer. The quality bar in the architecture is ORM/service time ≤ 2×
 bounded number of queries.
 
 Method: the targets are the largest district and street (by enterprises), so the figures are the
-worst case of the current database; each side runs once to warm caches (that run is also the one
-whose queries are counted with CaptureQueriesContext), then `repeat` times, interleaved, timed with
+worst case of the current database; each side runs once to warm caches (a page's chrome caches a figure for
+a minute), once more with its queries counted (CaptureQueriesContext), then `repeat` times, interleaved, timed with
 `time.perf_counter`; the table shows medians. Nothing is written to the database: the requests run as
 an unsaved superuser (forced authentication), so the bench can run against a live database.
 """
@@ -364,6 +364,7 @@ def compare_answers(district: Place, street: Place) -> list[str]:
 # --- running and reporting -------------------------------------------------------------------------------
 
 def measure(benchmark: Benchmark, repeat: int) -> Result:
+    benchmark.orm()  # warm: the counted run is a steady-state request
     # Count now: captured_queries reads the connection's log lazily, and requests reset that log.
     with CaptureQueriesContext(connection) as orm_q:
         benchmark.orm()
