@@ -232,6 +232,12 @@ def test_gunicorns_access_log_masks_keys(tmp_path, db, monkeypatch):
     # `jiceng serve --workers N` runs gunicorn with this logger.
     from gunicorn.app.base import BaseApplication
 
+    import jiceng.core.management.commands.serve as serve
+
+    # Only the gunicorn start is under test: migrating and closing the test's database connection would end its
+    # transaction and let later writes commit.
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)
+    monkeypatch.setattr(serve, "close_all_connections", lambda: None)
     captured = {}
     monkeypatch.setattr(BaseApplication, "run", lambda app: captured.setdefault(
         "logger", app.cfg.settings["logger_class"].get()))
