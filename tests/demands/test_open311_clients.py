@@ -318,7 +318,7 @@ def test_posts_are_limited_per_key_owner_with_retry_after(client, world, tight_l
 
 
 # --- the georeport package as a real client --------------------------------------------------------------------
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every test that commits: see conftest
 def test_georeport_package_reads_services_and_the_request_it_reported(live_server, default_data):
     """``georeport`` (PyPI) over real HTTP: it never sends a key on GET, so it relies on the keyless view."""
     from georeport import GeoReport
