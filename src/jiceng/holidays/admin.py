@@ -48,8 +48,7 @@ class HolidayYearAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         year = form.instance
-        year.days_summary = "\n".join(
-            f"{d.date.isoformat()} {'上班' if d.is_workday else '放假'} {d.name}" for d in year.dates.all())
+        year.days_summary = services.Days.of(year).summary()
         year.save(update_fields=["days_summary"])
         if year.published:
             count = services.recompute_deadlines(year, user=request.user)

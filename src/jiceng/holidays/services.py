@@ -62,6 +62,14 @@ class Days:
     workdays: dict[dt.date, str]
 
     @classmethod
+    def of(cls, holiday_year: HolidayYear) -> Days:
+        """The days stored for a year (a draft or a published one)."""
+        days = cls(holiday_year.year, {}, {})
+        for day in holiday_year.dates.all():
+            (days.workdays if day.is_workday else days.days_off)[day.date] = day.name
+        return days
+
+    @classmethod
     def from_notice(cls, notice: ParsedNotice) -> Days:
         names = notice.names()
         return cls(notice.year, {d: names[d] for d in notice.holidays}, {d: names[d] for d in notice.workdays})
@@ -165,9 +173,7 @@ def import_notice(text: str, year: int | None, *, user, publish: bool = True, re
 def publish(holiday_year: HolidayYear, *, user) -> HolidayYear:
     if user is not None and not can_manage(user):
         raise PermissionDenied
-    current = Days(holiday_year.year, {}, {})
-    for day in holiday_year.dates.all():
-        (current.workdays if day.is_workday else current.days_off)[day.date] = day.name
+    current = Days.of(holiday_year)
     check_days(current)
     holiday_year.published, holiday_year.published_at, holiday_year.published_by = True, timezone.now(), user
     holiday_year.days_summary = current.summary()
@@ -222,6 +228,19 @@ def next_year_warning(today: dt.date | None = None) -> int | None:
     if HolidayYear.objects.filter(year=year, published=True).exists():
         return None
     return year
+
+
+def banner_year(user) -> int | None:
+    """The year the page banner warns about, for superusers and district admins (the permission check of
+    can_manage would cost every page two queries). Cached for a minute; saving a year clears it."""
+    from jiceng.accounts.models import Role
+    from jiceng.core.scoping import scope_for
+
+    if user is None or not user.is_authenticated or not (
+            user.is_superuser or Role.DISTRICT_ADMIN in scope_for(user).roles):
+        return None
+    today = timezone.localdate()
+    return cache.get_or_set(warning_cache_key(today), lambda: next_year_warning(today) or 0, 60) or None
 
 
 def warn_managers(today: dt.date | None = None, users: Iterable | None = None) -> int:

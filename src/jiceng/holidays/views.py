@@ -22,6 +22,9 @@ from .models import HolidayYear
 from .notice import WEEKDAYS
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
+# Bootstrap column per form field (the rest take the whole row), for templates/holidays/_fields.html.
+IMPORT_FORM_COLUMNS = {"year": "col-md-3", "publish": "col-md-9", "replace": "col-md-9"}
+YEAR_FORM_COLUMNS = {"days_off": "col-md-6", "workdays": "col-md-6"}
 
 
 def _year_or_404(year: int) -> int:
@@ -74,21 +77,23 @@ class ImportView(ManagerMixin, generic.View):
     def get(self, request):
         year = request.GET.get("year", "")
         initial = {"year": int(year)} if year.isdigit() else {}
-        return render(request, self.template_name, {"form": ImportForm(initial=initial)})
+        return render(request, self.template_name, {"form": ImportForm(initial=initial),
+                                                    "columns": IMPORT_FORM_COLUMNS})
 
     def post(self, request):
         form = ImportForm(request.POST)
-        context = {"form": form}
+        context = {"form": form, "columns": IMPORT_FORM_COLUMNS}
         if form.is_valid():
             notice, year = form.notice, form.cleaned_data["year"]
             existing = HolidayYear.objects.filter(year=year).first()
-            context.update(notice=notice, existing=existing, rows=_day_rows(*_named(notice)))
+            days = services.Days.from_notice(notice)
+            context.update(notice=notice, existing=existing, rows=_day_rows(days.days_off, days.workdays))
             if request.POST.get("confirm"):
                 if existing is not None and existing.published and not form.cleaned_data["replace"]:
                     form.add_error("replace", _("%(year)d 年的安排已发布;如需替换,请勾选此项。") % {"year": year})
                 else:
                     try:
-                        saved = services.save_year(services.Days.from_notice(notice), user=request.user,
+                        saved = services.save_year(days, user=request.user,
                                                    note=notice.document, notice_text=form.cleaned_data["text"],
                                                    publish=form.cleaned_data["publish"], replace=True)
                     except ValidationError as exc:
@@ -100,25 +105,20 @@ class ImportView(ManagerMixin, generic.View):
         return render(request, self.template_name, context, status=200 if form.is_valid() else 400)
 
 
-def _named(notice) -> tuple[dict, dict]:
-    names = notice.names()
-    return {d: names[d] for d in notice.holidays}, {d: names[d] for d in notice.workdays}
-
-
 class YearEditView(ManagerMixin, generic.View):
     template_name = "holidays/year_form.html"
 
     def get(self, request, year: int):
         year = _year_or_404(year)
-        schedule = schedule_for(year, published=published_years([year]))
         stored = HolidayYear.objects.filter(year=year).prefetch_related("dates").first()
-        if stored is not None:  # a draft is edited as it stands
-            schedule = schedule_for(year, published={year: stored})
+        # A stored year (a draft too) is edited as it stands; otherwise from the days in use now.
+        schedule = schedule_for(year, published={year: stored} if stored else {})
         initial = {"note": stored.note if stored else "",
                    "days_off": "\n".join(f"{d.isoformat()} {n}" for d, n in sorted(schedule.days_off.items())),
                    "workdays": "\n".join(f"{d.isoformat()} {n}" for d, n in sorted(schedule.workdays.items()))}
         return render(request, self.template_name, {"form": YearForm(initial=initial, year=year), "year": year,
-                                                    "schedule": schedule, "stored": stored})
+                                                    "schedule": schedule, "stored": stored,
+                                                    "columns": YEAR_FORM_COLUMNS})
 
     def post(self, request, year: int):
         year = _year_or_404(year)
@@ -134,7 +134,8 @@ class YearEditView(ManagerMixin, generic.View):
             else:
                 messages.success(request, _("%(year)d 年节假日安排已保存。") % {"year": year})
                 return redirect(saved.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "year": year, "stored": stored}, status=400)
+        return render(request, self.template_name, {"form": form, "year": year, "stored": stored,
+                                                    "columns": YEAR_FORM_COLUMNS}, status=400)
 
 
 class PublishView(ManagerMixin, generic.View):
