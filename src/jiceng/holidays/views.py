@@ -19,7 +19,6 @@ from . import services
 from .calendar import WorkCalendar, published_years, schedule_for
 from .forms import ImportForm, YearForm
 from .models import HolidayYear
-from .notice import WEEKDAYS
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 # Bootstrap column per form field (the rest take the whole row), for templates/holidays/_fields.html.
@@ -34,8 +33,8 @@ def _year_or_404(year: int) -> int:
 
 
 def _day_rows(days: dict[dt.date, str], workdays: dict[dt.date, str]) -> list[dict]:
-    rows = [{"date": d, "weekday": WEEKDAYS[d.weekday()], "name": n, "workday": False} for d, n in days.items()]
-    rows += [{"date": d, "weekday": WEEKDAYS[d.weekday()], "name": n, "workday": True} for d, n in workdays.items()]
+    rows = [{"date": d, "name": n, "workday": False} for d, n in days.items()]
+    rows += [{"date": d, "name": n, "workday": True} for d, n in workdays.items()]
     return sorted(rows, key=lambda row: row["date"])
 
 
