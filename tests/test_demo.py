@@ -12,7 +12,7 @@ from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
 from jiceng.enterprises.models import Enterprise, Ownership
 from jiceng.members.models import Member
 from jiceng.operations.demo import DEMO_USERS, PASSWORD, load_demo
-from jiceng.organizations.coverage import coverage_report
+from jiceng.organizations.coverage import REPORT_KINDS, child_reports, coverage_report
 from jiceng.organizations.models import CommitteeMember, Coverage, Organization
 from jiceng.places.models import Place
 
@@ -130,6 +130,24 @@ def test_wujiaochang_gap_lists(demo):
     assert report.no_committee and all(n >= 7 for _o, n in report.no_committee)
     assert report.terms_ending
     assert all((o.term_end - timezone.localdate()).days <= 90 for o in report.terms_ending)
+
+
+SUMMARY = ("enterprises", "org_covered", "work_covered", "organizations", "joint_branches", "independent_branches",
+           "members")
+
+
+@pytest.mark.parametrize("kind", ["district", "street", "park"])
+def test_child_rows_add_up_as_each_child_report_does(demo, kind):
+    """The grouped child rows give what a report of each child gives, for every area of the kind."""
+    parents = Place.objects.filter(kind=kind, children__kind__in=REPORT_KINDS).distinct()
+    assert parents
+    for parent in parents:
+        grouped = child_reports(parent)
+        one_by_one = [coverage_report(child) for child in Place.objects.filter(
+            parent=parent, kind__in=REPORT_KINDS).order_by("name")]
+        assert [(r.place, [getattr(r, k) for k in SUMMARY], r.terms_ended) for r in grouped] == \
+            [(r.place, [getattr(r, k) for k in SUMMARY], r.terms_ended) for r in one_by_one]
+    assert any(r.members for r in child_reports(parents[0]))
 
 
 def test_demo_command(db, capsys):

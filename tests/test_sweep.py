@@ -54,11 +54,6 @@ GROWTH_SLACK = 2  # a page may add a query or two when a list gains a page of ro
 QUERY_ALLOWANCE: dict[str, int] = {
     # A query per member (activity and attendance look-ups): grows with the members in scope.
     "members:inactivity": 221,
-    # Per-organization figures in the coverage report (as in the issue: 274 queries for a street user at city
-    # scale); the page and the API share coverage_report/child_reports, about 9 queries per child area, so the
-    # count follows how many areas the grown data puts under the user's place.
-    "organizations:coverage": 211,
-    "/api/coverage/": 206,
     # Per-conference look-ups (member units, chair, meetings) in the list and its serializer.
     "/api/lists/conferences/": 30,
     "matching:conference_list": 22,

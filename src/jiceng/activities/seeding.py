@@ -30,13 +30,14 @@ import base64
 import datetime as dt
 import heapq
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.utils import timezone
+
+from jiceng.core import bulk
 
 from .models import Activity, ActivityKind, ActivityStatus, Attendance, AttendanceMethod, Rating
 
@@ -55,6 +56,7 @@ VOLUNTEER_TOPICS = ["社区清洁", "敬老助老", "垃圾分类宣传", "文�
 RATE = {K.THEME_DAY: (0.55, 0.95), K.COMMITTEE_MEETING: (0.8, 1.0), K.BRANCH_MEETING: (0.6, 0.95),
         K.PARTY_LECTURE: (0.55, 0.9), K.LIFE_MEETING: (0.7, 0.95), K.APPRAISAL: (0.7, 0.95),
         K.VOLUNTEERING: (0.5, 0.9), K.MICRO_LECTURE: (0.5, 0.9)}
+ARRIVAL_OFFSETS = [dt.timedelta(minutes=m) for m in range(-15, 11)]  # from 15 minutes early to 10 late
 ATTENDANCE_FIELDS = ["activity", "member", "name", "phone", "checked_in_at", "method", "hours", "recorded_by"]
 ENGAGEMENT = [(0.25, 15), (1.0, 60), (3.0, 25)]  # weight, share of members (%)
 SCORES = [(5, 45), (4, 35), (3, 13), (2, 5), (1, 2)]
@@ -93,18 +95,6 @@ def _weekday_on_or_after(day: dt.date) -> dt.date:
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     return day
-
-
-@contextmanager
-def _given_created():
-    """bulk_create would stamp `Activity.created` (auto_now_add) with now; generated history keeps its own."""
-    created = Activity._meta.get_field("created")
-    saved = created.auto_now_add
-    created.auto_now_add = False
-    try:
-        yield
-    finally:
-        created.auto_now_add = saved
 
 
 def stage_attendance(ctx) -> int:
@@ -208,7 +198,7 @@ def stage_attendance(ctx) -> int:
         for index, p in enumerate(plan):
             end = p.start + dt.timedelta(hours=p.hours)
             title = f"{p.title}:{p.location}" if p.kind in (K.VOLUNTEERING, K.MICRO_LECTURE) else p.title
-            yield Activity(
+            yield dict(
                 id=first_id + index, title=title[:100], kind=p.kind, start=p.start, end=end,
                 location="党员活动室" if p.kind not in (K.VOLUNTEERING, K.MICRO_LECTURE) else "",
                 speaker_id=p.speaker, speaker_name=names[p.speaker] if p.speaker else "",
@@ -217,11 +207,11 @@ def stage_attendance(ctx) -> int:
                 checkin_secret=base64.urlsafe_b64encode(rng.randbytes(12)).decode(),
                 created=p.start - dt.timedelta(days=rng.randint(3, 20)))
 
-    with _given_created():
-        ctx.insert(Activity, activities(), len(plan), "activities")
+    ctx.insert_dicts(Activity, activities(), len(plan), "activities")
 
     lectures: dict[int, list[int]] = {}  # activity id → attendees, for the ratings
     ops = connection.ops
+    stored_time = bulk.converter(Attendance._meta.get_field("checked_in_at")) or (lambda value: value)
     hours_field = Attendance._meta.get_field("hours")
     methods = [AttendanceMethod.QR] * 3 + [AttendanceMethod.LIST] * 2  # 60% scan the code
 
@@ -246,12 +236,13 @@ def stage_attendance(ctx) -> int:
                 lectures[activity_id] = chosen
             hours = db_hours(p.hours)
             short = db_hours(p.hours - 1) if p.kind == K.VOLUNTEERING else hours
-            arrivals = [ops.adapt_datetimefield_value(p.start + dt.timedelta(minutes=m)) for m in range(-15, 11)]
             for member_id in chosen:
-                yield (activity_id, member_id, "", "", arrivals[rng.randint(0, 25)], rng.choice(methods),
+                arrival = stored_time(p.start + ARRIVAL_OFFSETS[rng.randint(0, 25)])
+                yield (activity_id, member_id, "", "", arrival, rng.choice(methods),
                        short if rng.random() < 0.2 else hours, None)
 
-    rows = ctx.insert_rows(Attendance, ATTENDANCE_FIELDS, attendance(), target, "attendance")
+    with bulk.indexes_deferred(Attendance):
+        rows = ctx.insert_rows(Attendance, ATTENDANCE_FIELDS, attendance(), target, "attendance")
 
     def ratings():
         for index, p in enumerate(plan):
@@ -259,7 +250,7 @@ def stage_attendance(ctx) -> int:
             for member_id in lectures.get(activity_id, ()):
                 if member_id != p.speaker and rng.random() < 0.4:
                     created = p.start + dt.timedelta(hours=p.hours, minutes=rng.randint(1, 120))
-                    yield (activity_id, member_id, _weighted(rng, SCORES), "", ops.adapt_datetimefield_value(created))
+                    yield (activity_id, member_id, _weighted(rng, SCORES), "", stored_time(created))
 
     rated = sum(len(v) for v in lectures.values())
     ctx.insert_rows(Rating, ["activity", "member", "score", "comment", "created"], ratings(), int(rated * 0.4),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import contextmanager
 
 from django.utils import timezone
+
+from jiceng.core import bulk
 
 from .classifier import CORPUS_PATH
 from .models import Category, Demand, DemandSource, DemandStatus, RequesterKind
@@ -35,20 +36,6 @@ def _code(n: int) -> str:
         if not n:
             break
     return ("S" + digits.rjust(9, "2"))[:12]
-
-
-@contextmanager
-def _keep_given_timestamps():
-    """bulk_create would stamp auto_now(_add) fields with the current time; generated history needs its own."""
-    fields = [Demand._meta.get_field("created"), Demand._meta.get_field("updated")]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def stage_demands(ctx) -> int:
@@ -86,7 +73,7 @@ def stage_demands(ctx) -> int:
                 due = max(due, today + dt.timedelta(days=rng.randint(0, 7)))
             resolved = created + dt.timedelta(days=rng.randint(1, 10)) if status in (S.RESOLVED, S.CLOSED) else None
             place_id = rng.choice(area.children) if area.children and rng.random() < 0.5 else area.id
-            yield Demand(
+            yield dict(
                 id=first + i, tracking_code=_code(first + i), source=_weighted(rng, SOURCE_WEIGHTS),
                 requester_kind=RequesterKind.ENTERPRISE, requester_enterprise_id=rng.choice(by_area[area_index]),
                 text=text, category_id=category_id if accepted_on else None, suggested_category_id=category_id,
@@ -96,5 +83,5 @@ def stage_demands(ctx) -> int:
                 place_id=place_id, district_id=area.district_id, street_id=area.street_id,
                 created=created, updated=resolved or created)
 
-    with _keep_given_timestamps():
-        return ctx.insert(Demand, rows(), total, "demands")
+    with bulk.indexes_deferred(Demand):
+        return ctx.insert_dicts(Demand, rows(), total, "demands")

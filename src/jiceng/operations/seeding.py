@@ -45,6 +45,7 @@ import time
 from bisect import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate, islice
@@ -59,6 +60,7 @@ from tqdm import tqdm
 
 from jiceng.activities.models import Activity, Attendance, Rating
 from jiceng.activities.seeding import stage_attendance
+from jiceng.core import bulk
 from jiceng.core.dates import add_years
 from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.text import pinyin_keys
@@ -293,8 +295,7 @@ class Context:
     def insert(self, model: type[models.Model], objects: Iterable[models.Model], total: int, desc: str) -> int:
         """bulk_create `objects` in batches of BATCH_SIZE with a progress bar; returns the row count."""
         written = 0
-        with tqdm(total=total, desc=desc, unit=" rows", disable=not self.progress,
-                  file=self.progress_file, leave=True, dynamic_ncols=True) as bar:
+        with self._bar(total, desc) as bar:
             for batch in _chunks(objects, BATCH_SIZE):
                 model._default_manager.bulk_create(batch, batch_size=BATCH_SIZE)
                 written += len(batch)
@@ -302,24 +303,25 @@ class Context:
         return written
 
     def insert_rows(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple], total: int,
-                    desc: str) -> int:
-        """Like `insert`, for tuples of database-ready values of `fields` (one prepared INSERT, executemany).
+                    desc: str, *, prepared: bool = True) -> int:
+        """Like `insert`, for tuples of values of `fields` (jiceng.core.bulk: one prepared INSERT, executemany).
 
         For the biggest tables: bulk_create spends ~50 µs of Python per row building and compiling model
         instances, which made 2,000,000 attendance rows take minutes; this path costs a few µs a row.
+        `prepared` (the default here) says the values are already what the database stores.
         """
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-               f"VALUES ({', '.join(['%s'] * len(fields))})")
-        written = 0
-        with tqdm(total=total, desc=desc, unit=" rows", disable=not self.progress,
-                  file=self.progress_file, leave=True, dynamic_ncols=True) as bar, connection.cursor() as cursor:
-            for batch in _chunks(rows, BATCH_SIZE):
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                bar.update(len(batch))
-        return written
+        with self._bar(total, desc) as bar:
+            return bulk.insert_rows(model, fields, rows, batch_size=BATCH_SIZE, prepared=prepared,
+                                    on_batch=bar.update)
+
+    def insert_dicts(self, model: type[models.Model], rows: Iterable[dict[str, Any]], total: int, desc: str) -> int:
+        """Like `insert`, for dicts of field values by attname (what the model's constructor would take)."""
+        with self._bar(total, desc) as bar:
+            return bulk.insert_dicts(model, rows, batch_size=BATCH_SIZE, on_batch=bar.update)
+
+    def _bar(self, total: int, desc: str) -> tqdm:
+        return tqdm(total=total, desc=desc, unit=" rows", disable=not self.progress, file=self.progress_file,
+                    leave=True, dynamic_ncols=True)
 
 
 # --- stages ----------------------------------------------------------------------------------------------
@@ -660,7 +662,7 @@ def _stage_members(ctx: Context) -> int:
                 used_ids.add(number)
                 return number
 
-    def generate() -> Iterator[Member]:
+    def generate() -> Iterator[dict[str, Any]]:
         for i in range(n):
             pk = first + i
             name, gender = pool[bisect(pool_cum, rng.random() * pool_cum[-1])]
@@ -693,7 +695,7 @@ def _stage_members(ctx: Context) -> int:
                 if len(org.first_members) < 5:
                     org.first_members.append(pk)
             district = ctx.district_name[ctx.street_district[org.street_id]]
-            yield Member(
+            yield dict(
                 id=pk, name=name, name_pinyin=name_pinyin, name_initials=name_initials, gender=gender,
                 ethnicity="汉族" if rng.random() < 0.94 else rng.choice(ETHNIC_MINORITIES), birth_date=birth,
                 id_number=id_number(birth, gender == Gender.MALE), phone=_mobile(rng),
@@ -704,7 +706,8 @@ def _stage_members(ctx: Context) -> int:
                 households_contacted=rng.choice([0, 0, 0, 0, 5, 10, 20, 50]),
             )
 
-    return ctx.insert(Member, generate(), n, "members")
+    with bulk.indexes_deferred(Member):
+        return ctx.insert_dicts(Member, generate(), n, "members")
 
 
 def _stage_committees(ctx: Context) -> int:
@@ -772,7 +775,7 @@ def seed(scale: str | Scale, *, seed: int = 1, today: dt.date | None = None, pro
     stage_names = {stage.name for stage in STAGES}
     result.pending = {name: getattr(scale, attr) for name, attr in PENDING_TARGETS.items()
                       if name not in stage_names and getattr(scale, attr)}
-    with transaction.atomic():
+    with transaction.atomic(), _large_page_cache():
         if connection.vendor == "postgresql":
             # Ids are allocated here (max + n): keep other writers out of these tables until commit.
             tables = ", ".join(connection.ops.quote_name(m._meta.db_table)
@@ -789,6 +792,24 @@ def seed(scale: str | Scale, *, seed: int = 1, today: dt.date | None = None, pro
              Rating])
     result.stages.append(StageResult("analyze", 0, time.perf_counter() - started))
     return result
+
+
+@contextmanager
+def _large_page_cache() -> Iterator[None]:
+    """On SQLite, a 512 MB page cache while seeding (default 2 MB): every insert touches a dozen indexes in
+    random order, and with the default cache most of those index pages are read back from disk each time."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (saved,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -524288")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(saved)}")
 
 
 def analyze(models_: list[type[models.Model]]) -> None:

@@ -19,7 +19,7 @@ from jiceng.enterprises.models import Enterprise
 from jiceng.members.models import MemberStatus
 from jiceng.places.models import Place
 
-from .coverage import REPORT_KINDS, child_reports, coverage_report
+from .coverage import REPORT_KINDS, coverage_report
 from .filters import OrganizationFilterSet
 from .forms import OrganizationForm
 from .models import CommitteeMember, CommitteePosition, Coverage, Organization
@@ -133,15 +133,15 @@ class CoverageReportView(LoginRequiredMixin, generic.TemplateView):
         ctx["places"] = report_places(self.request.user).order_by("path")[:2000]
         ctx["thresholds"] = settings.JICENG
         if self.place is not None:
-            ctx["report"] = coverage_report(self.place)
-            ctx["children"] = child_reports(self.place)
+            ctx["report"] = report = coverage_report(self.place, children=True)
+            ctx["children"] = report.children
             ctx["ancestors"] = self.place.ancestors().filter(pk__in=report_places(self.request.user))
         return ctx
 
 
 def coverage_xlsx(place: Place):
-    report = coverage_report(place)
-    children = child_reports(place)
+    report = coverage_report(place, children=True)
+    children = report.children
     summary_headers = [_t("地域"), _t("两新组织数"), _t("组织覆盖数"), _t("组织覆盖率"), _t("工作覆盖数"),
                        _t("工作覆盖率"), _t("党组织数"), _t("联合党支部"), _t("独立党支部"), _t("党员数")]
 

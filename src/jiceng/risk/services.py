@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts.models import RoleAssignment
 from jiceng.accounts.notify import notify
 from jiceng.accounts.permissions import can_write
+from jiceng.core.bulk import insert_rows
 from jiceng.demands.models import Demand, DemandStatus
 from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import Deadline, WorkCalendar
@@ -359,39 +360,6 @@ def _responsible(rises: Sequence[_Rise], playbooks: dict[int, Playbook]) -> dict
                 users.update(by_role_place.get((role, int(part)), ()))
         result[rise] = users
     return result
-
-
-def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], batch_size: int = 5000) -> None:
-    """Multi-row INSERT of plain values through one prepared statement (`executemany`).
-
-    The batch writes tens of thousands of history, follow-up and risk rows; building a model instance and
-    compiling SQL per row (`bulk_create`) costs ~100 µs a row in Python, this path a few µs. The models written
-    here have no signals, history or computed defaults, so nothing is skipped; dates and datetimes go through the
-    field's own database preparation, other values are plain ints and strings.
-    """
-    if not rows:
-        return
-    opts, quote = model._meta, connection.ops.quote_name
-    model_fields = [opts.get_field(name) for name in fields]
-    columns = ", ".join(quote(field.column) for field in model_fields)
-    sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    temporal = [index for index, field in enumerate(model_fields)
-                if field.get_internal_type() in ("DateField", "DateTimeField")]
-    prepared: dict = {}
-
-    def prepare(index: int, value):
-        key = (index, value)
-        if key not in prepared:
-            prepared[key] = model_fields[index].get_db_prep_save(value, connection)
-        return prepared[key]
-
-    if temporal:
-        rows = [tuple(prepare(i, v) if i in temporal and v is not None else v for i, v in enumerate(row))
-                for row in rows]
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, batch_size):
-            cursor.executemany(sql, chunk)
 
 
 def _follow_up(rises: Sequence[_Rise], *, today: dt.date, now: dt.datetime, batch: bool) -> int:

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from jiceng.core.api import ScopedModelViewSet
 from jiceng.core.schema import NOT_FOUND
 
-from ..coverage import child_reports, coverage_report
+from ..coverage import coverage_report
 from ..filters import OrganizationFilterSet
 from ..models import CommitteeMember, Coverage, Organization
 from ..views import default_report_place, report_places
@@ -69,10 +69,11 @@ class CoverageReportAPIView(APIView):
             place = default_report_place(request.user)
         if place is None:
             raise Http404
-        data = coverage_report(place).as_dict()
+        report = coverage_report(place, children=True)
+        data = report.as_dict()
         data["children"] = [
             {k: v for k, v in child.as_dict().items()
              if k not in ("must_cover_uncovered", "should_set_up", "no_committee", "terms_ending")}
-            for child in child_reports(place)
+            for child in report.children
         ]
         return Response(data)
