@@ -11,10 +11,10 @@ class ActivitiesConfig(AppConfig):
         from jiceng.places.models import subtree_moved
 
         from .models import Activity, Club, Series
-        from .services import latest_attendance
+        from .services import attendance_since, latest_attendance
 
         for model in (Activity, Club, Series):
             subtree_moved.connect(lambda sender, places, model=model, **kw: model.resync_location(places),
                                   weak=False, dispatch_uid=f"activities-resync-{model.__name__}")
         # The six-month rule: attending organizational life is one of the sources the report checks.
-        register_source("attendance", _("参加组织生活"), latest_attendance)
+        register_source("attendance", _("参加组织生活"), latest_attendance, attendance_since)

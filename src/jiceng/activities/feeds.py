@@ -45,8 +45,8 @@ def feed_activities(kind: str, pk: int, now: dt.datetime | None = None) -> Query
     if kind == ORGANIZATION:
         from jiceng.organizations.models import Organization
 
-        path = Organization.objects.filter(pk=pk).values_list("path", flat=True).first() or "-"
-        qs = qs.filter(organization__path__startswith=path)
+        found = Organization.objects.filter(pk=pk).first()
+        qs = qs.filter(found.subtree_q()) if found else qs.none()
     else:
         qs = qs.filter(signups__member_id=pk, signups__status__in=ACTIVE_SIGNUP_STATUSES)
     return qs.select_related("place").order_by("start", "pk").distinct()

@@ -60,8 +60,8 @@ def by_organizer(queryset, params):
 
     org, club = params.get("organization", ""), params.get("club", "")
     if org:
-        path = Organization.objects.filter(pk=org).values_list("path", flat=True).first() if org.isdigit() else None
-        queryset = queryset.filter(organization__path__startswith=path) if path else queryset.none()
+        found = Organization.objects.filter(pk=org).first() if org.isdigit() else None
+        queryset = queryset.filter(found.subtree_q()) if found else queryset.none()
     if club:
         queryset = queryset.filter(club_id=club) if club.isdigit() else queryset.none()
     return queryset

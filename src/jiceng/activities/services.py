@@ -519,6 +519,12 @@ def latest_attendance(member_ids: list[int]) -> dict[int, dt.date]:
     return {row["member_id"]: row["last"] for row in rows}
 
 
+def attendance_since(start: dt.date) -> QuerySet[Attendance]:
+    """Six-month rule source: attendance records from the start of `start` (local time) on."""
+    midnight = dt.datetime.combine(start, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return Attendance.objects.filter(checked_in_at__gte=midnight)
+
+
 def add_attendance(activity: Activity, *, member: Member, user=None, hours=None,
                    now: dt.datetime | None = None) -> Attendance:
     """The organizer records one attendee (API and import); the member must be on the activity's list."""

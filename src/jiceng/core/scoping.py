@@ -28,6 +28,7 @@ class Scope:
     roles: set[str] = field(default_factory=set)
     user_id: int | None = None  # for "own" records (e.g. demands a user submitted)
     _place_ids: set[int] | None = field(default=None, repr=False, compare=False)
+    _org_ids: set[int] | None = field(default=None, repr=False, compare=False)
     # Per-request memo for models whose scope needs a lookup (see Demand.scope_q).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -65,11 +66,27 @@ class Scope:
         return (self.place_q(f"{prefix}district", f"{prefix}street", f"{prefix}place__path")
                 | self.org_q(f"{prefix}path"))
 
+    @property
+    def org_ids(self) -> set[int]:
+        """The organizations under the granted organization paths, fetched once per request (like place_ids)."""
+        if self._org_ids is None:
+            from django.apps import apps
+
+            paths = Q(pk__in=[])
+            for prefix in self.org_paths:
+                paths |= Q(path__startswith=prefix)
+            organization = apps.get_model("organizations", "Organization")
+            self._org_ids = set(organization.objects.filter(paths).values_list("pk", flat=True)) \
+                if self.org_paths else set()
+        return self._org_ids
+
     def org_q(self, path: str) -> Q:
-        q = Q(pk__in=[])
-        for prefix in self.org_paths:
-            q |= Q(**{f"{path}__startswith": prefix})
-        return q
+        """Q for rows reached through a party organization: `path` on the organization itself, `<fk>__path` through
+        a foreign key to it. By id, for the index, as in place_q."""
+        if not self.org_paths:
+            return Q(pk__in=[])
+        through = "pk" if path == "path" else path.removesuffix("__path")
+        return Q(**{f"{through}__in": self.org_ids})
 
 
 def nothing() -> Q:

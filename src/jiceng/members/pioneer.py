@@ -331,7 +331,7 @@ def in_place(members: QuerySet[Member], place: Place) -> QuerySet[Member]:
 
 def in_organization(members: QuerySet[Member], organization) -> QuerySet[Member]:
     """Members of the organization and of the organizations under it."""
-    return members.filter(organization__path__startswith=organization.path)
+    return members.filter(organization.subtree_q())
 
 
 PICKER_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, *AREA_KINDS, PlaceKind.BUILDING)

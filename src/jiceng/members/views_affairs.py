@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -401,7 +402,7 @@ class DuesReportView(LoginRequiredMixin, generic.TemplateView):
         return super().get(request, *args, **kwargs)
 
     def members(self):
-        return Member.objects.restrict(self.request.user).filter(organization__path__startswith=self.org.path)
+        return Member.objects.restrict(self.request.user).filter(self.org.subtree_q())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -427,6 +428,7 @@ class DuesReportView(LoginRequiredMixin, generic.TemplateView):
 
 class InactivityReportView(LoginRequiredMixin, generic.TemplateView):
     template_name = "members/inactivity.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -434,9 +436,16 @@ class InactivityReportView(LoginRequiredMixin, generic.TemplateView):
         ctx["organization"] = org
         ctx["organizations"] = Organization.objects.restrict(self.request.user).order_by("path")[:1000]
         if org is not None:
-            members = Member.objects.restrict(self.request.user).filter(organization__path__startswith=org.path)
-            ctx["rows"] = inactivity.inactive_members(members)
-            ctx["sources"] = inactivity.source_labels()
+            members = Member.objects.restrict(self.request.user).filter(org.subtree_q())
+            # The database finds the inactive members (NOT EXISTS per source); only the page's rows get their
+            # latest dates, so a street's committee with thousands of members costs a few queries.
+            inactive = inactivity.inactive_queryset(members).select_related("organization").order_by(
+                "organization__path", "name_pinyin", "pk")
+            page = Paginator(inactive, self.paginate_by).get_page(self.request.GET.get("page"))
+            params = self.request.GET.copy()
+            params.pop("page", None)
+            ctx.update(rows=inactivity.describe(page.object_list), page_obj=page, querystring=params.urlencode(),
+                       sources=inactivity.source_labels())
         return ctx
 
 

@@ -118,6 +118,14 @@ class Organization(Located):
         qs = Organization.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
 
+    def subtree_q(self, fk: str = "organization") -> models.Q:
+        """Rows whose `fk` is this organization or one under it.
+
+        By id (`fk IN (subquery on the small organization table)`), which uses the foreign key's index; a prefix
+        match on the joined organization's path made the database read every row (decision 031).
+        """
+        return models.Q(**{f"{fk}__in": self.descendants(include_self=True).values("pk")})
+
     @property
     def is_branch(self) -> bool:
         return self.kind in BRANCH_KINDS

@@ -298,7 +298,7 @@ class ArrearsAPIView(APIView):
         org = Organization.objects.restrict(request.user).filter(pk=org_id).first() if org_id.isdigit() else None
         if org is None:
             raise Http404
-        members = Member.objects.restrict(request.user).filter(organization__path__startswith=org.path)
+        members = Member.objects.restrict(request.user).filter(org.subtree_q())
         return Response({"organization": org.pk, "arrears": [
             {"member": a.member.pk, "name": a.member.name, "months": [m.strftime("%Y-%m") for m in a.months],
              "amount": str(a.amount)} for a in dues.arrears(members)]})
