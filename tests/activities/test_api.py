@@ -157,3 +157,21 @@ def test_compliance_api(world):
     assert api_for(world["staff"]).get(f"{BASE}/compliance/", {"quarter": "9"}).json() == {
         "quarter": ["季度须为 1 至 4。"]}
     assert api_for(world["staff"]).get(f"{BASE}/compliance/", {"organization": world["other"].pk}).status_code == 404
+
+
+def test_compliance_api_pages_its_rows_but_counts_every_branch(world):
+    from tests import factories as f
+
+    for n in range(3):
+        f.organization(world["branch"].place, f"分页测试第{n}党支部")
+    api = api_for(world["staff"])
+    everything = api.get(f"{BASE}/compliance/", {"year": 2026, "quarter": 1, "page_size": 500}).json()
+    total = everything["count"]
+    assert total == everything["branches"] == len(everything["rows"]) >= 4
+    first = api.get(f"{BASE}/compliance/", {"year": 2026, "quarter": 1, "page_size": 2}).json()
+    assert (first["count"], first["branches"], first["compliant"]) == (total, total, everything["compliant"])
+    assert first["totals"] == everything["totals"] and first["previous"] is None
+    assert [row["organization"] for row in first["rows"]] == [row["organization"] for row in everything["rows"][:2]]
+    second = api.get(first["next"]).json()
+    assert [row["organization"] for row in second["rows"]] == [row["organization"] for row in everything["rows"][2:4]]
+    assert api.get(f"{BASE}/compliance/", {"year": 2026, "quarter": 1, "page": 99}).status_code == 404

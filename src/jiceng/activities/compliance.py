@@ -277,7 +277,8 @@ def excel_sheets(result: Report) -> list[tuple]:
             (_("汇总"), total_headers, total_rows)]
 
 
-def as_json(result: Report) -> dict:
+def as_json(result: Report, rows: list[BranchResult] | None = None) -> dict:
+    """The report as the API gives it; `rows` is the page of branch rows to include (default: all)."""
     return {
         "year": result.year, "quarter": result.quarter, "start": result.start, "end": result.end,
         "branches": result.branches, "compliant": result.compliant,
@@ -290,5 +291,5 @@ def as_json(result: Report) -> dict:
                        "periods": [{"label": p.label, "start": p.start, "end": p.end, "held": p.held,
                                     "required": p.required, "status": p.status} for p in r.periods]}
                       for r in row.rules],
-        } for row in result.rows],
+        } for row in (result.rows if rows is None else rows)],
     }

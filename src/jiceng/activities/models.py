@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
-from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
+from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet, as_union
 from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
 from jiceng.places.models import Located, PlaceKind
 
@@ -159,8 +159,18 @@ class Organized(models.Model):
     def manage_q(cls, scope: Scope, prefix: str = "") -> models.Q:
         """Rows a holder of an organizer role may manage: by the organizer's place or organization subtree."""
         q = scope.place_q(f"{prefix}district", f"{prefix}street", f"{prefix}host__path")
-        q |= scope.org_q(f"{prefix}organization__path") | scope.org_q(f"{prefix}club__organization__path")
-        q |= scope.org_q(f"{prefix}conference__organization__path")
+        if scope.org_paths:
+            from django.apps import apps
+
+            # Each condition on a column of this table (a subquery on the small club and conference tables, not
+            # a join): the database can then use an index per condition; with joined columns in the OR it read
+            # all 270,000 activities in date order to find a branch's few (0.7 s).
+            ids = scope.org_ids
+            clubs = Club.objects.filter(organization__in=ids).values("pk")
+            conferences = apps.get_model("matching", "JointConference").objects.filter(organization__in=ids)
+            q |= models.Q(**{f"{prefix}organization__in": ids})
+            q |= models.Q(**{f"{prefix}club__in": clubs})
+            q |= models.Q(**{f"{prefix}conference__in": conferences.values("pk")})
         return q
 
     @classmethod
@@ -406,7 +416,7 @@ class Activity(Organized):
             q |= models.Q(pk__in=Attendance.objects.filter(member_id__in=scope.member_ids).values("activity"))
         if scope.user_id is not None:
             q |= models.Q(public=True)
-        return q
+        return as_union(cls, q)
 
     def clean(self) -> None:
         errors = self.organizer_errors()

@@ -232,7 +232,10 @@ class ComplianceReportSerializer(serializers.Serializer):
     branches = serializers.IntegerField()
     compliant = serializers.IntegerField()
     totals = ComplianceTotalSerializer(many=True)
-    rows = ComplianceRowSerializer(many=True)
+    count = serializers.IntegerField(help_text="branch rows in all pages")
+    next = serializers.URLField(allow_null=True, help_text="the next page of rows")
+    previous = serializers.URLField(allow_null=True, help_text="the previous page of rows")
+    rows = ComplianceRowSerializer(many=True, help_text="one page of branch rows (`page`, `page_size`: 50, ≤ 500)")
 
 
 class SpeakerStatsSerializer(serializers.Serializer):

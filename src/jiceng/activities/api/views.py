@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import can_write
-from jiceng.core.drf import as_drf_error
+from jiceng.core.drf import StandardPagination, as_drf_error
 from jiceng.core.filters import MAX_INT
 from jiceng.core.schema import NOT_FOUND
 from jiceng.members.models import Member
@@ -347,6 +347,7 @@ class ComplianceAPIView(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("quarter", OpenApiTypes.INT),
         OpenApiParameter("place", OpenApiTypes.INT), OpenApiParameter("organization", OpenApiTypes.INT),
+        OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
     ], responses={200: ComplianceReportSerializer, 404: NOT_FOUND})
     def get(self, request):
         default_year, default_quarter = compliance.current_quarter()
@@ -363,7 +364,14 @@ class ComplianceAPIView(APIView):
             if place_obj is None:
                 raise Http404
             branches = branches.filter(place__path__startswith=place_obj.path)
-        return Response(compliance.as_json(compliance.report(branches, year, quarter)))
+        # The figures (`branches`, `compliant`, `totals`) cover every branch; `rows` is one page of them, with
+        # `count`/`next`/`previous` as in every list (a district's 12,000 branches made a 5 s, 20 MB answer).
+        result = compliance.report(branches, year, quarter)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(result.rows, request, view=self)
+        body = compliance.as_json(result, rows=page)
+        body.update(count=len(result.rows), next=paginator.get_next_link(), previous=paginator.get_previous_link())
+        return Response(body)
 
 
 class SpeakerAPIView(APIView):
