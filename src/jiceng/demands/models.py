@@ -154,6 +154,8 @@ class Demand(Located):
             models.Index(fields=["district", "created"], name="demand_district_created"),
             models.Index(fields=["assignee_user", "status", "due_date"], name="demand_assignee_status_due"),
             models.Index(fields=["status", "due_date"], name="demand_status_due"),
+            # The intake queue (submitted, oldest first) without sorting every waiting demand.
+            models.Index(fields=["status", "created"], name="demand_status_created"),
         ]
 
     def __str__(self) -> str:
