@@ -67,3 +67,34 @@ def test_tuples_are_converted_unless_prepared():
                         "lease_end": "2027-02-28", "created": "2026-01-01 00:00:00"})
     bulk.insert_rows(Enterprise, shape.names, [stored], prepared=True)
     assert Enterprise.objects.get(pk=first + 1).lease_end == dt.date(2027, 2, 28)
+
+
+def test_indexes_are_dropped_for_the_load_and_built_again_after_it():
+    from django.db import connection
+
+    def plain_indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, Demand._meta.db_table)
+        return {name for name, info in found.items() if info["index"] and not info["unique"] and not info["primary_key"]}
+
+    before = plain_indexes()
+    assert "demand_status_created" in before
+    tree = f.district_tree()
+    first = (Demand.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    when = dt.datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI)
+    with bulk.indexes_deferred(Demand):
+        assert "demand_status_created" not in plain_indexes()
+        # Rows with foreign keys: on PostgreSQL their deferred checks are pending when the indexes are rebuilt.
+        bulk.insert_dicts(Demand, [{"id": first + i, "text": "路灯不亮", "place_id": tree["building1"].pk,
+                                    "street_id": tree["street1"].pk, "created": when, "updated": when}
+                                   for i in range(3)])
+    assert plain_indexes() == before
+    assert Demand.objects.filter(street=tree["street1"], status="submitted").count() == 3
+
+
+def test_indexes_are_not_dropped_outside_a_transaction(monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection, "in_atomic_block", False)
+    with pytest.raises(RuntimeError, match="transaction"), bulk.indexes_deferred(Demand):
+        pass

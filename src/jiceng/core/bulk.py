@@ -161,5 +161,10 @@ def indexes_deferred(model: type[models.Model]) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # PostgreSQL builds no index on a table with pending deferred foreign-key checks: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in indexes:
             cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are deferred until commit
