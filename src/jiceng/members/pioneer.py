@@ -176,6 +176,21 @@ class Component:
         return str(PIONEER_UNITS[self.code])
 
 
+class _PointsMemo(dict):
+    """The weights (a mapping code → weight, as given) that also remember each component's points per quantity."""
+
+    def __init__(self, weight: Mapping[str, Decimal]) -> None:
+        super().__init__(weight)
+        self._points: dict[tuple[str, Decimal], Decimal] = {}
+
+    def of(self, code: str, quantity: Decimal) -> Decimal:
+        key = (code, quantity)
+        found = self._points.get(key)
+        if found is None:
+            found = self._points[key] = (quantity * self[code]).quantize(CENT)
+        return found
+
+
 class ScoreRow:
     """A member's score: `total` is the sum of the components' points (each rounded to the cent)."""
 
@@ -188,7 +203,11 @@ class ScoreRow:
         self.member_id, self.name = member_id, name
         self.organization_id, self.organization_name = organization_id, organization_name or ""
         self.found, self.weight = found, weight
-        self.total = sum(((q * weight[code]).quantize(CENT) for code, q in found.items()), ZERO)
+        points = weight if isinstance(weight, _PointsMemo) else _PointsMemo(weight)
+        total = ZERO
+        for code, quantity in found.items():
+            total += points.of(code, quantity)
+        self.total = total
         self.rank = 0
         self.member: Member | None = None
 
@@ -260,7 +279,10 @@ def scores(members: QuerySet[Member], start: dt.date, end: dt.date, *,
     nothing: dict[str, Decimal] = {}
     # Sorted here rather than by ORDER BY name: SQLite would then walk the whole name index (0.5 s for a district).
     people = sorted(members.order_by().values_list("name", "pk", "organization_id", "organization__name"))
-    rows = [ScoreRow(pk, name, org_id, org_name, found.get(pk, nothing), weight)
+    # Quantities are mostly small counts shared by many members: each (component, quantity) is priced once, not
+    # once per member (a district ranks 26,000 members).
+    points = _PointsMemo(weight)
+    rows = [ScoreRow(pk, name, org_id, org_name, found.get(pk, nothing), points)
             for name, pk, org_id, org_name in people]
     rows.sort(key=lambda r: r.total, reverse=True)  # stable: ties stay in name order
     previous, rank = None, 0
