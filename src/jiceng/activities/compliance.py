@@ -242,12 +242,12 @@ def _counts(branches: QuerySet[Organization], rules: list[ComplianceRule], year:
             .filter(Q(kind__in=[r.kind for r in rules], start__gte=_aware(q_start))
                     | Q(kind__in=[r.kind for r in rules if r.period == Period.YEAR], start__gte=_aware(since)))
             .annotate(month=_month_of("start", since, q_end))
-            .values("organization_id", "kind", "month").annotate(n=Count("pk")).order_by())
+            .values("organization_id", "kind", "month").annotate(n=Count("pk")).order_by()
+            .values_list("organization_id", "kind", "month", "n"))
     counts: dict[int, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    for row in rows:
-        branch = groups.get(row["organization_id"], row["organization_id"])
-        months = counts[branch][row["kind"]]
-        months[row["month"]] = months.get(row["month"], 0) + row["n"]
+    for organization_id, kind, month, n in rows:
+        months = counts[groups.get(organization_id, organization_id)][kind]
+        months[month] = months.get(month, 0) + n
     return counts
 
 
