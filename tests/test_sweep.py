@@ -52,9 +52,6 @@ GROWTH_SLACK = 2  # a page may add a query or two when a list gains a page of ro
 # written, after the rows were added. The test fails if one gets worse; lower the number (or delete the line)
 # as fixes land, so that it cannot creep back.
 QUERY_ALLOWANCE: dict[str, int] = {
-    # Per-conference look-ups (member units, chair, meetings) in the list and its serializer.
-    "/api/lists/conferences/": 30,
-    "matching:conference_list": 22,
 }
 # The same offenders grow with the rows; exempt from the growth check until fixed (their totals are still
 # capped by QUERY_ALLOWANCE above). Remove a key here when its page is fixed.

@@ -124,10 +124,20 @@ class JointConference(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("matching:conference_detail", args=[self.pk])
 
+    @staticmethod
+    def open_terms_prefetch(today=None) -> models.Prefetch:
+        """For lists that show each conference's current and next chair: the terms not yet over, in order."""
+        today = today or timezone.localdate()
+        return models.Prefetch("chair_terms", to_attr="open_chair_terms", queryset=ChairTerm.objects.filter(
+            end__gte=today).select_related("unit").order_by("start"))
+
     def chair_terms_around(self, today=None) -> tuple[ChairTerm | None, ChairTerm | None]:
         """The current chair's term and the next one (轮值制)."""
         today = today or timezone.localdate()
-        terms = list(self.chair_terms.select_related("unit").filter(end__gte=today).order_by("start")[:2])
+        # Lists prefetch the open terms (`open_chair_terms`, see open_terms_prefetch) instead of a query per row.
+        prefetched = getattr(self, "open_chair_terms", None)
+        terms = [t for t in prefetched if t.end >= today][:2] if prefetched is not None else \
+            list(self.chair_terms.select_related("unit").filter(end__gte=today).order_by("start")[:2])
         current = terms[0] if terms and terms[0].start <= today else None
         upcoming = [t for t in terms if t.start > today]
         return current, (upcoming[0] if upcoming else None)

@@ -59,7 +59,7 @@ def _window(item) -> str:
 class ConferenceListView(ObjectListView):
     model = JointConference
     filterset_class = ConferenceFilterSet
-    related = ("place",)
+    related = ("place", "organization")
     columns = [Column("name", _("名称")), Column("place.name", _("所在区域")),
                Column("organization.name", _("牵头党组织")), Column("established", _("成立日期"))]
 

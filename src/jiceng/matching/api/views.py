@@ -61,7 +61,7 @@ class ConferenceViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
     serializer_class = ConferenceSerializer
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("units")
+        return super().get_queryset().prefetch_related("units", JointConference.open_terms_prefetch())
 
 
 class _ItemViewSet(_Scoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
