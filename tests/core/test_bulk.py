@@ -75,7 +75,8 @@ def test_indexes_are_dropped_for_the_load_and_built_again_after_it():
     def plain_indexes() -> set[str]:
         with connection.cursor() as cursor:
             found = connection.introspection.get_constraints(cursor, Demand._meta.db_table)
-        return {name for name, info in found.items() if info["index"] and not info["unique"] and not info["primary_key"]}
+        return {name for name, info in found.items()
+                if info["index"] and not info["unique"] and not info["primary_key"]}
 
     before = plain_indexes()
     assert "demand_status_created" in before
