@@ -1,4 +1,4 @@
-"""Multi-row INSERT of plain values through one prepared statement (`executemany`).
+"""Multi-row INSERT of plain values: one prepared statement (`executemany`) on SQLite, COPY on PostgreSQL.
 
 For the writes that produce hundreds of thousands of rows — the city-scale seed, the risk batch's history and
 follow-ups. `bulk_create` builds a model instance per row and compiles the SQL per batch, which costs 50–100 µs
@@ -74,6 +74,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     columns = ", ".join(quote(field.column) for field in model_fields)
     sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608 - names from model metadata
            f"VALUES ({', '.join(['%s'] * len(fields))})")
+    copy_sql = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN" if connection.vendor == "postgresql" else ""
     conversions = [] if prepared else [(i, c) for i, f in enumerate(model_fields) if (c := converter(f))]
     written = 0
     with connection.cursor() as cursor:
@@ -87,7 +88,14 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                             values[index] = convert(values[index])
                     converted.append(values)
                 chunk = converted
-            cursor.executemany(sql, chunk)
+            if copy_sql:
+                # PostgreSQL: COPY streams the rows in one command; executemany still paid a round trip per row
+                # (the city seed's 1,000,000 demands: 277 s).
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, chunk)
             written += len(chunk)
             if on_batch is not None:
                 on_batch(len(chunk))

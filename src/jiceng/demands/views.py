@@ -20,6 +20,7 @@ from jiceng.accounts.models import Notification
 from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
 from jiceng.core.forms import add_service_errors
+from jiceng.core.scoping import scope_for
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
@@ -81,7 +82,12 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         scoped = Demand.objects.restrict(user).select_related("category", "place")
         ctx["assigned"] = scoped.filter(assignee_user=user, status=DemandStatus.ASSIGNED).order_by("due_date")[:50]
-        ctx["waiting"] = scoped.filter(status=DemandStatus.SUBMITTED).order_by("created")[:50]
+        waiting = scoped.filter(status=DemandStatus.SUBMITTED)
+        if not scope_for(user).everything:
+            # Found through the scope's (place | street | district, status) index, then sorted: with the plain
+            # ORDER BY created LIMIT, SQLite walked the city-wide (status, created) index (0.3 s for a building).
+            waiting = Demand.objects.filter(pk__in=waiting.order_by().values("pk"))
+        ctx["waiting"] = waiting.select_related("place", "category").order_by("created")[:50]
         ctx["overdue_count"] = scoped.filter(status__in=(DemandStatus.ACCEPTED, DemandStatus.ASSIGNED),
                                              due_date__lt=timezone.localdate()).count()
         ctx["notifications"] = user.notifications.filter(read=False)[:20]

@@ -64,15 +64,25 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def counts(self, request):
         """Counts by status and category for the current filter (the dispatch board's header)."""
         qs = self.filter_queryset(self.get_queryset()).order_by()
-        by_status = dict(qs.values_list("status").annotate(n=Count("pk")))
-        # Grouped by the category's id (the demand's own indexed column), named afterwards: the join on the
-        # category table made the database visit every demand row (0.4 s for 1,000,000).
-        by_category_id = qs.values_list("category_id").annotate(n=Count("pk"))
         codes = dict(Category.objects.values_list("pk", "code"))
+        by_status: dict[str, int] = {}
         by_category: dict[str, int] = {}
-        for category_id, n in by_category_id:
-            code = codes.get(category_id, "")
-            by_category[code] = by_category.get(code, 0) + n
+
+        def add(counts: dict[str, int], key: str, n: int) -> None:
+            counts[key] = counts.get(key, 0) + n
+
+        # By the demand's own columns, named afterwards (a join on the category table visited every row). A scoped
+        # or filtered count is one query grouped by (status, category), which the (street | district, status,
+        # category) indexes give in order; the whole city's is two, each along its single-column index.
+        if qs.query.where:
+            for status, category_id, n in qs.values_list("status", "category_id").annotate(n=Count("pk")):
+                add(by_status, status, n)
+                add(by_category, codes.get(category_id, ""), n)
+        else:
+            for status, n in qs.values_list("status").annotate(n=Count("pk")):
+                add(by_status, status, n)
+            for category_id, n in qs.values_list("category_id").annotate(n=Count("pk")):
+                add(by_category, codes.get(category_id, ""), n)
         return Response({"status": by_status, "category": by_category})
 
     @extend_schema(request=DemandCreateSerializer, responses=DemandSerializer)
