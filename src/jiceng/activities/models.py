@@ -187,8 +187,8 @@ def managed_activities(scope: Scope) -> list[int] | models.QuerySet:
 
     Listed by id when there are few (a branch: tens; a street: about a thousand): a subquery left PostgreSQL to
     guess how many attendance rows it matches, and with the empty club table's statistics it guessed all of them
-    and read the 2,000,000 rows in order to find a branch's fifty (0.3 s). Beyond 20,000 (fewer than SQLite's 32,766 parameters) they stay
-    a subquery (as a union of indexed conditions, decision 032).
+    and read the 2,000,000 rows in order to find a branch's fifty (0.3 s). Beyond 20,000 (SQLite takes at most
+    32,766 parameters) they stay a subquery (as a union of indexed conditions, decision 032).
     """
     if "activities_managed" not in scope.memo:
         managed = Activity.objects.filter(as_union(Activity, Activity.manage_q(scope))).order_by().values_list(
