@@ -111,14 +111,15 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
         kind=EnterpriseKind.SOCIAL_ORG, employees__gte=cfg["COVERAGE_SOCIAL_ORG_MIN_STAFF"])
     report.must_cover_uncovered = list(enterprises.filter(must_cover).exclude(covered).order_by("-employees"))
 
-    full_members = (Member.objects.active().filter(employer=OuterRef("pk"), status=MemberStatus.FULL)
-                    .values("employer").annotate(n=Count("pk")).values("n"))
+    # Full members per employer from one grouped query over the place's enterprises, then the few with enough
+    # of them (a correlated count per enterprise cost 0.12 s for a district on PostgreSQL).
+    full_members = dict(
+        Member.objects.active().filter(status=MemberStatus.FULL, employer__in=enterprises.values("pk"))
+        .values_list("employer").annotate(n=Count("pk")).filter(n__gte=cfg["BRANCH_MIN_FULL_MEMBERS"]).order_by())
     has_own_branch = Exists(Coverage.objects.filter(enterprise=OuterRef("pk"), organization__kind__in=(
         "branch", "temporary_branch", "general_branch", "committee")))
-    report.should_set_up = [
-        (e, e.full_n) for e in enterprises.exclude(has_own_branch)
-        .annotate(full_n=full_members).filter(full_n__gte=cfg["BRANCH_MIN_FULL_MEMBERS"]).order_by("-full_n")
-    ]
+    candidates = enterprises.filter(pk__in=list(full_members)).exclude(has_own_branch) if full_members else []
+    report.should_set_up = sorted(((e, full_members[e.pk]) for e in candidates), key=lambda pair: -pair[1])
 
     orgs = _in_place(Organization.objects.all(), place)
     org_counts = orgs.aggregate(
