@@ -29,7 +29,8 @@ PLAIN_TYPES = frozenset({
 Converter = Callable[[Any], Any]
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to `size` items from any iterable (a generator of rows is never held whole)."""
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -78,7 +79,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     conversions = [] if prepared else [(i, c) for i, f in enumerate(model_fields) if (c := converter(f))]
     written = 0
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, batch_size):
+        for chunk in batches(rows, batch_size):
             if conversions:
                 converted = []
                 for row in chunk:

@@ -27,24 +27,32 @@ class Scope:
     member_ids: set[int] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
     user_id: int | None = None  # for "own" records (e.g. demands a user submitted)
-    _place_ids: set[int] | None = field(default=None, repr=False, compare=False)
-    _org_ids: set[int] | None = field(default=None, repr=False, compare=False)
-    # Per-request memo for models whose scope needs a lookup (see Demand.scope_q).
+    # Per-request memo for lookups a scope needs (the ids under its paths, see Demand.scope_q).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def place_ids(self) -> set[int]:
-        """The places under the granted place paths (a park: its buildings and units), fetched once per request."""
-        if self._place_ids is None:
+    def _ids_under(self, model_label: str, prefixes: set[str]) -> set[int]:
+        """Ids of the rows of a path tree (places, organizations) under the granted path prefixes, fetched once
+        per request and kept in the memo."""
+        key = f"ids_under:{model_label}"
+        if key not in self.memo:
             from django.apps import apps
 
             paths = Q(pk__in=[])
-            for prefix in self.place_paths:
+            for prefix in prefixes:
                 paths |= Q(path__startswith=prefix)
-            place = apps.get_model("places", "Place")
-            self._place_ids = set(place.objects.filter(paths).values_list("pk", flat=True)) if self.place_paths \
-                else set()
-        return self._place_ids
+            model = apps.get_model(model_label)
+            self.memo[key] = set(model.objects.filter(paths).values_list("pk", flat=True)) if prefixes else set()
+        return self.memo[key]
+
+    @property
+    def place_ids(self) -> set[int]:
+        """The places under the granted place paths (a park: its buildings and units)."""
+        return self._ids_under("places.Place", self.place_paths)
+
+    @property
+    def org_ids(self) -> set[int]:
+        """The organizations under the granted organization paths (a committee: its branches and groups)."""
+        return self._ids_under("organizations.Organization", self.org_paths)
 
     def place_q(self, district: str, street: str, path: str) -> Q:
         """Q for rows located by place: `district`/`street` are denormalized FK names, `path` a place path
@@ -57,8 +65,7 @@ class Scope:
         if self.place_paths:
             # `<fk> IN (ids)` uses the foreign key's index; a prefix match on the joined place's path made the
             # database read every row (a park's demand list took 7 s among 1,000,000 demands).
-            through = "pk" if path == "path" else path.removesuffix("__path")
-            q |= Q(**{f"{through}__in": self.place_ids})
+            q |= Q(**{f"{_through(path)}__in": self.place_ids})
         return q
 
     def organization_q(self, prefix: str = "") -> Q:
@@ -66,27 +73,17 @@ class Scope:
         return (self.place_q(f"{prefix}district", f"{prefix}street", f"{prefix}place__path")
                 | self.org_q(f"{prefix}path"))
 
-    @property
-    def org_ids(self) -> set[int]:
-        """The organizations under the granted organization paths, fetched once per request (like place_ids)."""
-        if self._org_ids is None:
-            from django.apps import apps
-
-            paths = Q(pk__in=[])
-            for prefix in self.org_paths:
-                paths |= Q(path__startswith=prefix)
-            organization = apps.get_model("organizations", "Organization")
-            self._org_ids = set(organization.objects.filter(paths).values_list("pk", flat=True)) \
-                if self.org_paths else set()
-        return self._org_ids
-
     def org_q(self, path: str) -> Q:
         """Q for rows reached through a party organization: `path` on the organization itself, `<fk>__path` through
         a foreign key to it. By id, for the index, as in place_q."""
         if not self.org_paths:
             return Q(pk__in=[])
-        through = "pk" if path == "path" else path.removesuffix("__path")
-        return Q(**{f"{through}__in": self.org_ids})
+        return Q(**{f"{_through(path)}__in": self.org_ids})
+
+
+def _through(path: str) -> str:
+    """`path` (the row's own) or `<fk>__path`: the lookup that matches the row by id, `pk` or `<fk>`."""
+    return "pk" if path == "path" else path.removesuffix("__path")
 
 
 def nothing() -> Q:

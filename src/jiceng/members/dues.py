@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -14,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from jiceng.core.importing import chunked
 
 from .models import DuesBase, DuesCategory, DuesPayment, DuesRate, Member
 
@@ -134,12 +135,6 @@ def record_payment(member: Member, *, month: dt.date, amount=None, method: str =
     return payment
 
 
-def _chunks(ids: list[int], size: int = 5_000) -> Iterator[list[int]]:
-    # Bounded IN lists: SQLite allows a limited number of parameters in one statement.
-    for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
-
 @dataclass
 class Arrears:
     member: Member
@@ -156,11 +151,11 @@ def arrears(members: QuerySet[Member], *, up_to: dt.date | None = None, since: d
                    .filter(Exists(DuesBase.objects.filter(member=OuterRef("pk")))).select_related("organization"))
     ids = [m.pk for m in members]
     bases_of: dict[int, list[DuesBase]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         for base in DuesBase.objects.filter(member__in=chunk).order_by("member", "-effective_month"):
             bases_of[base.member_id].append(base)
     paid: dict[int, set[dt.date]] = defaultdict(set)
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         for member_id, month in DuesPayment.objects.filter(member__in=chunk, month__lte=up_to) \
                 .values_list("member_id", "month"):
             paid[member_id].add(month)

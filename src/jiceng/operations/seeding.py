@@ -48,8 +48,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import accumulate, islice
-from typing import IO, Any, TypeVar
+from itertools import accumulate
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,8 +74,6 @@ from jiceng.places.models import Place, PlaceKind
 
 BATCH_SIZE = 5_000
 INSTRUCTOR_PREFIX = "seed_instructor_"
-
-T = TypeVar("T")
 
 
 class SeedError(Exception):
@@ -178,12 +176,6 @@ MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139"
 
 def _weighted(rng: random.Random, pairs: list[tuple[Any, int | float]]) -> Any:
     return rng.choices([value for value, _ in pairs], weights=[w for _, w in pairs])[0]
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _coord(value: float) -> Decimal:
@@ -296,7 +288,7 @@ class Context:
         """bulk_create `objects` in batches of BATCH_SIZE with a progress bar; returns the row count."""
         written = 0
         with self._bar(total, desc) as bar:
-            for batch in _chunks(objects, BATCH_SIZE):
+            for batch in bulk.batches(objects, BATCH_SIZE):
                 model._default_manager.bulk_create(batch, batch_size=BATCH_SIZE)
                 written += len(batch)
                 bar.update(len(batch))
@@ -621,7 +613,7 @@ def _stage_coverage(ctx: Context) -> int:
         if rng.random() < 0.2:
             by_street.setdefault(ctx.areas[ent.area].street_id, []).append(ent.id)
     for street_id, ids in by_street.items():
-        for chunk in _chunks(ids, 900):
+        for chunk in bulk.batches(ids, 900):
             Enterprise.objects.filter(pk__in=chunk).update(instructor_id=ctx.instructor_by_street[street_id])
     return written
 
