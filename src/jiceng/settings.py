@@ -283,6 +283,9 @@ CACHES = {
     # Write-throttle counts: a file cache, shared by every worker process on the machine (core/throttling.py).
     "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                  "LOCATION": str(DATA_DIR / "cache" / "throttle"), "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    # Small stamps every worker process must agree on (e.g. the pioneer boards' version, members/pioneer.py).
+    "shared": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+               "LOCATION": str(DATA_DIR / "cache" / "shared"), "OPTIONS": {"MAX_ENTRIES": 1_000}},
 }
 
 HUEY = {
