@@ -198,6 +198,19 @@ def managed_activities(scope: Scope) -> list[int] | models.QuerySet:
     return scope.memo["activities_managed"]
 
 
+def managed_q(scope: Scope) -> models.Q:
+    """Attendance and sign-up rows of the activities a user may manage (see `managed_activities`).
+
+    Beyond the listed size the conditions go on the joined activity: PostgreSQL then walks the scope's activities
+    by index and each one's rows (a district's 167,000: 0.19 s to count as a semi-join over all 2,000,000 rows,
+    75 ms as a join; its newest fifty: 0.22 s against 2 ms).
+    """
+    managed = managed_activities(scope)
+    if isinstance(managed, list):
+        return models.Q(activity__in=managed)
+    return Activity.manage_q(scope, prefix="activity__")
+
+
 def _member_organizations(scope: Scope):
     from jiceng.members.models import Member
 
@@ -505,7 +518,7 @@ class SignUp(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        q = models.Q(activity__in=managed_activities(scope))
+        q = managed_q(scope)
         if scope.member_ids:
             q |= models.Q(member_id__in=scope.member_ids)
         return as_union(cls, q)
@@ -571,7 +584,7 @@ class Attendance(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        q = models.Q(activity__in=managed_activities(scope))
+        q = managed_q(scope)
         if scope.member_ids:
             q |= models.Q(member_id__in=scope.member_ids)
         return as_union(cls, q)

@@ -100,10 +100,11 @@ def as_union(model: type[models.Model], q: Q) -> Q:
     """
     if q.connector != Q.OR or q.negated or len(q.children) < 2:
         return q
-    parts = [model._default_manager.filter(child if isinstance(child, Q) else Q(child)).values("pk").order_by()
-             for child in q.children if child != ("pk__in", [])]
-    if len(parts) < 2:
-        return Q(pk__in=parts[0]) if parts else nothing()
+    children = [child if isinstance(child, Q) else Q(child) for child in q.children if child != ("pk__in", [])]
+    if len(children) < 2:
+        # One condition left: as it is (a subquery round it made PostgreSQL hash the whole table's ids).
+        return children[0] if children else nothing()
+    parts = [model._default_manager.filter(child).values("pk").order_by() for child in children]
     return Q(pk__in=parts[0].union(*parts[1:], all=True))
 
 

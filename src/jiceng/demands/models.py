@@ -164,6 +164,8 @@ class Demand(Located):
             models.Index(fields=["status", "due_date"], name="demand_status_due"),
             # The intake queue (submitted, oldest first) without sorting every waiting demand.
             models.Index(fields=["status", "created"], name="demand_status_created"),
+            # The city's counts by status and category in one pass over this index.
+            models.Index(fields=["status", "category"], name="demand_status_category"),
         ]
 
     def __str__(self) -> str:
