@@ -132,6 +132,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jiceng.urls"
 WSGI_APPLICATION = "jiceng.wsgi.application"
 
+# Inputs and selects drawn in Python, the same HTML as Django's widget templates (core/widgets.py).
+FORM_RENDERER = "jiceng.core.widgets.FastWidgetRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

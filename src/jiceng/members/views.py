@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.permissions import can_reveal_personal_data
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
+from jiceng.core.views import LateRowPaginator, ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 
 from .filters import MemberFilterSet
 from .forms import MemberForm
@@ -28,6 +28,7 @@ class MemberListView(ObjectListView):
     filterset_class = MemberFilterSet
     columns = COLUMNS
     related = ("organization", "employer")
+    paginator_class = LateRowPaginator  # sorted by name: no index gives a street's members in that order
     add_url = reverse_lazy("members:member_add")
     import_url = reverse_lazy("members:member_import")
 
