@@ -198,6 +198,21 @@ class ProbationServed(Check):
 
 
 @dataclass(frozen=True)
+class RemindBeforeProbationEnds(Check):
+    """No refusal, only the due-list: the request for full membership is expected when the probation is about to
+    end (细则第三十一条: 预备期满时提出书面转正申请), so it is listed from `months` before."""
+
+    months: int = 1
+
+    def earliest(self, ctx):
+        end = probation_end(ctx)
+        return end - relativedelta(months=self.months) if end else None
+
+    def error(self, ctx):
+        return None
+
+
+@dataclass(frozen=True)
 class ApprovedAfterProbation(Check):
     """The higher committee decides on full membership within a period after the probation ends, as it decides on
     admission within three months of the branch meeting; a late decision is recorded with its reason."""
@@ -487,7 +502,7 @@ STEP_LIST: tuple[StepRule, ...] = (
              checks=(ExtensionMonths(6, 12), Required("reference", _("支部大会决议"))),
              fields=("extension_months", "reference"), due=False, source=_("第三十一条"), restarts=True),
     StepRule("full_application", _("提出转正申请"), (Stage.PROBATIONARY,), requires=("oath",),
-             source=_("第三十一条"), per_stage=True),
+             checks=(RemindBeforeProbationEnds(months=1),), source=_("第三十一条"), per_stage=True),
     _publicity(Stage.PROBATIONARY, ("full_application",)),
     StepRule("full_meeting", _("支部大会讨论转正"), (Stage.PROBATIONARY,), requires=("publicity",),
              checks=(ProbationServed(), PublicityEnded(), Required("reference", _("支部大会决议"))),
