@@ -116,7 +116,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         return Application.objects.restrict(self.request.user).select_related("organization").prefetch_related(
-            "steps__introducers")
+            "steps__introducers", "steps__contacts")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
