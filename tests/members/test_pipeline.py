@@ -468,3 +468,13 @@ def test_application_birth_date_must_match_id(branch):
         create_application(name="李四", gender="M", birth_date=D(1991, 1, 1),
                            id_number=f.id_number(birth=D(1990, 1, 1)), organization=branch, applied_on=D(2022, 5, 1))
     assert "birth_date" in exc.value.message_dict
+
+
+def test_refusals_cite_their_article_in_english(branch):
+    from django.utils import translation
+
+    app = new_application(branch)
+    with translation.override("en"):
+        message = refusal(app, "activist", D(2022, 3, 5))["code"][0]
+    assert message == ("Before “Designate as activist”, complete: Interview by the party organization. "
+                       "(basis: Work Rules, art. 8)")

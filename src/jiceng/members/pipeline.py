@@ -613,10 +613,12 @@ def record_step(application: Application, step: StepInput, *, user=None) -> Appl
     recorded = ApplicationStep.objects.create(
         application=application, code=step.code, date=step.date, note=step.note, reference=step.reference,
         people=step.people, training_days=step.training_days, training_hours=step.training_hours,
-        extension_months=step.extension_months, ends_on=step.ends_on, recorded_by=user)
-    if step.introducers:
+        extension_months=step.extension_months,
+        # The fields that carry a rule are kept only on the steps they belong to.
+        ends_on=step.ends_on if "ends_on" in rule.fields else None, recorded_by=user)
+    if step.introducers and "introducers" in rule.fields:
         recorded.introducers.set(step.introducers)
-    if step.contacts:
+    if step.contacts and "contacts" in rule.fields:
         recorded.contacts.set(step.contacts)
     if rule.leads_to:
         application.stage = rule.leads_to
