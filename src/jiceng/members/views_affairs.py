@@ -124,7 +124,10 @@ class ApplicationDetailView(ObjectDetailView):
         ctx["step_rules"] = STEPS
         ctx["next"] = next_steps(app)
         ctx["can_record"] = can_write(self.request.user, Application)
-        code = self.request.GET.get("step") or next((d.rule.code for d in ctx["next"] if not d.blocked_by), None)
+        ready = [d.rule for d in ctx["next"] if not d.blocked_by]
+        # The form opens on the next step of the procedure; the repeated assessment only when nothing else is due.
+        code = self.request.GET.get("step") or next((r.code for r in ready if r.once), None) or next(
+            (r.code for r in ready), None)
         if ctx["can_record"] and code in STEPS and app.stage in rule_for(code, app.stage).stages:
             ctx["step_code"] = code
             ctx["step_source"] = step_source(rule_for(code, app.stage))
