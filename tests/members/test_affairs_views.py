@@ -259,3 +259,122 @@ def test_document_download_is_scoped(sec_client, client, setup, settings, tmp_pa
     assert b"".join(sec_client.get(url).streaming_content) == b"%PDF-1.4 x"
     client.force_login(f.user("sec_b", Role.ORG_SECRETARY, setup["b"]))
     assert client.get(url).status_code == 404
+
+
+# --- the development procedure: bad input and permissions (UI and API) ----------------------------------
+def _publicity_ready(setup):
+    """A development target in 甲支部 with introducers, political review and training done (dates in 2023)."""
+    from jiceng.members.pipeline import StepInput, create_application, record_step
+
+    full = [f.member(setup["a"], name, full_date=D(2016, 7, 1)) for name in ("老党员甲", "老党员乙")]
+    birth = D(1998, 6, 15)
+    app = create_application(name="李小红", gender="F", birth_date=birth,
+                             id_number=f.id_number(birth=birth, male=False), organization=setup["a"],
+                             applied_on=D(2022, 3, 1))
+    for code, day, kw in [
+        ("talk", D(2022, 3, 10), {"people": "书记"}), ("activist", D(2022, 3, 20), {}),
+        ("contacts", D(2022, 3, 25), {"contacts": full}), ("assessment", D(2022, 9, 15), {"reference": "考察"}),
+        ("assessment", D(2023, 3, 10), {"reference": "考察"}), ("target", D(2023, 3, 20), {"reference": "备案"}),
+        ("introducers", D(2023, 4, 1), {"introducers": full}),
+        ("political_review", D(2023, 4, 3), {"reference": "政审"}),
+        ("training", D(2023, 4, 5), {"training_days": 3}),
+    ]:
+        record_step(app, StepInput(code, day, **kw))
+    return app
+
+
+def test_publicity_one_working_day_short_refused_in_ui_under_its_field(sec_client, setup):
+    app = _publicity_ready(setup)
+    url = reverse("members:application_step", args=[app.pk, "publicity"])
+    # Monday 10 to Thursday 13 April 2023: four working days.
+    r = sec_client.post(url, {"date": "2023-04-10", "ends_on": "2023-04-13"})
+    assert r.status_code == 400
+    errors = r.context["step_form"].errors
+    assert "不少于 5 个工作日" in errors["ends_on"][0] and "只有 4 个工作日" in errors["ends_on"][0]
+    assert not app.steps.filter(code="publicity").exists()
+    r = sec_client.post(url, {"date": "2023-04-10", "ends_on": "2023-04-14"})
+    assert r.status_code == 302 and app.steps.get(code="publicity").ends_on == D(2023, 4, 14)
+    page = sec_client.get(app.get_absolute_url()).content.decode()
+    assert "公示至" in page and "基层党委预审" in page
+
+
+def test_out_of_order_step_refused_in_ui_above_the_form(sec_client, setup):
+    app = _publicity_ready(setup)
+    r = sec_client.post(reverse("members:application_step", args=[app.pk, "pre_review"]),
+                        {"date": "2023-04-20", "reference": "预审"})
+    assert r.status_code == 400
+    assert "须先完成:公示" in " ".join(r.context["step_form"].non_field_errors())
+    assert 'data-testid="step-errors"' in r.content.decode()
+    # The form of a step shows the article it comes from.
+    page = sec_client.get(app.get_absolute_url(), {"step": "political_review"}).content.decode()
+    assert "《细则》" in page
+
+
+def test_step_api_names_the_field(sec_api, setup):
+    app = _publicity_ready(setup)
+    url = f"/api/applications/{app.pk}/steps/"
+    r = sec_api.post(url, {"code": "pre_review", "date": "2023-04-20", "reference": "预审"}, format="json")
+    assert r.status_code == 400 and "须先完成" in r.json()["code"][0] and "第十九条" in r.json()["code"][0]
+    r = sec_api.post(url, {"code": "publicity", "date": "2023-04-10", "ends_on": "2023-04-13"}, format="json")
+    assert r.status_code == 400 and "只有 4 个工作日" in r.json()["ends_on"][0]
+    r = sec_api.post(url, {"code": "publicity", "date": "2023-04-10", "ends_on": "2023-04-14"}, format="json")
+    assert r.status_code == 201
+    assert [s["ends_on"] for s in r.json()["steps"] if s["code"] == "publicity"] == ["2023-04-14"]
+    # The last assessment was on 2023-03-10: a pre-review after 2023-09-10 misses a half-year.
+    r = sec_api.post(url, {"code": "pre_review", "date": "2023-09-11", "reference": "预审"}, format="json")
+    assert r.status_code == 400 and "缺少半年考察" in r.json()["code"][0]
+    assert app.steps.count() == 11
+
+
+def test_step_api_refuses_members_outside_the_callers_scope(sec_api, setup):
+    app = _publicity_ready(setup)
+    app.steps.filter(code="introducers").delete()
+    stranger = f.member(setup["b"], "外支部党员", full_date=D(2016, 7, 1))
+    r = sec_api.post(f"/api/applications/{app.pk}/steps/", {
+        "code": "introducers", "date": "2023-04-06", "introducers": [setup["member"].pk, stranger.pk]},
+        format="json")
+    assert r.status_code == 400 and "introducers" in r.json() and "外支部党员" not in str(r.json())
+    assert not app.steps.filter(code="introducers").exists()
+
+
+# Another branch's secretary does not see the application (404); a building worker sees it but may not write (403);
+# a member's account may not write applications at all (API: 403 before any lookup) nor see this one (page: 404).
+@pytest.mark.parametrize("who, api_status, ui_status", [
+    ("other_secretary", 404, 404), ("building_worker", 403, 403), ("member", 403, 404)])
+def test_step_endpoints_refuse_other_roles(setup, client, who, api_status, ui_status):
+    app = _publicity_ready(setup)
+    users = {
+        "other_secretary": f.user("sec_b", Role.ORG_SECRETARY, setup["b"]),
+        "building_worker": f.user("worker", Role.BUILDING_WORKER, setup["tree"]["park1"]),
+        "member": f.user("zhangsan", Role.MEMBER, setup["member"]),
+    }
+    api = APIClient()
+    api.force_authenticate(users[who])
+    payload = {"code": "publicity", "date": "2023-04-10", "ends_on": "2023-04-14"}
+    assert api.post(f"/api/applications/{app.pk}/steps/", payload, format="json").status_code == api_status
+    client.force_login(users[who])
+    r = client.post(reverse("members:application_step", args=[app.pk, "publicity"]),
+                    {"date": "2023-04-10", "ends_on": "2023-04-14"})
+    assert r.status_code == ui_status
+    assert not app.steps.filter(code="publicity").exists()
+
+
+def test_anonymous_cannot_record_steps(setup, client):
+    app = _publicity_ready(setup)
+    r = APIClient().post(f"/api/applications/{app.pk}/steps/", {"code": "oath", "date": "2023-04-10"},
+                         format="json")
+    assert r.status_code in (401, 403)
+    r = client.post(reverse("members:application_step", args=[app.pk, "oath"]), {"date": "2023-04-10"})
+    assert r.status_code == 302 and "login" in r["Location"]
+
+
+def test_schema_lists_the_step_codes(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    enums = [s["enum"] for s in components.values() if "enum" in s and "political_review" in s["enum"]]
+    assert enums, "no enum of step codes in the schema"
+    for codes in enums:
+        assert {"political_review", "pre_review", "volunteer_form", "superior_talk", "oath", "full_application",
+                "publicity", "cancel_probation", "contacts", "assessment", "full_meeting"} <= set(codes)
+    step_input = components["StepInputRequest"]["properties"]
+    assert {"ends_on", "contacts"} <= set(step_input)

@@ -6,12 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.dates import validate_plausible_date
 from jiceng.core.forms import ScopedModelForm
 from jiceng.organizations.models import Organization
 
 from .identity import APPLICANT_IS_MEMBER, APPLICATION_IN_PROGRESS, check_id_number
 from .models import Application, DuesCategory, Member, MemberStatus, PaymentMethod
-from .pipeline import STEPS
+from .pipeline import rule_for
 
 
 def _style(form: forms.Form) -> None:
@@ -53,6 +54,9 @@ class StepForm(forms.Form):
     people = forms.CharField(label=_("参与人员"), required=False, max_length=200)
     reference = forms.CharField(label=_("文号/记录"), required=False, max_length=100)
     introducers = forms.ModelMultipleChoiceField(label=_("入党介绍人"), queryset=Member.objects.none(), required=False)
+    contacts = forms.ModelMultipleChoiceField(label=_("培养联系人"), queryset=Member.objects.none(), required=False)
+    ends_on = forms.DateField(label=_("公示截止日期"), required=False, validators=[validate_plausible_date],
+                              help_text=_("公示开始日期填在“日期”"))
     training_days = forms.IntegerField(label=_("培训天数"), required=False, min_value=0, max_value=365)
     training_hours = forms.IntegerField(label=_("培训学时"), required=False, min_value=0, max_value=2000)
     extension_months = forms.IntegerField(label=_("延长月数"), required=False, min_value=1, max_value=24)
@@ -60,15 +64,19 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, code: str, application: Application, **kwargs):
         super().__init__(*args, **kwargs)
-        rule = STEPS[code]
+        rule = rule_for(code, application.stage)
         keep = {"date", "note", *rule.fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        if "introducers" in self.fields:
-            self.fields["introducers"].queryset = Member.objects.filter(
-                organization__path__startswith=application.organization.path, status=MemberStatus.FULL,
-                left_on__isnull=True).order_by("name")
+        # Introducers and contacts are full members of the cultivating branch (or its groups), on the rolls.
+        for name in ("introducers", "contacts"):
+            if name in self.fields:
+                self.fields[name].queryset = Member.objects.filter(
+                    organization__path__startswith=application.organization.path, status=MemberStatus.FULL,
+                    left_on__isnull=True).order_by("name")
+        if rule.code == "publicity":
+            self.fields["date"].label = _("公示开始日期")
         _style(self)
 
 

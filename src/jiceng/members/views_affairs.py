@@ -38,7 +38,17 @@ from .forms_affairs import (
     TransferIssueForm,
 )
 from .models import Application, ApplicationDocument, DuesPayment, Member, Transfer
-from .pipeline import STEPS, StepInput, create_application, due_list, next_steps, record_step
+from .pipeline import (
+    STEPS,
+    StepInput,
+    create_application,
+    due_list,
+    next_steps,
+    record_step,
+    rule_for,
+    stage_rules,
+    step_source,
+)
 
 
 def _errors_to_messages(request, exc: ValidationError) -> None:
@@ -110,15 +120,19 @@ class ApplicationDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         app = self.object
-        ctx["steps"] = app.steps.prefetch_related("introducers").select_related("recorded_by")
+        ctx["steps"] = app.steps.prefetch_related("introducers", "contacts").select_related("recorded_by")
         ctx["step_rules"] = STEPS
         ctx["next"] = next_steps(app)
         ctx["can_record"] = can_write(self.request.user, Application)
-        code = self.request.GET.get("step") or next((d.rule.code for d in ctx["next"] if not d.blocked_by), None)
-        if ctx["can_record"] and code in STEPS and app.stage in STEPS[code].stages:
+        ready = [d.rule for d in ctx["next"] if not d.blocked_by]
+        # The form opens on the next step of the procedure; the repeated assessment only when nothing else is due.
+        code = self.request.GET.get("step") or next((r.code for r in ready if r.once), None) or next(
+            (r.code for r in ready), None)
+        if ctx["can_record"] and code in STEPS and app.stage in rule_for(code, app.stage).stages:
             ctx["step_code"] = code
+            ctx["step_source"] = step_source(rule_for(code, app.stage))
             ctx["step_form"] = kwargs.get("step_form") or StepForm(code=code, application=app)
-        ctx["possible_steps"] = [rule for rule in STEPS.values() if app.stage in rule.stages]
+        ctx["possible_steps"] = stage_rules(app.stage)
         ctx["documents"] = app.documents.all()
         return ctx
 
@@ -138,12 +152,13 @@ class ApplicationStepView(ScopedMixin, generic.View):
             step = StepInput(code=code, date=data["date"], note=data.get("note", ""),
                              reference=data.get("reference", ""), people=data.get("people", ""),
                              introducers=list(data.get("introducers") or []),
+                             contacts=list(data.get("contacts") or []),
                              training_days=data.get("training_days"), training_hours=data.get("training_hours"),
-                             extension_months=data.get("extension_months"))
+                             extension_months=data.get("extension_months"), ends_on=data.get("ends_on"))
             try:
                 record_step(app, step, user=request.user)
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                _form_errors(form, exc)  # each message under its field; the order/stage ones above the form
             else:
                 messages.success(request, _t("已记录“%(step)s”。") % {"step": STEPS[code].label})
                 return redirect(app.get_absolute_url())

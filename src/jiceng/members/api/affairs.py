@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts.permissions import ScopedWritePermission
+from jiceng.core.dates import validate_plausible_date
 from jiceng.core.drf import as_drf_error
 from jiceng.core.schema import NOT_FOUND, ErrorDetailSerializer
 from jiceng.core.serializers import ModelCleanSerializer
@@ -25,13 +26,18 @@ from ..models import Application, ApplicationStep, DuesBase, DuesPayment, Member
 from ..pipeline import STEPS, StepInput, create_application, next_steps, record_step
 
 
+def _step_choices() -> list[tuple[str, str]]:
+    return [(code, str(rule.label)) for code, rule in STEPS.items()]
+
+
 class ApplicationStepSerializer(serializers.ModelSerializer):
+    code = serializers.ChoiceField(choices=_step_choices(), read_only=True)
     label = serializers.SerializerMethodField()
 
     class Meta:
         model = ApplicationStep
-        fields = ["id", "code", "label", "date", "note", "reference", "people", "introducers", "training_days",
-                  "training_hours", "extension_months", "recorded_at"]
+        fields = ["id", "code", "label", "date", "ends_on", "note", "reference", "people", "introducers", "contacts",
+                  "training_days", "training_hours", "extension_months", "recorded_at"]
 
     def get_label(self, obj) -> str:
         return str(STEPS[obj.code].label) if obj.code in STEPS else obj.code
@@ -67,15 +73,39 @@ class ApplicationSerializer(ModelCleanSerializer):
 
 
 class StepInputSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[(code, str(rule.label)) for code, rule in STEPS.items()])
-    date = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    """One step; the rules (order, periods, the public notice's working days) are the pipeline's, and a refusal
+    answers 400 naming the field at fault ("code" for a step out of order or a missing assessment)."""
+
+    code = serializers.ChoiceField(choices=_step_choices())
+    date = serializers.DateField(validators=[validate_plausible_date],
+                                 help_text="For a public notice (publicity): its first day")
+    ends_on = serializers.DateField(required=False, allow_null=True, validators=[validate_plausible_date],
+                                    help_text="publicity only: the notice's last day")
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="Required for a late step: the reason for the delay")
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     people = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     introducers = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Member.objects.all())
-    training_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    training_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    extension_months = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    contacts = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Member.objects.all(),
+                                                  help_text="contacts only: the two cultivation contacts (培养联系人)")
+    training_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=365)
+    training_hours = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2000)
+    extension_months = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=24)
+
+    def _in_scope(self, members):
+        # Only members the caller may see: the rule's message names an unsuitable introducer, which must not
+        # reveal a person outside the caller's scope (OWASP API1:2023, broken object level authorization).
+        visible = set(Member.objects.restrict(self.context["request"].user).filter(
+            pk__in=[m.pk for m in members]).values_list("pk", flat=True))
+        if any(m.pk not in visible for m in members):
+            raise serializers.ValidationError("党员不存在或不在您的管辖范围内。")
+        return members
+
+    def validate_introducers(self, members):
+        return self._in_scope(members)
+
+    def validate_contacts(self, members):
+        return self._in_scope(members)
 
 
 class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -86,7 +116,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         return Application.objects.restrict(self.request.user).select_related("organization").prefetch_related(
-            "steps__introducers")
+            "steps__introducers", "steps__contacts")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -119,6 +119,10 @@ class ApplicationStep(models.Model):
     people = models.CharField(_("参与人员"), max_length=200, blank=True, help_text=_("如谈话人、培养联系人"))
     introducers = models.ManyToManyField("members.Member", blank=True, related_name="introduced_steps",
                                          verbose_name=_("入党介绍人"))
+    contacts = models.ManyToManyField("members.Member", blank=True, related_name="cultivation_steps",
+                                      verbose_name=_("培养联系人"))
+    # A public notice (公示) runs from the step's date to this day; the rules count its working days.
+    ends_on = fields.DateField(_("公示截止日期"), null=True, blank=True)
     training_days = models.PositiveSmallIntegerField(_("培训天数"), null=True, blank=True)
     training_hours = models.PositiveSmallIntegerField(_("培训学时"), null=True, blank=True)
     extension_months = models.PositiveSmallIntegerField(_("延长月数"), null=True, blank=True,
