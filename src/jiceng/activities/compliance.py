@@ -58,6 +58,7 @@ class Status:
 
 
 STATUSES = [Status.MET, Status.GAP, Status.OPEN, Status.NOT_APPLICABLE]  # the API's values (ComplianceStatusEnum)
+ROW_STATUSES = [Status.MET, Status.GAP, Status.OPEN]  # a branch's overall status (the API's `status` filter)
 # Filters written before `met` existed said `ok`; they are read as `met`.
 STATUS_ALIASES = {"ok": Status.MET}
 
@@ -351,8 +352,8 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
     groups: dict[int, list[tuple[int, str]]] = defaultdict(list)
     group_parent: dict[int, int] = {}
     if any(r.kind == ActivityKind.GROUP_MEETING for r in rules):
-        for pk, parent_id, name in (Organization.objects.filter(kind=OrgKind.PARTY_GROUP, parent__in=scoped.values("pk"))
-                                    .order_by("name", "pk").values_list("pk", "parent_id", "name")):
+        party_groups = Organization.objects.filter(kind=OrgKind.PARTY_GROUP, parent__in=scoped.values("pk"))
+        for pk, parent_id, name in party_groups.order_by("name", "pk").values_list("pk", "parent_id", "name"):
             groups[parent_id].append((pk, name))
             group_parent[pk] = parent_id
     counts, group_counts = _counts(scoped, rules, year, q_start, q_end, group_parent)

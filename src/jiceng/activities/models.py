@@ -335,6 +335,10 @@ class Series(Organized):
             errors["until"] = _("请填写结束日期或次数,系列活动不能无限重复。")
         elif self.until and self.count:
             errors["count"] = _("结束日期与次数只能填写一项。")
+        if not errors and self.kind:
+            from .compliance import check_structure
+
+            errors.update(check_structure(self))
         if errors:
             raise ValidationError(errors)
 
