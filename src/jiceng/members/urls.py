@@ -39,5 +39,6 @@ urlpatterns = [
     path("inactive/", views_affairs.InactivityReportView.as_view(), name="inactivity"),
     path("work/", views_work.AssignedWorkListView.as_view(), name="work_list"),
     path("work/add/", views_work.AssignedWorkEditView.as_view(), name="work_add"),
-    path("work/<int:pk>/", views_work.AssignedWorkEditView.as_view(), name="work_edit"),
+    path("work/<int:pk>/", views_work.AssignedWorkDetailView.as_view(), name="work_detail"),
+    path("work/<int:pk>/edit/", views_work.AssignedWorkEditView.as_view(), name="work_edit"),
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.filters import IntegerFilter, SearchFilterSet
 from jiceng.core.forms import ScopedModelForm
 from jiceng.core.tables import Column
-from jiceng.core.views import ObjectEditView, ObjectListView
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from jiceng.organizations.models import OrgKind
 
 from .models import AssignedWork
@@ -90,3 +90,18 @@ class AssignedWorkListView(ObjectListView):
 class AssignedWorkEditView(ObjectEditView):
     model = AssignedWork
     form_class = AssignedWorkForm
+
+
+class AssignedWorkDetailView(ObjectDetailView):
+    model = AssignedWork
+    fields = COLUMNS
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("member", "organization")
+
+    def get_context_data(self, **kwargs):
+        from django.urls import reverse
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["edit_url"] = reverse("members:work_edit", args=[self.object.pk])
+        return ctx

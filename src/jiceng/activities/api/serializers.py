@@ -266,8 +266,8 @@ class ComplianceReportSerializer(serializers.Serializer):
 
 # --- meeting records -----------------------------------------------------------------------------------------------
 class MeetingAbsenceSerializer(serializers.Serializer):
-    member = serializers.IntegerField(min_value=1)
-    name = serializers.CharField(read_only=True)
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    name = serializers.CharField(source="member.name", read_only=True)
     reason = serializers.CharField(max_length=200)
 
 
@@ -303,12 +303,6 @@ class MeetingRecordSerializer(serializers.ModelSerializer):
                   "expected_attendance", "actual_attendance", "absences", "decisions", "photos", "updated"]
         read_only_fields = ["updated"]
         extra_kwargs = {"chair": {"queryset": Member.objects.all()}, "recorder": {"queryset": Member.objects.all()}}
-
-    def to_representation(self, instance):
-        body = super().to_representation(instance)
-        body["absences"] = [{"member": a.member_id, "name": a.member.name, "reason": a.reason}
-                            for a in instance.absences.select_related("member")]
-        return body
 
 
 class MeetingPhotoUploadSerializer(serializers.Serializer):

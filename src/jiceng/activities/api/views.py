@@ -399,7 +399,7 @@ class MeetingRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
 
     def get_queryset(self):
         return (MeetingRecord.objects.restrict(self.request.user).select_related("activity")
-                .prefetch_related("photos").order_by("-activity_id"))
+                .prefetch_related("photos", "absences__member").order_by("-activity_id"))
 
     def _save(self, serializer, activity: Activity):
         if not services.can_manage(self.request.user, activity):
@@ -408,7 +408,7 @@ class MeetingRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
         data.pop("activity_id", None)
         absences = data.pop("absences", None)
         if absences is not None:
-            absences = {a["member"]: a["reason"] for a in absences}
+            absences = {a["member"].pk: a["reason"] for a in absences}
         serializer.instance = _service(services.save_meeting_record, activity, user=self.request.user,
                                        absences=absences, **data)
 

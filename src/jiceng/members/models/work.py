@@ -67,7 +67,7 @@ class AssignedWork(models.Model):
         return f"{self.member} · {self.task}"
 
     def get_absolute_url(self) -> str:
-        return reverse("members:work_edit", args=[self.pk])
+        return reverse("members:work_detail", args=[self.pk])
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
