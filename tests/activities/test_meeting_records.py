@@ -121,6 +121,22 @@ def test_the_page_form_records_and_shows_errors(client, committee, meeting):
     assert "病假" in page and "3 / 2" in page
 
 
+def test_the_list_reads_the_counts_in_one_query(committee, meeting, world, django_assert_max_num_queries):
+    services.save_meeting_record(meeting, topic="学习", absences={committee["m3"].pk: "病假"})
+    theme = make_activity(committee["branch"], start=timezone.now() - dt.timedelta(days=1))
+    services.save_meeting_record(theme, topic="主题党日")
+    group = make_activity(committee["group"], start=timezone.now() - dt.timedelta(days=1), title="党小组会",
+                          kind=ActivityKind.GROUP_MEETING)
+    services.save_meeting_record(group, topic="小组学习")
+    api = api_for(world["staff"])
+    with django_assert_max_num_queries(12):
+        rows = {row["topic"]: row for row in api.get(f"{BASE}/").json()["results"]}
+    assert (rows["学习"]["expected_computed"], rows["学习"]["actual_attendance"]) == (3, 2)
+    assert rows["学习"]["absences"] == [{"member": committee["m3"].pk, "name": committee["m3"].name, "reason": "病假"}]
+    assert (rows["主题党日"]["expected_computed"], rows["主题党日"]["actual_attendance"]) == (7, 0)
+    assert rows["小组学习"]["expected_computed"] is None
+
+
 def test_who_may_read_and_write_records(committee, meeting, world):
     services.save_meeting_record(meeting, topic="学习")
     record = MeetingRecord.objects.get()

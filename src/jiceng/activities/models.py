@@ -756,14 +756,19 @@ class MeetingRecord(models.Model):
     @property
     def computed_expected(self) -> int | None:
         """Who should attend, from the structure: the committee's seats for a 支委会, the members of the organizing
-        organization (with those under it) otherwise; None for a 党小组会 (group membership is not recorded)."""
+        organization (with those under it) otherwise; None for a 党小组会 (group membership is not recorded).
+        Lists read the counts from `with_counts` instead of asking per row."""
         activity = self.activity
         if not activity.organization_id or activity.kind == ActivityKind.GROUP_MEETING:
             return None
         if activity.kind == ActivityKind.COMMITTEE_MEETING:
+            if hasattr(self, "seats_n"):
+                return self.seats_n or 0
             from jiceng.organizations.models import CommitteeMember
 
             return CommitteeMember.objects.filter(organization=activity.organization_id).count()
+        if hasattr(self, "members_n"):
+            return self.members_n or 0
         return meeting_members(activity).count()
 
     @property
@@ -772,7 +777,27 @@ class MeetingRecord(models.Model):
 
     @property
     def actual_attendance(self) -> int:
+        if hasattr(self, "attendance_n"):
+            return self.attendance_n or 0
         return self.activity.attendances.count()
+
+
+def with_counts(records: models.QuerySet[MeetingRecord]) -> models.QuerySet[MeetingRecord]:
+    """Records with the counts their expected and actual attendance need, as subqueries of the one list query."""
+    from jiceng.members.models import Member
+    from jiceng.organizations.models import CommitteeMember, OrgKind
+
+    def count(qs) -> models.Subquery:
+        return models.Subquery(qs.order_by().annotate(g=models.Value(1)).values("g")
+                               .annotate(n=models.Count("pk")).values("n"))
+
+    pool_path = models.Case(
+        models.When(activity__organization__kind=OrgKind.PARTY_GROUP, then="activity__organization__parent__path"),
+        default="activity__organization__path")
+    return records.annotate(pool_path=pool_path).annotate(
+        seats_n=count(CommitteeMember.objects.filter(organization=models.OuterRef("activity__organization"))),
+        members_n=count(Member.objects.active().filter(organization__path__startswith=models.OuterRef("pool_path"))),
+        attendance_n=count(Attendance.objects.filter(activity=models.OuterRef("activity"))))
 
 
 class MeetingAbsence(models.Model):

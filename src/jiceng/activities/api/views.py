@@ -28,7 +28,7 @@ from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
 
 from .. import compliance, recurrence, services
-from ..models import Activity, Attendance, Club, MeetingRecord, Rating, Series, SignUp
+from ..models import Activity, Attendance, Club, MeetingRecord, Rating, Series, SignUp, with_counts
 from .serializers import (
     ActivitySerializer,
     AttendanceRequestSerializer,
@@ -398,7 +398,7 @@ class MeetingRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
     filterset_fields = ["activity"]
 
     def get_queryset(self):
-        return (MeetingRecord.objects.restrict(self.request.user).select_related("activity")
+        return (with_counts(MeetingRecord.objects.restrict(self.request.user)).select_related("activity")
                 .prefetch_related("photos", "absences__member").order_by("-activity_id"))
 
     def _save(self, serializer, activity: Activity):
