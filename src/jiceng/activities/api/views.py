@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -388,6 +388,7 @@ class ComplianceAPIView(APIView):
         return Response(body)
 
 
+@extend_schema_view(create=extend_schema(responses={201: MeetingRecordSerializer, 404: NOT_FOUND}))
 class MeetingRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The record of an organizational-life meeting (one per activity). Who may see the activity sees its record;
     its organizers write it (403 otherwise). POST …/photos/ adds a photo."""
