@@ -20,6 +20,7 @@ from jiceng.members.api.affairs import (
     TransferViewSet,
 )
 from jiceng.members.api.views import MemberViewSet
+from jiceng.members.api.work import AssignedWorkViewSet
 from jiceng.members.importing import MEMBER_IMPORT
 from jiceng.organizations.api.views import (
     CommitteeMemberViewSet,
@@ -47,6 +48,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("dues/bases", DuesBaseViewSet, basename="duesbase")
 router.register("dues/payments", DuesPaymentViewSet, basename="duespayment")
+router.register("assigned-work", AssignedWorkViewSet, basename="assignedwork")
 router.register("demand-categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("visits", VisitViewSet, basename="visit")

@@ -43,7 +43,13 @@ def test_create_with_field_errors(world):
                                          "organization": world["other"].pk,
                                          "start": "2026-06-04T19:00:00+08:00", "end": "2026-06-04T20:00:00+08:00"})
     assert r.status_code == 400 and "organization" in r.json()
+    # The branch has three full members: a secretary, no committee (支部工作条例 第九条), so no 支委会.
     r = api.post(f"{BASE}/activities/", {"title": "支委会", "kind": "committee_meeting",
+                                         "organization": world["branch"].pk,
+                                         "start": "2026-06-04T19:00:00+08:00", "end": "2026-06-04T20:00:00+08:00"})
+    assert r.status_code == 400 and "支部正式党员不足7人,不设支委会" in r.json()["kind"][0]
+    assert not Activity.objects.filter(title="支委会").exists()
+    r = api.post(f"{BASE}/activities/", {"title": "支部党员大会", "kind": "branch_meeting",
                                          "organization": world["branch"].pk,
                                          "start": "2026-06-04T19:00:00+08:00", "end": "2026-06-04T20:00:00+08:00"})
     assert r.status_code == 201, r.json()

@@ -1,13 +1,51 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Attendance, Club, ClubMembership, ComplianceRule, Rating, Series, SignUp
+from .models import (
+    Activity,
+    Attendance,
+    Club,
+    ClubMembership,
+    ComplianceRule,
+    MeetingAbsence,
+    MeetingPhoto,
+    MeetingRecord,
+    Rating,
+    Series,
+    SignUp,
+)
 
 
 @admin.register(ComplianceRule)
 class ComplianceRuleAdmin(SimpleHistoryAdmin):
-    list_display = ("kind", "period", "minimum", "active", "order")
-    list_editable = ("period", "minimum", "active", "order")
+    list_display = ("kind", "period", "minimum", "counts_parent", "active", "order")
+    list_editable = ("period", "minimum", "counts_parent", "active", "order")
+
+
+class MeetingAbsenceInline(admin.TabularInline):
+    model = MeetingAbsence
+    raw_id_fields = ("member",)
+    extra = 0
+
+
+class MeetingPhotoInline(admin.TabularInline):
+    model = MeetingPhoto
+    fields = ("file", "name", "size", "uploaded")
+    readonly_fields = ("file", "name", "size", "uploaded")  # uploads go through the page or the API (checked)
+    extra = 0
+    can_delete = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MeetingRecord)
+class MeetingRecordAdmin(SimpleHistoryAdmin):
+    list_display = ("topic", "activity", "chair", "recorder", "expected", "updated")
+    search_fields = ("topic", "activity__title")
+    raw_id_fields = ("activity", "chair", "recorder")
+    readonly_fields = ("recorded_by", "updated")
+    inlines = [MeetingAbsenceInline, MeetingPhotoInline]
 
 
 class ClubMembershipInline(admin.TabularInline):

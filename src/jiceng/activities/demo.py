@@ -1,10 +1,13 @@
-"""Demo organizational life in 创智天地 (seeds 000 and 004).
+"""Demo organizational life in the demo districts (seeds 000 and 004).
 
 - The 攀达科技 branch's monthly theme party day on the second Thursday (a series over the past and coming
-  months, holidays moved to the next working day), with attendance for the past ones, plus branch meetings,
-  committee meetings and a party lecture — one month's committee meeting is missing, so the compliance page
-  shows a gap.
-- A few theme days of the park's other branches, so the street's compliance page has a mix.
+  months, holidays moved to the next working day), with attendance for the past ones, and a party lecture.
+- 三会一课 in every demo branch over the last full quarter and the current one so far, as its structure asks
+  (支委会 where there is a committee, 党小组会 by each party group, 党课 from the park committee for all its
+  branches with their members on the attendance list): most branches hold everything; a few have real gaps (a
+  missed month, a quarter without a branch meeting), so the compliance page shows both. Some meetings carry a
+  meeting record (topic, chair, recorder, absences with reasons).
+- Assigned work (党组织分配的工作) in the 攀达 branch: tasks done, one open, one long overdue.
 - Lunchtime micro-lectures (午间微课堂) at the youth community station with speakers from the park's branches,
   attendance and 1–5 ratings; one coming lecture booked in the station's hall; a volunteering activity with hours.
 - Youth clubs and alliances (seed 000: 23 clubs of the "缘聚五角场" youth community; seed 004: sports alliances)
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -24,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jiceng.members.models import Member
-from jiceng.organizations.models import BRANCH_KINDS, Organization
+from jiceng.organizations.models import BRANCH_KINDS, CommitteeMember, Organization
 from jiceng.places.models import Place, PlaceKind
 
 from . import recurrence, services
@@ -38,6 +42,10 @@ from .models import (
     ClubKind,
     ClubMembership,
     ClubRole,
+    ComplianceRule,
+    MeetingAbsence,
+    MeetingRecord,
+    Period,
     Series,
     SignUp,
     SignUpStatus,
@@ -45,6 +53,7 @@ from .models import (
 
 DISTRICT, STREET, PARK = "杨浦区", "五角场街道", "创智天地"
 STATION = "五角场青年社区党群服务站"
+PARK_COMMITTEE = "创智天地园区综合党委"
 THEME_DAY = "主题党日"
 
 MICRO_LECTURES = [
@@ -125,22 +134,8 @@ class _Loader:
             else:
                 for member in members[: self.rng.randint(4, 8)]:
                     services.sign_up(activity, member=member)
-        # The rest of 三会一课 over this and the previous quarter; one month without a committee meeting.
         quarter_start = self.today.replace(month=3 * ((self.today.month - 1) // 3) + 1, day=1)
         months = [quarter_start - relativedelta(months=n) for n in range(3, 0, -1)]
-        months += [m for m in (quarter_start + relativedelta(months=n) for n in range(3)) if m <= self.today]
-        for index, month in enumerate(months):
-            day = month + dt.timedelta(days=self.rng.randint(2, 20))
-            if index != len(months) - 2 and _at(day, 19) < self.now:
-                meeting = self.activity(title=f"支委会({month:%Y年%m月})", kind=ActivityKind.COMMITTEE_MEETING,
-                                        organization=branch, start=_at(day, 18, 30), end=_at(day, 19, 30))
-                self.attend(meeting, members[:5], 1.0)
-        for month in (months[0], quarter_start):
-            day = month + dt.timedelta(days=24)
-            if _at(day, 19) < self.now:
-                meeting = self.activity(title="支部党员大会", kind=ActivityKind.BRANCH_MEETING, organization=branch,
-                                        start=_at(day, 18, 30), end=_at(day, 20))
-                self.attend(meeting, members, 0.9)
         lecture_day = months[1] + dt.timedelta(days=15)
         lecture = self.activity(title="党课:学习新修订的《中国共产党支部工作条例》", kind=ActivityKind.PARTY_LECTURE,
                                 organization=branch, start=_at(lecture_day, 12), end=_at(lecture_day, 13, 30),
@@ -152,21 +147,141 @@ class _Loader:
         volunteering = self.activity(title="绿色出行党员志愿服务", kind=ActivityKind.VOLUNTEERING, organization=branch,
                                      start=_at(day, 9), end=_at(day, 12), location="创智天地绿色出行党员志愿服务区")
         self.attend(volunteering, members, 0.5)
+        self.assigned_work(branch, members)
         return branch
 
-    def other_branches(self) -> None:
-        """Theme days in a few other branches: some every month, some missing months."""
-        for index, (name, branch) in enumerate(sorted(self.branches.items())):
-            if name.startswith("攀达") or index % 2:
+    def assigned_work(self, branch: Organization, members: list[Member]) -> None:
+        """Work the branch assigned (党章第九条): done tasks, one still open, one overdue for months."""
+        from jiceng.members.models import AssignedWork
+
+        tasks = [
+            # task, member index, assigned (days ago), due (days after assigned), done (days after assigned)
+            ("绿色出行志愿服务区值守", 2, 60, 30, 20),
+            ("联系园区新入驻企业并宣传党建政策", 3, 40, 30, 25),
+            ("整理支部党员学习笔记", 4, 20, 30, None),
+            ("走访园区流动党员并登记", 5, 230, 30, None),  # long overdue: the six-month report lists it
+        ]
+        for task, index, ago, due, done in tasks:
+            if index >= len(members):
                 continue
-            members = self.members.get(branch.pk, [])
-            for months_back in range(0, 4 if index % 4 == 0 else 2):
-                day = (self.today - relativedelta(months=months_back)).replace(day=9)
-                if _at(day, 13) >= self.now:
-                    continue
-                activity = self.activity(title=THEME_DAY, kind=ActivityKind.THEME_DAY, organization=branch,
-                                         start=_at(day, 12), end=_at(day, 13))
-                self.attend(activity, members, 0.7)
+            assigned = self.today - dt.timedelta(days=ago)
+            work = AssignedWork(task=task, member=members[index], organization=branch, assigned=assigned,
+                                due=assigned + dt.timedelta(days=due),
+                                done=assigned + dt.timedelta(days=done) if done is not None else None,
+                                recorded_by=self.users.get("org_secretary"))
+            work.full_clean()
+            work.save()
+
+    def organizational_life(self) -> None:
+        """三会一课 in every demo branch over the last full quarter and this one so far, as its structure asks."""
+        from jiceng.operations.demo import STREET_JAS, STREET_LJZ, STREET_WJC, STREET_YY
+
+        from . import compliance
+
+        branches = list(Organization.objects.filter(kind__in=BRANCH_KINDS, street__name__in=[
+            STREET_WJC, STREET_YY, STREET_JAS, STREET_LJZ]).order_by("path", "pk"))
+        year, quarter = compliance.last_full_quarter(self.today)
+        first = compliance.quarter_bounds(year, quarter)[0]
+        months = [first + relativedelta(months=n) for n in range(6)]
+        months = [m for m in months if m <= self.today]
+        rules = list(ComplianceRule.objects.filter(active=True))
+        members = {}
+        for member in Member.objects.active().filter(organization__in=branches).order_by("pk"):
+            members.setdefault(member.organization_id, []).append(member)
+        seats = {}
+        for org_id, member_id in CommitteeMember.objects.filter(organization__in=branches).values_list(
+                "organization_id", "member_id"):
+            seats.setdefault(org_id, set()).add(member_id)
+        # What the theme-day series and the lecture above already hold: not made twice.
+        have = {(a.organization_id, a.kind, timezone.localtime(a.start).year, timezone.localtime(a.start).month)
+                for a in Activity.objects.counted().filter(organization__in=branches, start__gte=_at(months[0], 0))}
+        # A few real gaps (branch name → kinds skipped in the last full quarter's middle month or the quarter).
+        gaps = {name: kind for name, kind in (
+            ("腾讯众创空间联合党支部", ActivityKind.THEME_DAY), ("锐思软件党支部", ActivityKind.BRANCH_MEETING),
+            ("高和大厦第二联合党支部", ActivityKind.COMMITTEE_MEETING),
+            ("嘉兴大厦第一联合党支部", ActivityKind.GROUP_MEETING))}
+        plan: list[tuple[Organization, str, dt.date, list[Member], Organization]] = []
+        park_committee = Organization.objects.filter(name=PARK_COMMITTEE, place=self.park).first()
+        park_id = park_committee.pk if park_committee is not None else None
+        for branch in branches:
+            structure = compliance.structure_of(branch)
+            people = members.get(branch.pk, [])
+            for rule in rules:
+                if structure.reason(rule.kind) or (rule.kind == ActivityKind.PARTY_LECTURE
+                                                   and park_id is not None and branch.parent_id == park_id):
+                    continue  # not asked of this branch; the park's branches hear the park committee's 党课
+                for index, month in enumerate(months):
+                    in_last_quarter = index < 3
+                    if rule.period == Period.QUARTER and index % 3:
+                        continue
+                    if rule.period == Period.YEAR and (index != 0 or month.year != year):
+                        continue
+                    if gaps.get(branch.name) == rule.kind and in_last_quarter and (
+                            rule.period != Period.MONTH or index == 1):
+                        continue
+                    if rule.kind == ActivityKind.GROUP_MEETING:
+                        for n, (group_id, _name) in enumerate(structure.groups):
+                            share = people[n::len(structure.groups)]
+                            plan.append((branch, rule.kind, month + dt.timedelta(days=14 + n), share,
+                                         Organization(pk=group_id)))
+                        continue
+                    if (branch.pk, rule.kind, month.year, month.month) in have:
+                        continue
+                    attendees = [m for m in people if m.pk in seats.get(branch.pk, ())] \
+                        if rule.kind == ActivityKind.COMMITTEE_MEETING else people
+                    day = month + dt.timedelta(days={ActivityKind.BRANCH_MEETING: 20, ActivityKind.COMMITTEE_MEETING: 4,
+                                                     ActivityKind.THEME_DAY: 9}.get(rule.kind, 22))
+                    plan.append((branch, rule.kind, day, attendees, branch))
+        if park_committee is not None:
+            # One 党课 a quarter from the park committee for all its branches: it counts for each branch whose
+            # members are on the attendance list.
+            park_members = [m for b in branches if b.parent_id == park_committee.pk
+                            for m in members.get(b.pk, [])[:4]]
+            for index in (0, 3):
+                if index < len(months):
+                    plan.append((park_committee, ActivityKind.PARTY_LECTURE, months[index] + dt.timedelta(days=17),
+                                 park_members, park_committee))
+        self._hold(plan)
+
+    def _hold(self, plan) -> None:
+        """Create the planned meetings that are over as held, with attendance, in a few bulk inserts."""
+        titles = {ActivityKind.BRANCH_MEETING: "支部党员大会", ActivityKind.COMMITTEE_MEETING: "支委会",
+                  ActivityKind.GROUP_MEETING: "党小组会", ActivityKind.PARTY_LECTURE: "党课:学习贯彻党的二十大精神",
+                  ActivityKind.THEME_DAY: "主题党日", ActivityKind.LIFE_MEETING: "年度组织生活会",
+                  ActivityKind.APPRAISAL: "民主评议党员"}
+        places = {p.pk: p for p in Place.objects.filter(pk__in={b.place_id for b, *_rest in plan})}
+        activities, attendees = [], []
+        for branch, kind, day, people, organizer in plan:
+            while day.weekday() >= 5:
+                day += dt.timedelta(days=1)
+            start, end = _at(day, 18, 30), _at(day, 20)
+            if end >= self.now:
+                continue
+            place = places[branch.place_id]
+            activities.append(Activity(
+                title=f"{titles[kind]}({day:%Y年%m月})", kind=kind, organization_id=organizer.pk, start=start,
+                end=end, status=ActivityStatus.HELD, host_id=place.pk, district_id=place.district_id,
+                street_id=place.street_id, created_by=self.users.get("org_secretary")))
+            attendees.append(people)
+        Activity.objects.bulk_create(activities)
+        rng = random.Random(2018)  # its own generator: the clubs below keep the members they always had
+        rows = []
+        for activity, people in zip(activities, attendees, strict=True):
+            present = [m for m in people if rng.random() < 0.9] or people[:1]
+            rows += [Attendance(activity=activity, member=m, checked_in_at=activity.start, hours=Decimal("1.50"),
+                                method=AttendanceMethod.LIST) for m in present]
+        Attendance.objects.bulk_create(rows)
+        # Records for the committee meetings: topic, chair, recorder, who was absent and why.
+        for activity, people in zip(activities, attendees, strict=True):
+            if activity.kind != ActivityKind.COMMITTEE_MEETING or len(people) < 3:
+                continue
+            record = MeetingRecord.objects.create(
+                activity=activity, topic="研究部署本月党建工作", chair=people[0], recorder=people[1],
+                decisions="1. 确定本月主题党日内容;2. 讨论发展对象培养情况。",
+                recorded_by=self.users.get("org_secretary"))
+            present = set(activity.attendances.values_list("member_id", flat=True))
+            MeetingAbsence.objects.bulk_create([MeetingAbsence(record=record, member=m, reason="出差")
+                                                for m in people if m.pk not in present])
 
     # --- lunchtime micro-lectures ----------------------------------------------------------------------------
     def micro_lectures(self) -> None:
@@ -213,7 +328,7 @@ class _Loader:
 
     # --- clubs -----------------------------------------------------------------------------------------------
     def clubs(self) -> None:
-        guide = Organization.objects.filter(name="创智天地园区综合党委").first()
+        guide = Organization.objects.filter(name=PARK_COMMITTEE).first()
         everyone = [m for members in self.members.values() for m in members]
         me = self.users.get("member")
         my_member = services.member_for(me) if me is not None else None
@@ -253,7 +368,7 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
     if branch is None or Series.objects.filter(organization=branch, title=THEME_DAY).exists():
         return
     loader.panda()
-    loader.other_branches()
+    loader.organizational_life()
     loader.micro_lectures()
     loader.clubs()
     _say(say, f"组织生活:活动 {Activity.objects.filter(district=park.district_id).count()} 场,"

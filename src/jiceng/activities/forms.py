@@ -15,7 +15,7 @@ from jiceng.organizations.models import Organization
 from jiceng.places.models import Place, PlaceKind
 
 from . import services
-from .models import Activity, Club, ClubMembership, ClubRole, Series
+from .models import Activity, Club, ClubMembership, ClubRole, MeetingRecord, Series, meeting_members
 from .recurrence import WEEKDAY_CODES, Choice, Freq
 
 # A select with more members than this becomes a member-number input.
@@ -227,3 +227,46 @@ class RatingForm(forms.Form):
                                    widget=forms.RadioSelect)
     comment = forms.CharField(label=_("评语"), required=False, max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class MeetingRecordForm(forms.ModelForm):
+    """The record of a meeting on its page: the fields, one reason box per expected member not checked in, and a
+    photo (checked by the model's validator: JPEG/PNG/WebP by content, ≤ 5 MB)."""
+
+    photo = forms.FileField(label=_("会议照片"), required=False,
+                            help_text=_("JPEG、PNG 或 WebP 图片,不超过 5 MB;每次上传一张。"),
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+
+    class Meta:
+        model = MeetingRecord
+        fields = ["topic", "chair", "recorder", "expected", "decisions"]
+        widgets = {"decisions": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, activity: Activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        pool = meeting_members(activity).order_by("name", "pk")
+        self.fields["chair"].queryset = pool
+        self.fields["recorder"].queryset = pool
+        self.fields["expected"].widget.attrs["placeholder"] = _("按组织计算")
+        reasons = {a.member_id: a.reason for a in self.instance.absences.all()} if self.instance.pk else {}
+        self.absentees = list(services.absence_candidates(activity)[:200])
+        for member in self.absentees:
+            self.fields[f"absence_{member.pk}"] = forms.CharField(
+                label=member.name, required=False, max_length=200, initial=reasons.get(member.pk, ""))
+        style(self)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            from .models import validate_meeting_photo
+
+            validate_meeting_photo(photo)
+        return photo
+
+    @property
+    def absence_fields(self) -> list:
+        return [self[f"absence_{m.pk}"] for m in self.absentees]
+
+    def absences(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"absence_{m.pk}"] for m in self.absentees
+                if self.cleaned_data.get(f"absence_{m.pk}", "").strip()}

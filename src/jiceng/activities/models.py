@@ -348,6 +348,10 @@ class Series(Organized):
             errors["until"] = _("请填写结束日期或次数,系列活动不能无限重复。")
         elif self.until and self.count:
             errors["count"] = _("结束日期与次数只能填写一项。")
+        if not errors and self.kind:
+            from .compliance import check_structure
+
+            errors.update(check_structure(self))
         if errors:
             raise ValidationError(errors)
 
@@ -456,6 +460,11 @@ class Activity(Organized):
             errors["end"] = _("结束时间必须晚于开始时间。")
         if self.speaker_id and not self.speaker_name:
             self.speaker_name = self.speaker.name
+        if not errors and self.kind:
+            # A 支委会 of a branch without a committee, a 党小组会 of a branch without groups (decision 035).
+            from .compliance import check_structure
+
+            errors.update(check_structure(self))
         if errors:
             raise ValidationError(errors)
 
@@ -639,6 +648,9 @@ class ComplianceRule(models.Model):
     minimum = models.PositiveSmallIntegerField(_("最少次数"), default=1,
                                                validators=[MinValueValidator(1), MaxValueValidator(31)])
     active = models.BooleanField(_("启用"), default=True)
+    counts_parent = models.BooleanField(
+        _("上级组织的也计入"), default=False,
+        help_text=_("上级党委、党总支组织的该类活动,计入有党员参加的各支部(如统一组织的党课、主题党日)。"))
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     history = HistoricalRecords()
 
@@ -649,3 +661,192 @@ class ComplianceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ≥ {self.minimum} / {self.get_period_display()}"
+
+
+# --- meeting records -------------------------------------------------------------------------------------------
+# Photos are accepted by their content, not their name (OWASP File Upload Cheat Sheet: validate the file type by
+# its signature, limit the size): JPEG, PNG or WebP, at most 5 MB.
+MEETING_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+MEETING_PHOTO_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+
+
+def photo_format(head: bytes) -> str | None:
+    """The image format its first bytes announce (None: not a JPEG, PNG or WebP image)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def validate_meeting_photo(upload) -> None:
+    """Size and content of a meeting photo; the message names the file (the form and the API put it under the
+    `photo` field)."""
+    name = getattr(upload, "name", "") or ""
+    if upload.size > MEETING_PHOTO_MAX_BYTES:
+        raise ValidationError(_("会议照片“%(name)s”超过 5 MB。") % {"name": name}, code="photo_size")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    if photo_format(head) is None:
+        raise ValidationError(_("会议照片“%(name)s”不是 JPEG、PNG 或 WebP 图片(按文件内容判断)。") % {"name": name},
+                              code="photo_content")
+
+
+def meeting_photo_upload_to(instance: MeetingPhoto, filename: str) -> str:
+    # The stored name is ours (the format the content announces), never the uploaded one.
+    return (f"activities/meetings/{timezone.localdate():%Y/%m}/{instance.record_id or 'new'}-"
+            f"{secrets.token_hex(8)}.{MEETING_PHOTO_EXTENSIONS.get(instance.format, 'bin')}")
+
+
+def meeting_members(activity: Activity):
+    """The members a meeting's record may name (chair, recorder, absentees): the organizing organization's members
+    and those under it; a party group's are its branch's (members belong to branches, not to groups)."""
+    from jiceng.members.models import Member
+    from jiceng.organizations.models import OrgKind
+
+    org = activity.organization if activity.organization_id else None
+    if org is None:
+        return Member.objects.none()
+    if org.kind == OrgKind.PARTY_GROUP and org.parent_id:
+        org = org.parent
+    return Member.objects.active().filter(org.subtree_q())
+
+
+class MeetingRecord(models.Model):
+    """The record (会议记录) of an organizational-life meeting: topic, chair, recorder, who was expected, who was
+    absent and why, what was decided, photos. One per activity; attendance itself stays in Attendance."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="record",
+                                    verbose_name=_("活动"))
+    topic = models.CharField(_("会议主题"), max_length=200)
+    chair = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("主持人"))
+    recorder = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("记录人"))
+    expected = models.PositiveIntegerField(_("应到人数"), null=True, blank=True,
+                                           validators=[MaxValueValidator(100_000)],
+                                           help_text=_("留空时按组织计算:支委会为委员人数,其余为本组织党员人数。"))
+    decisions = models.TextField(_("决定事项"), blank=True, max_length=4000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("记录提交人"))
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("会议记录")
+        verbose_name_plural = _("会议记录")
+        ordering = ["-activity_id"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return models.Q(activity__in=Activity.objects.filter(Activity.scope_q(scope)).values("pk"))
+
+    def clean(self) -> None:
+        errors = {}
+        activity = self.activity if self.activity_id else None
+        if activity is not None:
+            if not activity.is_organizational_life or not activity.organization_id:
+                errors["activity"] = _("只有党组织的组织生活(三会一课等)可以填写会议记录。")
+            else:
+                pool = meeting_members(activity)
+                for name in ("chair", "recorder"):
+                    member_id = getattr(self, f"{name}_id")
+                    if member_id and not pool.filter(pk=member_id).exists():
+                        errors[name] = _("%(field)s须是本组织的党员。") % {
+                            "field": self._meta.get_field(name).verbose_name}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def computed_expected(self) -> int | None:
+        """Who should attend, from the structure: the committee's seats for a 支委会, the members of the organizing
+        organization (with those under it) otherwise; None for a 党小组会 (group membership is not recorded).
+        Lists read the counts from `with_counts` instead of asking per row."""
+        activity = self.activity
+        if not activity.organization_id or activity.kind == ActivityKind.GROUP_MEETING:
+            return None
+        if activity.kind == ActivityKind.COMMITTEE_MEETING:
+            if hasattr(self, "seats_n"):
+                return self.seats_n or 0
+            from jiceng.organizations.models import CommitteeMember
+
+            return CommitteeMember.objects.filter(organization=activity.organization_id).count()
+        if hasattr(self, "members_n"):
+            return self.members_n or 0
+        return meeting_members(activity).count()
+
+    @property
+    def expected_attendance(self) -> int | None:
+        return self.expected if self.expected is not None else self.computed_expected
+
+    @property
+    def actual_attendance(self) -> int:
+        if hasattr(self, "attendance_n"):
+            return self.attendance_n or 0
+        return self.activity.attendances.count()
+
+
+def with_counts(records: models.QuerySet[MeetingRecord]) -> models.QuerySet[MeetingRecord]:
+    """Records with the counts their expected and actual attendance need, as subqueries of the one list query."""
+    from jiceng.members.models import Member
+    from jiceng.organizations.models import CommitteeMember, OrgKind
+
+    def count(qs) -> models.Subquery:
+        return models.Subquery(qs.order_by().annotate(g=models.Value(1)).values("g")
+                               .annotate(n=models.Count("pk")).values("n"))
+
+    pool_path = models.Case(
+        models.When(activity__organization__kind=OrgKind.PARTY_GROUP, then="activity__organization__parent__path"),
+        default="activity__organization__path")
+    return records.annotate(pool_path=pool_path).annotate(
+        seats_n=count(CommitteeMember.objects.filter(organization=models.OuterRef("activity__organization"))),
+        members_n=count(Member.objects.active().filter(organization__path__startswith=models.OuterRef("pool_path"))),
+        attendance_n=count(Attendance.objects.filter(activity=models.OuterRef("activity"))))
+
+
+class MeetingAbsence(models.Model):
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="absences",
+                               verbose_name=_("会议记录"))
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("缺席党员"))
+    reason = models.CharField(_("缺席原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("缺席记录")
+        verbose_name_plural = _("缺席记录")
+        ordering = ["record", "pk"]
+        constraints = [models.UniqueConstraint(fields=["record", "member"], name="meeting_absence_once",
+                                               violation_error_message=_("该党员的缺席原因已登记。"))]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.reason}"
+
+
+class MeetingPhoto(models.Model):
+    record = models.ForeignKey(MeetingRecord, on_delete=models.CASCADE, related_name="photos",
+                               verbose_name=_("会议记录"))
+    file = models.FileField(_("照片"), upload_to=meeting_photo_upload_to, validators=[validate_meeting_photo])
+    format = models.CharField(_("格式"), max_length=8, editable=False)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会议照片")
+        verbose_name_plural = _("会议照片")
+        ordering = ["record", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:meeting_photo", args=[self.record.activity_id, self.pk])

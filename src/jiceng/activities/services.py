@@ -30,6 +30,7 @@ from jiceng.members.models import Member
 from . import conf
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
+    ORGANIZATIONAL_LIFE_KINDS,
     Activity,
     ActivityStatus,
     Attendance,
@@ -37,6 +38,10 @@ from .models import (
     Club,
     ClubMembership,
     ClubRole,
+    ComplianceRule,
+    MeetingAbsence,
+    MeetingPhoto,
+    MeetingRecord,
     Rating,
     SignUp,
     SignUpStatus,
@@ -512,17 +517,91 @@ def leave_club(club: Club, member: Member) -> None:
 
 
 # --- six-month rule ----------------------------------------------------------------------------------------------
+def organizational_life_attendance() -> QuerySet[Attendance]:
+    """Attendance that counts as taking part in organizational life for the six-month rule (党章第九条): at an
+    activity of a kind the 三会一课 rules count (the active ComplianceRule kinds, among the organizational-life
+    kinds), not cancelled. A lecture, a film or a club's match is welcome but is not 党的组织生活."""
+    kinds = ComplianceRule.objects.filter(active=True, kind__in=ORGANIZATIONAL_LIFE_KINDS).values("kind")
+    return Attendance.objects.filter(activity__kind__in=kinds).exclude(activity__status=ActivityStatus.CANCELLED)
+
+
 def latest_attendance(member_ids: list[int]) -> dict[int, dt.date]:
-    """Six-month rule source: each member's latest attendance date."""
-    rows = (Attendance.objects.filter(member_id__in=member_ids).values("member_id")
-            .annotate(last=Max(TruncDate("checked_in_at"))))
+    """Six-month rule source: each member's latest attendance date at organizational life."""
+    rows = (organizational_life_attendance().filter(member_id__in=member_ids).values("member_id")
+            .annotate(last=Max(TruncDate("checked_in_at"))).order_by())
     return {row["member_id"]: row["last"] for row in rows}
 
 
 def attendance_since(start: dt.date) -> QuerySet[Attendance]:
-    """Six-month rule source: attendance records from the start of `start` (local time) on."""
+    """Six-month rule source: organizational-life attendance from the start of `start` (local time) on."""
     midnight = dt.datetime.combine(start, dt.time.min, tzinfo=timezone.get_current_timezone())
-    return Attendance.objects.filter(checked_in_at__gte=midnight)
+    return organizational_life_attendance().filter(checked_in_at__gte=midnight)
+
+
+# --- meeting records ---------------------------------------------------------------------------------------------
+def absence_candidates(activity: Activity) -> QuerySet[Member]:
+    """Members a meeting record may list as absent: the expected ones (the committee for a 支委会, the organizing
+    organization's members otherwise) who have no attendance."""
+    from .models import meeting_members
+
+    pool = meeting_members(activity)
+    if activity.kind == "committee_meeting" and activity.organization_id:
+        from jiceng.organizations.models import CommitteeMember
+
+        pool = pool.filter(pk__in=CommitteeMember.objects.filter(organization=activity.organization_id)
+                           .values("member"))
+    return pool.exclude(pk__in=activity.attendances.filter(member__isnull=False).values("member")).order_by(
+        "name", "pk")
+
+
+def save_meeting_record(activity: Activity, *, user=None, absences: dict[int, str] | None = None,
+                        photos=(), **fields) -> MeetingRecord:
+    """Create or update the activity's meeting record, its absences (member id → reason; the list replaces the
+    previous one when given) and add `photos` — all or nothing. Errors name the field (`photo` for an image)."""
+    from .models import photo_format, validate_meeting_photo
+
+    with transaction.atomic():
+        record = MeetingRecord.objects.filter(activity=activity).first() or MeetingRecord(activity=activity)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        if getattr(user, "pk", None):
+            record.recorded_by = user
+        record.full_clean(exclude=["activity"])  # clean() checks the activity itself
+        errors: dict[str, list[str]] = {}
+        if absences is not None:
+            absences = {int(pk): strip_control_chars(reason or "").strip() for pk, reason in absences.items()}
+            allowed = set(absence_candidates(activity).filter(pk__in=list(absences)).values_list("pk", flat=True))
+            unknown = sorted(set(absences) - allowed)
+            if unknown:
+                errors["absences"] = [_("以下党员不是本次会议应到而未到的党员:%(ids)s")
+                                      % {"ids": ", ".join(str(pk) for pk in unknown)}]
+            elif any(not reason for reason in absences.values()):
+                errors["absences"] = [_("请填写每位缺席党员的缺席原因。")]
+            elif any(len(reason) > 200 for reason in absences.values()):
+                errors["absences"] = [_("缺席原因不能超过 200 字。")]
+        checked = []
+        for upload in photos:
+            try:
+                validate_meeting_photo(upload)
+            except ValidationError as exc:
+                errors.setdefault("photo", []).extend(exc.messages)
+                continue
+            upload.seek(0)
+            checked.append((upload, photo_format(upload.read(16))))
+            upload.seek(0)
+        if errors:
+            raise ValidationError(errors)
+        record.save()
+        if absences is not None:
+            record.absences.all().delete()
+            MeetingAbsence.objects.bulk_create([MeetingAbsence(record=record, member_id=pk, reason=reason)
+                                                for pk, reason in sorted(absences.items())])
+        for upload, fmt in checked:
+            photo = MeetingPhoto(record=record, format=fmt, name=(getattr(upload, "name", "") or "")[:200],
+                                 size=upload.size)
+            photo.file.save(photo.name or "photo", upload, save=False)
+            photo.save()
+    return record
 
 
 def add_attendance(activity: Activity, *, member: Member, user=None, hours=None,

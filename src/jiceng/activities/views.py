@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -42,7 +42,15 @@ from jiceng.places.models import Place
 
 from . import compliance, feeds, services
 from .filters import ActivityFilterSet, ClubFilterSet, by_organizer
-from .forms import ActivityForm, ClubForm, ClubMemberForm, PublicSignUpForm, RatingForm, SeriesForm
+from .forms import (
+    ActivityForm,
+    ClubForm,
+    ClubMemberForm,
+    MeetingRecordForm,
+    PublicSignUpForm,
+    RatingForm,
+    SeriesForm,
+)
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
     Activity,
@@ -50,6 +58,8 @@ from .models import (
     Attendance,
     Club,
     ClubMembership,
+    MeetingPhoto,
+    MeetingRecord,
     Rating,
     Series,
     SignUp,
@@ -200,7 +210,57 @@ class ActivityDetailView(LoginRequiredMixin, generic.DetailView):
         )
         if activity.organization_id and (manage or member is not None):
             ctx["feed_url"] = _feed_url(self.request, feeds.ORGANIZATION, activity.organization_id)
+        ctx.update(self.record_context(activity, manage))
         return ctx
+
+    def record_context(self, activity: Activity, manage: bool, form=None) -> dict:
+        """The meeting record of an organizational-life meeting, and its form for the organizers."""
+        if not (activity.is_organizational_life and activity.organization_id):
+            return {}
+        record = (MeetingRecord.objects.filter(activity=activity).select_related("chair", "recorder")
+                  .prefetch_related("photos", "absences__member").first())
+        if manage and form is None:
+            form = MeetingRecordForm(instance=record, activity=activity)
+        return {"record": record, "record_form": form if manage else None, "can_record": manage}
+
+
+class MeetingRecordView(ActivityDetailView):
+    """POST the meeting record form of the activity page; its errors show on the page (400), naming the field."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = activity = self.get_object()
+        if not services.can_manage(request.user, activity):
+            raise PermissionDenied
+        record = MeetingRecord.objects.filter(activity=activity).first()
+        form = MeetingRecordForm(request.POST, request.FILES, instance=record, activity=activity)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in MeetingRecordForm.Meta.fields}
+            photo = form.cleaned_data.get("photo")
+            try:
+                services.save_meeting_record(activity, user=request.user, absences=form.absences(),
+                                             photos=[photo] if photo else [], **data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _t("会议记录已保存。"))
+                return redirect(f"{activity.get_absolute_url()}#meeting-record")
+        ctx = self.get_context_data(object=activity)
+        ctx.update(self.record_context(activity, True, form))
+        return self.render_to_response(ctx, status=400)
+
+
+class MeetingPhotoView(LoginRequiredMixin, generic.View):
+    """A meeting photo, to whoever may see the activity (404 otherwise), as the type its content was checked to be."""
+
+    def get(self, request, pk, photo_pk):
+        activity = get_scoped_or_404(Activity, request.user, pk=pk)
+        photo = get_object_or_404(MeetingPhoto, pk=photo_pk, record__activity=activity)
+        response = FileResponse(photo.file.open("rb"), content_type=f"image/{photo.format}")
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class ManageMixin(LoginRequiredMixin):
@@ -694,6 +754,7 @@ class ComplianceView(LoginRequiredMixin, generic.TemplateView):
         if not scope.everything and not (scope.district_ids or scope.street_ids or scope.place_paths):
             places = places.none()
         ctx.update(report=self.report, page_obj=page, rows=page.object_list, querystring=params.urlencode(),
+                   gap_branches=self.report.branches - self.report.compliant,
                    place=self.place, organization=self.organization, year=self.year, quarter=self.quarter,
                    places=places.order_by("path")[:500], years=range(timezone.localdate().year + 1,
                                                                       timezone.localdate().year - 5, -1))

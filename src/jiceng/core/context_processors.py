@@ -16,6 +16,7 @@ NAVIGATION = [
         (_("转接"), "members:transfer_list"),
         (_("党费"), "members:dues_report"),
         (_("六个月未参加组织生活等"), "members:inactivity"),
+        (_("分配的工作"), "members:work_list"),
     ]),
     (_("需求与走访"), "message-report", [
         (_("需求"), "demands:demand_list"),

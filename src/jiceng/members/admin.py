@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DuesRate, Member, PioneerWeight
+from .models import AssignedWork, DuesRate, Member, PioneerWeight
 
 
 @admin.register(Member)
@@ -26,3 +26,11 @@ class DuesRateAdmin(SimpleHistoryAdmin):
 
     list_display = ("category", "effective_from", "upper_bound", "percent", "fixed_amount", "max_amount")
     list_filter = ("category",)
+
+
+@admin.register(AssignedWork)
+class AssignedWorkAdmin(SimpleHistoryAdmin):
+    list_display = ("task", "member", "organization", "assigned", "due", "done")
+    list_filter = ("done",)
+    search_fields = ("task", "member__name")
+    raw_id_fields = ("member", "organization")

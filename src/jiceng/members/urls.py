@@ -2,7 +2,7 @@ from django.urls import path
 
 from jiceng.core.import_views import ImportConfirmView, ImportTemplateView, ImportUploadView
 
-from . import views, views_affairs
+from . import views, views_affairs, views_work
 from .importing import MEMBER_IMPORT
 
 _import = {"spec": MEMBER_IMPORT, "url_prefix": "members:member"}
@@ -37,4 +37,8 @@ urlpatterns = [
     path("dues/", views_affairs.DuesReportView.as_view(), name="dues_report"),
     path("me/", views_affairs.MyPageView.as_view(), name="me"),
     path("inactive/", views_affairs.InactivityReportView.as_view(), name="inactivity"),
+    path("work/", views_work.AssignedWorkListView.as_view(), name="work_list"),
+    path("work/add/", views_work.AssignedWorkEditView.as_view(), name="work_add"),
+    path("work/<int:pk>/", views_work.AssignedWorkDetailView.as_view(), name="work_detail"),
+    path("work/<int:pk>/edit/", views_work.AssignedWorkEditView.as_view(), name="work_edit"),
 ]

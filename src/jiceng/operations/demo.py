@@ -301,6 +301,14 @@ class _Builder:
         org.secretary = seats[0]
         _validated(org)
 
+    def party_groups(self, org: Organization, count: int) -> None:
+        """`count` party groups (党小组) under a large branch (支部工作条例 第十一条: 党员人数较多的党支部可划分
+        若干党小组); members stay in the branch (their relationship is with it, not with a group)."""
+        ordinals = ["第一", "第二", "第三", "第四"]
+        for ordinal in ordinals[:count]:
+            _validated(Organization(name=f"{ordinal}党小组", kind=OrgKind.PARTY_GROUP, place=org.place, parent=org,
+                                    established=org.established))
+
     # --- the demo ---------------------------------------------------------------------------
     def build(self) -> None:
         self.yangpu()
@@ -395,6 +403,8 @@ class _Builder:
             self.members(org, count, full=full, employers=ents, mobile=mobile, profile=profile,
                          named=[("李四", Gender.MALE)] if name.startswith("五角场") else ())
             self.committee(org, seats)
+            if count >= 25:  # the two largest joint branches meet in party groups too
+                self.party_groups(org, 3 if count >= 30 else 2)
 
         # 47 enterprises without an organization.
         # Must-cover gaps: non-public, 50+ employees, no organization.
@@ -556,6 +566,8 @@ class _Builder:
             self.cover(org, covered)
             self.members(org, count, full=full, employers=covered, mobile=2 if n == 2 else 0)
             self.committee(org, 5 if full >= 15 else 3)
+            if n == 0:
+                self.party_groups(org, 2)
 
 
 # --- users and roles -----------------------------------------------------------------------------

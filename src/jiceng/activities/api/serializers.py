@@ -4,9 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.members.models import Member
 
 from ..compliance import STATUSES
-from ..models import Activity, ActivityKind, Attendance, Club, ClubMembership, Period, Rating, Series, SignUp
+from ..models import (
+    Activity,
+    ActivityKind,
+    Attendance,
+    Club,
+    ClubMembership,
+    MeetingPhoto,
+    MeetingRecord,
+    Period,
+    Rating,
+    Series,
+    SignUp,
+)
 from ..recurrence import Choice, Freq
 
 
@@ -194,9 +207,19 @@ class ComplianceTotalSerializer(serializers.Serializer):
     label = serializers.CharField()
     period = serializers.ChoiceField(choices=Period.choices)
     minimum = serializers.IntegerField()
-    held = serializers.IntegerField()
-    met = serializers.IntegerField(help_text="branches without a gap for this rule")
+    held = serializers.IntegerField(help_text="activities counted, over the branches the rule applies to")
+    applicable = serializers.IntegerField(help_text="branches the rule applies to (met + gaps + open)")
+    met = serializers.IntegerField(help_text="branches that met the rule")
     gaps = serializers.IntegerField(help_text="branches with a gap")
+    open = serializers.IntegerField(help_text="branches whose period has not ended, not yet met")
+    not_applicable = serializers.IntegerField(help_text="branches the rule does not apply to")
+
+
+class ComplianceGroupSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(help_text="the party group")
+    name = serializers.CharField()
+    held = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=STATUSES)
 
 
 class CompliancePeriodSerializer(serializers.Serializer):
@@ -206,6 +229,7 @@ class CompliancePeriodSerializer(serializers.Serializer):
     held = serializers.IntegerField()
     required = serializers.IntegerField()
     status = serializers.ChoiceField(choices=STATUSES)
+    groups = ComplianceGroupSerializer(many=True, help_text="党小组会: each party group's count (else empty)")
 
 
 class ComplianceRuleResultSerializer(serializers.Serializer):
@@ -213,13 +237,15 @@ class ComplianceRuleResultSerializer(serializers.Serializer):
     held = serializers.IntegerField()
     required = serializers.IntegerField()
     status = serializers.ChoiceField(choices=STATUSES)
+    reason = serializers.CharField(allow_null=True, help_text="why the rule does not apply (status not_applicable)")
     periods = CompliancePeriodSerializer(many=True)
 
 
 class ComplianceRowSerializer(serializers.Serializer):
     organization = serializers.IntegerField()
     name = serializers.CharField()
-    compliant = serializers.BooleanField()
+    compliant = serializers.BooleanField(help_text="no gap in any rule that applies")
+    status = serializers.ChoiceField(choices=STATUSES, help_text="gap, open or met over the rules that apply")
     gaps = serializers.ListField(child=serializers.CharField())
     rules = ComplianceRuleResultSerializer(many=True)
 
@@ -232,10 +258,55 @@ class ComplianceReportSerializer(serializers.Serializer):
     branches = serializers.IntegerField()
     compliant = serializers.IntegerField()
     totals = ComplianceTotalSerializer(many=True)
-    count = serializers.IntegerField(help_text="branch rows in all pages")
+    count = serializers.IntegerField(help_text="branch rows in all pages (after the `status` filter)")
     next = serializers.URLField(allow_null=True, help_text="the next page of rows")
     previous = serializers.URLField(allow_null=True, help_text="the previous page of rows")
     rows = ComplianceRowSerializer(many=True, help_text="one page of branch rows (`page`, `page_size`: 50, ≤ 500)")
+
+
+# --- meeting records -----------------------------------------------------------------------------------------------
+class MeetingAbsenceSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    name = serializers.CharField(source="member.name", read_only=True)
+    reason = serializers.CharField(max_length=200)
+
+
+class MeetingPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingPhoto
+        fields = ["id", "name", "size", "format", "uploaded", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        request = self.context.get("request")
+        url = photo.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class MeetingRecordSerializer(serializers.ModelSerializer):
+    """A meeting's record. `absences` replaces the list when given; photos are added by POST …/photos/."""
+
+    activity = serializers.IntegerField(source="activity_id", min_value=1)
+    absences = MeetingAbsenceSerializer(many=True, required=False)
+    photos = MeetingPhotoSerializer(many=True, read_only=True)
+    expected_computed = serializers.IntegerField(source="computed_expected", read_only=True, allow_null=True,
+                                                 help_text="who should attend, from the structure (null: unknown)")
+    expected_attendance = serializers.IntegerField(read_only=True, allow_null=True,
+                                                   help_text="`expected` if given, else `expected_computed`")
+    actual_attendance = serializers.IntegerField(read_only=True, help_text="attendance records of the activity")
+
+    class Meta:
+        model = MeetingRecord
+        fields = ["id", "activity", "topic", "chair", "recorder", "expected", "expected_computed",
+                  "expected_attendance", "actual_attendance", "absences", "decisions", "photos", "updated"]
+        read_only_fields = ["updated"]
+        extra_kwargs = {"chair": {"queryset": Member.objects.all()}, "recorder": {"queryset": Member.objects.all()}}
+
+
+class MeetingPhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField(help_text="JPEG, PNG or WebP (checked by content), at most 5 MB")
 
 
 class SpeakerStatsSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -28,7 +28,7 @@ from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
 
 from .. import compliance, recurrence, services
-from ..models import Activity, Attendance, Club, Rating, Series, SignUp
+from ..models import Activity, Attendance, Club, MeetingRecord, Rating, Series, SignUp, with_counts
 from .serializers import (
     ActivitySerializer,
     AttendanceRequestSerializer,
@@ -37,6 +37,9 @@ from .serializers import (
     ClubMembershipSerializer,
     ClubSerializer,
     ComplianceReportSerializer,
+    MeetingPhotoSerializer,
+    MeetingPhotoUploadSerializer,
+    MeetingRecordSerializer,
     RatingRequestSerializer,
     RatingSerializer,
     SeriesCreatedSerializer,
@@ -343,19 +346,26 @@ class SeriesViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ComplianceAPIView(APIView):
-    """三会一课 per branch for a quarter: one branch (`organization`) or all branches in a place (`place`)."""
+    """三会一课 per branch for a quarter: one branch (`organization`) or all branches in a place (`place`); `status`
+    keeps the rows of that status (met, gap, open; `ok` is read as met)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(parameters=[
         OpenApiParameter("year", OpenApiTypes.INT), OpenApiParameter("quarter", OpenApiTypes.INT),
         OpenApiParameter("place", OpenApiTypes.INT), OpenApiParameter("organization", OpenApiTypes.INT),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=[*compliance.ROW_STATUSES, *compliance.STATUS_ALIASES],
+                         description="rows whose branch status is this (met, gap or open; `ok` = met)"),
         OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
     ], responses={200: ComplianceReportSerializer, 404: NOT_FOUND})
     def get(self, request):
         default_year, default_quarter = compliance.current_quarter()
         year, quarter = _service(compliance.parse_quarter, request.query_params.get("year") or default_year,
                                  request.query_params.get("quarter") or default_quarter)
+        status = request.query_params.get("status") or None
+        status = compliance.STATUS_ALIASES.get(status, status)
+        if status is not None and status not in compliance.ROW_STATUSES:
+            raise as_drf_error(DjangoValidationError({"status": [_("状态须为 met、gap 或 open。")]}))
         branches = Organization.objects.restrict(request.user).filter(kind__in=BRANCH_KINDS)
         organization, place = _int_param(request, "organization"), _int_param(request, "place")
         if organization is not None:
@@ -370,11 +380,62 @@ class ComplianceAPIView(APIView):
         # The figures (`branches`, `compliant`, `totals`) cover every branch; `rows` is one page of them, with
         # `count`/`next`/`previous` as in every list (a district's 12,000 branches made a 5 s, 20 MB answer).
         result = compliance.report(branches, year, quarter)
+        rows = result.rows if status is None else [row for row in result.rows if row.status == status]
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(result.rows, request, view=self)
+        page = paginator.paginate_queryset(rows, request, view=self)
         body = compliance.as_json(result, rows=page)
-        body.update(count=len(result.rows), next=paginator.get_next_link(), previous=paginator.get_previous_link())
+        body.update(count=len(rows), next=paginator.get_next_link(), previous=paginator.get_previous_link())
         return Response(body)
+
+
+@extend_schema_view(create=extend_schema(responses={201: MeetingRecordSerializer, 404: NOT_FOUND}))
+class MeetingRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The record of an organizational-life meeting (one per activity). Who may see the activity sees its record;
+    its organizers write it (403 otherwise). POST …/photos/ adds a photo."""
+
+    serializer_class = MeetingRecordSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    queryset = MeetingRecord.objects.none()
+    filterset_fields = ["activity"]
+
+    def get_queryset(self):
+        return (with_counts(MeetingRecord.objects.restrict(self.request.user)).select_related("activity")
+                .prefetch_related("photos", "absences__member").order_by("-activity_id"))
+
+    def _save(self, serializer, activity: Activity):
+        if not services.can_manage(self.request.user, activity):
+            raise PermissionDenied
+        data = dict(serializer.validated_data)
+        data.pop("activity_id", None)
+        absences = data.pop("absences", None)
+        if absences is not None:
+            absences = {a["member"].pk: a["reason"] for a in absences}
+        serializer.instance = _service(services.save_meeting_record, activity, user=self.request.user,
+                                       absences=absences, **data)
+
+    def perform_create(self, serializer):
+        activity = _scoped(Activity, self.request.user, serializer.validated_data["activity_id"])
+        if MeetingRecord.objects.filter(activity=activity).exists():
+            raise as_drf_error(DjangoValidationError({"activity": [_("该活动已有会议记录,请修改原记录。")]}))
+        self._save(serializer, activity)
+
+    def perform_update(self, serializer):
+        serializer.validated_data.pop("activity_id", None)  # a record stays with its activity
+        self._save(serializer, serializer.instance.activity)
+
+    @extend_schema(request={"multipart/form-data": MeetingPhotoUploadSerializer},
+                   responses={201: MeetingPhotoSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def photos(self, request, pk=None):
+        record = self.get_object()
+        if not services.can_manage(request.user, record.activity):
+            raise PermissionDenied
+        data = MeetingPhotoUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(services.save_meeting_record, record.activity, user=request.user,
+                 photos=[data.validated_data["photo"]])
+        photo = record.photos.order_by("-pk").first()
+        return Response(MeetingPhotoSerializer(photo, context={"request": request}).data, status=201)
 
 
 class SpeakerAPIView(APIView):
