@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.importing import chunked
 
-from .models import DuesBase, DuesCategory, DuesPayment, DuesRate, Member
+from .models import DuesBase, DuesCategory, DuesPayment, DuesRate, DuesRelief, Member, ReliefKind
 
 FEN = Decimal("0.01")
 
@@ -87,11 +87,52 @@ def base_for(member: Member, month: dt.date, bases: list[DuesBase] | None = None
     return max(applicable, key=lambda b: b.effective_month) if applicable else None
 
 
-def amount_due(member: Member, month: dt.date, bases: list[DuesBase] | None = None) -> Decimal | None:
+def relief_for(member: Member, month: dt.date, reliefs: list[DuesRelief] | None = None) -> DuesRelief | None:
+    reliefs = reliefs if reliefs is not None else list(member.dues_reliefs.all())
+    return next((r for r in reliefs if r.covers(month_start(month))), None)
+
+
+def amount_due(member: Member, month: dt.date, bases: list[DuesBase] | None = None,
+               reliefs: list[DuesRelief] | None = None) -> Decimal | None:
+    """The month's dues: an approved exemption makes it zero, an approved reduction its reduced amount."""
+    relief = relief_for(member, month, reliefs)
+    if relief is not None:
+        return Decimal("0") if relief.kind == ReliefKind.EXEMPT else relief.amount
     base = base_for(member, month_start(month), bases)
     if base is None:
         return None
     return quote(base.category, base.base, month_start(month), base.declared_amount).amount
+
+
+@transaction.atomic
+def grant_relief(member: Member, *, kind: str, start_month: dt.date, end_month: dt.date, reason: str,
+                 approved_by: str, approved_on: dt.date, amount=None, user=None) -> DuesRelief:
+    """Record an approved reduction or exemption (少交/免交: 党支部研究, 上一级党委批准; 2008 规定)."""
+    if kind not in ReliefKind.values:
+        raise ValidationError({"kind": _("请选择少交或免交。")})
+    value = parse_money(amount, "amount") if amount not in (None, "") else None
+    if value is not None and value <= 0:
+        raise ValidationError({"amount": _("金额须大于零;不交请选择“免交”。")})
+    relief = DuesRelief(member=member, kind=kind, amount=value, start_month=month_start(start_month),
+                        end_month=month_start(end_month), reason=(reason or "").strip(),
+                        approved_by=(approved_by or "").strip(), approved_on=approved_on, recorded_by=user)
+    # Lock the member so two overlapping reliefs recorded at once cannot both pass the overlap check.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    relief.full_clean()
+    if kind == ReliefKind.REDUCED:
+        full = amount_due(member, start_month, reliefs=[])
+        if full is not None and value >= full:
+            raise ValidationError({"amount": _("少交金额应低于按标准应缴的 %(full)s 元。") % {"full": full}})
+    relief._history_user = user
+    relief.save()
+    return relief
+
+
+def reliefs_in_year(members: QuerySet[Member], year: int) -> list[DuesRelief]:
+    """The reductions and exemptions that cover any month of `year`, for the dues report."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 1)
+    return list(DuesRelief.objects.filter(member__in=members, start_month__lte=last, end_month__gte=first)
+                .select_related("member__organization").order_by("member__name", "start_month"))
 
 
 @transaction.atomic
@@ -114,6 +155,9 @@ def record_payment(member: Member, *, month: dt.date, amount=None, method: str =
     if DuesPayment.objects.filter(member=member, month=month).exists():
         raise ValidationError({"month": _("%(month)s 的党费已缴纳,不能重复记录。") % {"month": f"{month:%Y-%m}"}})
     if amount in (None, ""):
+        relief = relief_for(member, month)
+        if relief is not None and relief.kind == ReliefKind.EXEMPT:
+            raise ValidationError({"month": _("%(month)s 已批准免交党费,无需缴纳。") % {"month": f"{month:%Y-%m}"}})
         due = amount_due(member, month)
         if due is None:
             raise ValidationError({"amount": _("尚未登记党费基数,请填写金额。")})
@@ -143,7 +187,8 @@ class Arrears:
 
 
 def arrears(members: QuerySet[Member], *, up_to: dt.date | None = None, since: dt.date | None = None) -> list[Arrears]:
-    """Members with unpaid months, counted from their first declared base (or joining) to `up_to`."""
+    """Members with unpaid months, counted from their first declared base (or joining) to `up_to`; months with an
+    approved exemption are not unpaid, months with an approved reduction owe the reduced amount."""
     up_to = month_start(up_to or timezone.localdate())
     # Only members with a declared base can owe anything; their bases and payments come in one query each
     # (a prefetch built a queryset per member: 0.6 s for a street committee's 6,600 members).
@@ -154,6 +199,10 @@ def arrears(members: QuerySet[Member], *, up_to: dt.date | None = None, since: d
     for chunk in chunked(ids):
         for base in DuesBase.objects.filter(member__in=chunk).order_by("member", "-effective_month"):
             bases_of[base.member_id].append(base)
+    reliefs_of: dict[int, list[DuesRelief]] = defaultdict(list)
+    for chunk in chunked(ids):
+        for relief in DuesRelief.objects.filter(member__in=chunk, start_month__lte=up_to):
+            reliefs_of[relief.member_id].append(relief)
     paid: dict[int, set[dt.date]] = defaultdict(set)
     for chunk in chunked(ids):
         for member_id, month in DuesPayment.objects.filter(member__in=chunk, month__lte=up_to) \
@@ -166,10 +215,14 @@ def arrears(members: QuerySet[Member], *, up_to: dt.date | None = None, since: d
         if since:
             start = max(start, month_start(since))
         unpaid, total, month = [], Decimal("0"), start
+        reliefs = reliefs_of[member.pk]
         while month <= up_to:
             if month not in paid[member.pk]:
-                unpaid.append(month)
-                total += amount_due(member, month, bases) or Decimal("0")
+                due = amount_due(member, month, bases, reliefs)
+                # An exempted month (免交) owes nothing and is not in arrears; a reduced one owes its amount.
+                if not (due == 0 and relief_for(member, month, reliefs) is not None):
+                    unpaid.append(month)
+                    total += due or Decimal("0")
             month += relativedelta(months=1)
         if unpaid:
             result.append(Arrears(member, unpaid, total))

@@ -17,7 +17,7 @@ from jiceng.enterprises.models import NON_PUBLIC, Enterprise, EnterpriseKind
 from jiceng.members.models import Member, MemberStatus
 from jiceng.places.models import Place, PlaceKind
 
-from .models import BRANCH_KINDS, CommitteeMember, Coverage, Organization
+from .models import BRANCH_KINDS, CommitteeMember, Coverage, Organization, OrgKind
 
 # Places a coverage report can be asked for.
 REPORT_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.PARK, PlaceKind.COMMERCIAL_BUILDING,
@@ -39,7 +39,17 @@ class CoverageReport:
     no_committee: list[tuple[Organization, int]] = field(default_factory=list)
     terms_ending: list[Organization] = field(default_factory=list)
     terms_ended: list[Organization] = field(default_factory=list)  # overdue re-elections (换届逾期)
+    # Structure checks (支部工作条例 第二章): joint branches over the unit limit, branches too large for one branch,
+    # temporary branches past their end date.
+    joint_too_many_units: list[tuple[Organization, int]] = field(default_factory=list)
+    suggest_general_branch: list[tuple[Organization, int]] = field(default_factory=list)  # 51–100 members
+    suggest_committee: list[tuple[Organization, int]] = field(default_factory=list)  # over 100 members
+    temporary_overdue: list[Organization] = field(default_factory=list)
     children: list[CoverageReport] = field(default_factory=list)  # summary rows, see coverage_report(children=)
+
+    @property
+    def branches_too_large(self) -> int:
+        return len(self.suggest_general_branch) + len(self.suggest_committee)
 
     @property
     def org_coverage_rate(self) -> float:
@@ -73,6 +83,12 @@ class CoverageReport:
                              for o in self.terms_ending],
             "terms_ended": [{"id": o.pk, "name": o.name, "term_end": o.term_end.isoformat()}
                             for o in self.terms_ended],
+            "joint_too_many_units": [{"id": o.pk, "name": o.name, "units": n} for o, n in self.joint_too_many_units],
+            "suggest_general_branch": [{"id": o.pk, "name": o.name, "members": n}
+                                       for o, n in self.suggest_general_branch],
+            "suggest_committee": [{"id": o.pk, "name": o.name, "members": n} for o, n in self.suggest_committee],
+            "temporary_overdue": [{"id": o.pk, "name": o.name, "end_date": o.end_date.isoformat()}
+                                  for o in self.temporary_overdue],
         }
 
 
@@ -144,9 +160,36 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     for org in orgs.filter(term_end__lte=today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])).order_by(
             "term_end", "pk"):
         (report.terms_ended if org.term_end < today else report.terms_ending).append(org)
+    _structure_checks(report, orgs, today)
     if children:
         report.children = _child_reports(place, report.terms_ended)
     return report
+
+
+def _structure_checks(report: CoverageReport, orgs: QuerySet[Organization], today: dt.date) -> None:
+    """Three grouped queries, whatever the number of organizations (decision 032).
+
+    - Joint branches covering more than JOINT_BRANCH_MAX_UNITS units: 《中国共产党支部工作条例(试行)》(2018) 第二章,
+      “联合党支部覆盖单位一般不超过5个”.
+    - Branches with more than BRANCH_MAX_MEMBERS members (“党支部党员人数一般不超过50人”, same chapter): up to
+      GENERAL_BRANCH_MAX_MEMBERS a general branch (党总支) is suggested, beyond it a base committee (基层党委) —
+      the 50/100 thresholds of the 2019 国有企业 and 党和国家机关 基层组织工作条例.
+    - Temporary branches (临时党支部, set up for a project of six months or more) whose end date has passed: the
+      branch should be dissolved and its members' relationships returned.
+    """
+    cfg = settings.JICENG
+    units = Count("coverages", distinct=True)
+    report.joint_too_many_units = [
+        (o, o.units) for o in orgs.filter(kind=OrgKind.JOINT_BRANCH).annotate(units=units)
+        .filter(units__gt=cfg["JOINT_BRANCH_MAX_UNITS"]).order_by("-units", "pk")]
+    active = (Member.objects.active().filter(organization=OuterRef("pk")).values("organization")
+              .annotate(n=Count("pk")).values("n"))
+    for org in orgs.filter(kind__in=BRANCH_KINDS).annotate(n_members=active).filter(
+            n_members__gt=cfg["BRANCH_MAX_MEMBERS"]).order_by("-n_members", "pk"):
+        big = org.n_members > cfg["GENERAL_BRANCH_MAX_MEMBERS"]
+        (report.suggest_committee if big else report.suggest_general_branch).append((org, org.n_members))
+    report.temporary_overdue = list(orgs.filter(kind=OrgKind.TEMPORARY_BRANCH, end_date__lt=today)
+                                    .order_by("end_date", "pk"))
 
 
 def child_reports(place: Place, *, today: dt.date | None = None) -> list[CoverageReport]:
