@@ -77,6 +77,7 @@ class TransferIssueForm(forms.Form):
                                              required=False)
     external_organization = forms.CharField(label=_("接收党组织(平台外)"), required=False, max_length=200)
     scope = forms.ChoiceField(label=_("去向"), choices=LetterScope.choices, initial=LetterScope.OUTSIDE_CITY,
+                              required=False,
                               help_text=_("平台外转出时决定介绍信有效期;平台内转接按本市计。"))
     issue_date = forms.DateField(label=_("开具日期"), initial=timezone.localdate)
     letter_no = forms.CharField(label=_("介绍信编号"), required=False, max_length=50,
