@@ -27,9 +27,9 @@ class OrgKind(models.TextChoices):
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.TEMPORARY_BRANCH)
 # Where a member's relationship (组织关系) may sit: a branch, joint branch or temporary branch — never directly in a
-# 党委 or 总支 (党章第八条: every member belongs to a 支部, 小组 or other specific unit; 《中国共产党支部工作条例(试行)》
-# 2018 第二条: the branch is the basic unit of members' education, management and supervision). A party group is
-# recorded beside it (`Member.party_group`, decision 039).
+# 党委 or 总支 (党章第八条: every member belongs to a 支部, 小组 or other specific unit;
+# 《中国共产党支部工作条例(试行)》 2018 第二条: the branch is the basic unit of members' education, management
+# and supervision). A party group is recorded beside it (`Member.party_group`, decision 039).
 MEMBER_KINDS = BRANCH_KINDS
 # Which kinds may sit under which (a party group only under a branch; nothing under a group).
 ALLOWED_ORG_PARENTS: dict[str, tuple[str | None, ...]] = {
@@ -162,10 +162,10 @@ class Organization(Located):
 class TermLength(models.Model):
     """How long one term of an organization kind's committee lasts (任期年限), as data an administrator can change.
 
-    Defaults (migration): five years for 党委, 总支 and 支部 — 党章 (2022 修正) 第三十条: “党的基层委员会、总支部委员会、
-    支部委员会每届任期为五年”; the 2018 《中国共产党支部工作条例(试行)》 第六章 had five years for village and community
-    branches and generally three for others, so a locality still on three years changes the row. Temporary branches and party groups hold no elections (their leaders are appointed),
-    so they have no row and no term.
+    Defaults (migration): five years for 党委, 总支 and 支部 — 党章 (2022 修正) 第三十条:
+    “党的基层委员会、总支部委员会、支部委员会每届任期为五年”; the 2018 《中国共产党支部工作条例(试行)》 第六章 had five years for village and community
+    branches and generally three for others, so a locality still on three years changes the row. Temporary branches
+    and party groups hold no elections (their leaders are appointed), so they have no row and no term.
     """
 
     kind = models.CharField(_("党组织类型"), max_length=32, choices=OrgKind.choices, unique=True)

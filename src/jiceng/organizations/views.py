@@ -161,10 +161,13 @@ def coverage_xlsx(place: Place):
         (_t("应设未设支委会"), [_t("党组织"), _t("正式党员数")], [[o.name, n] for o, n in report.no_committee]),
         (_t("即将换届"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ending]),
         (_t("换届逾期"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ended]),
-        (_t("联合支部覆盖单位过多"), [_t("党组织"), _t("覆盖单位数")], [[o.name, n] for o, n in report.joint_too_many_units]),
-        (_t("党员超50人宜设总支"), [_t("党组织"), _t("党员数")], [[o.name, n] for o, n in report.suggest_general_branch]),
+        (_t("联合支部覆盖单位过多"), [_t("党组织"), _t("覆盖单位数")],
+         [[o.name, n] for o, n in report.joint_too_many_units]),
+        (_t("党员超50人宜设总支"), [_t("党组织"), _t("党员数")],
+         [[o.name, n] for o, n in report.suggest_general_branch]),
         (_t("党员超100人宜设党委"), [_t("党组织"), _t("党员数")], [[o.name, n] for o, n in report.suggest_committee]),
-        (_t("临时支部逾期未撤销"), [_t("党组织"), _t("撤销日期")], [[o.name, o.end_date] for o in report.temporary_overdue]),
+        (_t("临时支部逾期未撤销"), [_t("党组织"), _t("撤销日期")],
+         [[o.name, o.end_date] for o in report.temporary_overdue]),
     ]
     return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)
 

@@ -135,8 +135,9 @@ class ReliefKind(models.TextChoices):
 class DuesRelief(models.Model):
     """An approved reduction or exemption of a member's dues for a period of months (少交/免交党费).
 
-    中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》(2008), part 一 (党费的收缴): for members in real financial difficulty,
-    after the branch discusses it and the committee above approves, dues may be reduced or waived. So each relief
+    中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》(2008), part 一 (党费的收缴): for members in real
+    financial difficulty, after the branch discusses it and the committee above approves, dues may be reduced or
+    waived. So each relief
     records its reason, who approved it and when, and the months it covers: an exempted month is not in arrears, a
     reduced month owes the reduced amount.
     """
