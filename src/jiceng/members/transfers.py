@@ -127,8 +127,10 @@ def issue_transfer(member: Member, *, to_organization: Organization | None = Non
                    reason: str = "", scope: str | None = None, issued_by: Organization | None = None,
                    user=None) -> Transfer:
     """Request and issue in one step, for the authority itself (issued_by: default the nearest authority)."""
+    if issue_date is not None:
+        _validity(issue_date)  # an implausible date is refused naming the issue date, before anything is written
     if issued_by is not None:
-        check_authority(issued_by, member.organization)  # before anything is written
+        check_authority(issued_by, member.organization)
     transfer = request_transfer(member, to_organization=to_organization, external_organization=external_organization,
                                 scope=scope, reason=reason, on=issue_date, user=user)
     return issue_letter(transfer, issued_by=issued_by, issue_date=issue_date, valid_until=valid_until,

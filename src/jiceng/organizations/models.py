@@ -163,9 +163,10 @@ class TermLength(models.Model):
     """How long one term of an organization kind's committee lasts (任期年限), as data an administrator can change.
 
     Defaults (migration): five years for 党委, 总支 and 支部 — 党章 (2022 修正) 第三十条:
-    “党的基层委员会、总支部委员会、支部委员会每届任期为五年”; the 2018 《中国共产党支部工作条例(试行)》 第六章 had five years for village and community
-    branches and generally three for others, so a locality still on three years changes the row. Temporary branches
-    and party groups hold no elections (their leaders are appointed), so they have no row and no term.
+    “党的基层委员会、总支部委员会、支部委员会每届任期为五年”; the 2018 《中国共产党支部工作条例(试行)》 第六章 had
+    five years for village and community branches and generally three for others, so a locality still on three
+    years changes the row. Temporary branches and party groups hold no elections (their leaders are appointed), so
+    they have no row and no term.
     """
 
     kind = models.CharField(_("党组织类型"), max_length=32, choices=OrgKind.choices, unique=True)

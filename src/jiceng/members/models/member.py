@@ -46,7 +46,8 @@ def placement_errors(organization, party_group=None) -> dict[str, str]:
 
     党章第八条: every member belongs to a 支部, 小组 or other specific unit of the party;
     《中国共产党支部工作条例(试行)》 (2018) 第二条 makes the branch the unit that educates, manages and
-    supervises its members. A 党委 or 总支 leads branches and has no members of its own, and a party group is a part of a branch (decision 039).
+    supervises its members. A 党委 or 总支 leads branches and has no members of its own, and a party group is a
+    part of a branch (decision 039).
     """
     from jiceng.organizations.models import MEMBER_KINDS, OrgKind
 
