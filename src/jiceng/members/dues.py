@@ -53,8 +53,14 @@ class DuesQuote:
     explanation: str
 
 
-def rates_in_force(category: str, on: dt.date) -> list[DuesRate]:
-    rates = list(DuesRate.objects.filter(category=category, effective_from__lte=on).order_by("-effective_from"))
+def rates_in_force(category: str, on: dt.date, table: list[DuesRate] | None = None) -> list[DuesRate]:
+    """The brackets of `category` in force on `on`, from the database or from `table` (the whole rate table, loaded
+    once by callers that quote many months)."""
+    if table is None:
+        rates = list(DuesRate.objects.filter(category=category, effective_from__lte=on).order_by("-effective_from"))
+    else:
+        rates = sorted((r for r in table if r.category == category and r.effective_from <= on),
+                       key=lambda r: r.effective_from, reverse=True)
     if not rates:
         return []
     newest = rates[0].effective_from
@@ -62,9 +68,10 @@ def rates_in_force(category: str, on: dt.date) -> list[DuesRate]:
     return sorted(bracket, key=lambda r: (r.upper_bound is None, r.upper_bound or 0))
 
 
-def quote(category: str, base: Decimal, on: dt.date, declared: Decimal | None = None) -> DuesQuote:
+def quote(category: str, base: Decimal, on: dt.date, declared: Decimal | None = None,
+          table: list[DuesRate] | None = None) -> DuesQuote:
     """The monthly amount for a base: the first bracket whose upper bound (inclusive) holds the base."""
-    for rate in rates_in_force(category, on):
+    for rate in rates_in_force(category, on, table):
         if rate.upper_bound is not None and base > rate.upper_bound:
             continue
         if rate.percent is not None:
@@ -93,7 +100,7 @@ def relief_for(member: Member, month: dt.date, reliefs: list[DuesRelief] | None 
 
 
 def amount_due(member: Member, month: dt.date, bases: list[DuesBase] | None = None,
-               reliefs: list[DuesRelief] | None = None) -> Decimal | None:
+               reliefs: list[DuesRelief] | None = None, table: list[DuesRate] | None = None) -> Decimal | None:
     """The month's dues: an approved exemption makes it zero, an approved reduction its reduced amount."""
     relief = relief_for(member, month, reliefs)
     if relief is not None:
@@ -101,7 +108,7 @@ def amount_due(member: Member, month: dt.date, bases: list[DuesBase] | None = No
     base = base_for(member, month_start(month), bases)
     if base is None:
         return None
-    return quote(base.category, base.base, month_start(month), base.declared_amount).amount
+    return quote(base.category, base.base, month_start(month), base.declared_amount, table).amount
 
 
 @transaction.atomic
@@ -208,25 +215,41 @@ def arrears(members: QuerySet[Member], *, up_to: dt.date | None = None, since: d
         for member_id, month in DuesPayment.objects.filter(member__in=chunk, month__lte=up_to) \
                 .values_list("member_id", "month"):
             paid[member_id].add(month)
-    result = []
-    for member in members:
-        bases = bases_of[member.pk]
-        start = max(month_start(member.join_date), min(b.effective_month for b in bases))
-        if since:
-            start = max(start, month_start(since))
-        unpaid, total, month = [], Decimal("0"), start
-        reliefs = reliefs_of[member.pk]
-        while month <= up_to:
-            if month not in paid[member.pk]:
-                due = amount_due(member, month, bases, reliefs)
-                # An exempted month (免交) owes nothing and is not in arrears; a reduced one owes its amount.
-                if not (due == 0 and relief_for(member, month, reliefs) is not None):
-                    unpaid.append(month)
-                    total += due or Decimal("0")
-            month += relativedelta(months=1)
-        if unpaid:
-            result.append(Arrears(member, unpaid, total))
+    table = list(DuesRate.objects.all())  # one query for the rate table, not one per unpaid month
+    result = [a for member in members
+              if (a := _member_arrears(member, bases_of[member.pk], reliefs_of[member.pk], paid[member.pk], up_to,
+                                       since, table)) is not None]
     return sorted(result, key=lambda a: (-len(a.months), a.member.name))
+
+
+def _member_arrears(member: Member, bases: list[DuesBase], reliefs: list[DuesRelief], paid: set[dt.date],
+                    up_to: dt.date, since: dt.date | None, table: list[DuesRate]) -> Arrears | None:
+    if not bases:
+        return None
+    start = max(month_start(member.join_date), min(b.effective_month for b in bases))
+    if since:
+        start = max(start, month_start(since))
+    unpaid, total, month = [], Decimal("0"), start
+    while month <= up_to:
+        if month not in paid:
+            due = amount_due(member, month, bases, reliefs, table)
+            # An exempted month (免交) owes nothing and is not in arrears; a reduced one owes its amount.
+            if not (due == 0 and relief_for(member, month, reliefs) is not None):
+                unpaid.append(month)
+                total += due or Decimal("0")
+        month += relativedelta(months=1)
+    return Arrears(member, unpaid, total) if unpaid else None
+
+
+def member_status(member: Member, today: dt.date | None = None) -> tuple[Arrears | None, Decimal | None]:
+    """One member's arrears and this month's amount due, from one query per table (the member's own page)."""
+    today = today or timezone.localdate()
+    bases = list(member.dues_bases.order_by("-effective_month"))
+    reliefs = list(member.dues_reliefs.all())
+    paid = set(member.dues_payments.filter(month__lte=month_start(today)).values_list("month", flat=True))
+    table = list(DuesRate.objects.all())
+    owed = None if member.left_on else _member_arrears(member, bases, reliefs, paid, month_start(today), None, table)
+    return owed, amount_due(member, today, bases, reliefs, table)
 
 
 def annual_summary(members: QuerySet[Member], year: int) -> list[dict]:

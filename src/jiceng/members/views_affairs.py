@@ -499,8 +499,7 @@ class MyPageView(LoginRequiredMixin, generic.TemplateView):
             ctx["transfers"] = Transfer.objects.filter(member=member).select_related("from_organization",
                                                                                       "to_organization")
             ctx["payments"] = member.dues_payments.order_by("-month")[:24]
-            ctx["arrears"] = next(iter(dues.arrears(Member.objects.filter(pk=member.pk))), None)
-            ctx["monthly"] = dues.amount_due(member, timezone.localdate())
+            ctx["arrears"], ctx["monthly"] = dues.member_status(member, timezone.localdate())
             ctx["history"] = history_rows(member, limit=10)
             period = pioneer.parse_period(None)
             ctx["pioneer_period"] = period

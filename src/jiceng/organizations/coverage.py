@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jiceng.enterprises.models import NON_PUBLIC, Enterprise, EnterpriseKind
@@ -147,28 +147,19 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.joint_branches, report.independent_branches = org_counts["joint"], org_counts["independent"]
     report.members = _in_place(Member.objects.active(), place, "organization__").count()
 
-    org_full = (Member.objects.active().filter(organization=OuterRef("pk"), status=MemberStatus.FULL)
-                .values("organization").annotate(n=Count("pk")).values("n"))
-    seats = (CommitteeMember.objects.filter(organization=OuterRef("pk"))
-             .values("organization").annotate(n=Count("pk")).values("n"))
-    report.no_committee = [
-        (o, o.full_n) for o in orgs.filter(kind__in=BRANCH_KINDS).annotate(full_n=org_full, seats=seats)
-        .filter(full_n__gte=cfg["COMMITTEE_MIN_FULL_MEMBERS"])
-        .filter(Q(seats__isnull=True) | Q(seats__lt=cfg["COMMITTEE_MIN_SIZE"])).order_by("-full_n")
-    ]
-    # Terms ending soon and terms already over (换届逾期), from one query.
-    for org in orgs.filter(term_end__lte=today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])).order_by(
-            "term_end", "pk"):
-        (report.terms_ended if org.term_end < today else report.terms_ending).append(org)
-    _structure_checks(report, orgs, today)
+    _organization_checks(report, orgs, today)
     if children:
         report.children = _child_reports(place, report.terms_ended)
     return report
 
 
-def _structure_checks(report: CoverageReport, orgs: QuerySet[Organization], today: dt.date) -> None:
-    """Three grouped queries, whatever the number of organizations (decision 032).
+def _organization_checks(report: CoverageReport, orgs: QuerySet[Organization], today: dt.date) -> None:
+    """Every per-organization list of the report from ONE query over the place's organizations (decision 032):
+    the few organizations that are flagged for any reason come back with their counts, and Python sorts them
+    into the lists.
 
+    - No committee: a branch with COMMITTEE_MIN_FULL_MEMBERS full members and fewer than COMMITTEE_MIN_SIZE seats.
+    - Terms ending within TERM_WARNING_DAYS, or over (换届逾期): the computed term end (decision 040).
     - Joint branches covering more than JOINT_BRANCH_MAX_UNITS units: 《中国共产党支部工作条例(试行)》(2018) 第二章,
       “联合党支部覆盖单位一般不超过5个”.
     - Branches with more than BRANCH_MAX_MEMBERS members (“党支部党员人数一般不超过50人”, same chapter): up to
@@ -178,18 +169,43 @@ def _structure_checks(report: CoverageReport, orgs: QuerySet[Organization], toda
       branch should be dissolved and its members' relationships returned.
     """
     cfg = settings.JICENG
-    units = Count("coverages", distinct=True)
-    report.joint_too_many_units = [
-        (o, o.units) for o in orgs.filter(kind=OrgKind.JOINT_BRANCH).annotate(units=units)
-        .filter(units__gt=cfg["JOINT_BRANCH_MAX_UNITS"]).order_by("-units", "pk")]
-    active = (Member.objects.active().filter(organization=OuterRef("pk")).values("organization")
-              .annotate(n=Count("pk")).values("n"))
-    for org in orgs.filter(kind__in=BRANCH_KINDS).annotate(n_members=active).filter(
-            n_members__gt=cfg["BRANCH_MAX_MEMBERS"]).order_by("-n_members", "pk"):
-        big = org.n_members > cfg["GENERAL_BRANCH_MAX_MEMBERS"]
-        (report.suggest_committee if big else report.suggest_general_branch).append((org, org.n_members))
-    report.temporary_overdue = list(orgs.filter(kind=OrgKind.TEMPORARY_BRANCH, end_date__lt=today)
-                                    .order_by("end_date", "pk"))
+
+    def count(queryset) -> Subquery:
+        return Subquery(queryset.filter(organization=OuterRef("pk")).values("organization")
+                        .annotate(n=Count("pk")).values("n")[:1])
+
+    active = Member.objects.active()
+    warn = today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])
+    flagged = orgs.annotate(
+        full_n=count(active.filter(status=MemberStatus.FULL)), seats=count(CommitteeMember.objects.all()),
+        units=count(Coverage.objects.all()), n_members=count(active),
+    ).filter(
+        Q(kind__in=BRANCH_KINDS, full_n__gte=cfg["COMMITTEE_MIN_FULL_MEMBERS"])
+        & (Q(seats__isnull=True) | Q(seats__lt=cfg["COMMITTEE_MIN_SIZE"]))
+        | Q(term_end__lte=warn)
+        | Q(kind=OrgKind.JOINT_BRANCH, units__gt=cfg["JOINT_BRANCH_MAX_UNITS"])
+        | Q(kind__in=BRANCH_KINDS, n_members__gt=cfg["BRANCH_MAX_MEMBERS"])
+        | Q(kind=OrgKind.TEMPORARY_BRANCH, end_date__lt=today)
+    ).order_by("pk")
+    for org in flagged:
+        if (org.kind in BRANCH_KINDS and (org.full_n or 0) >= cfg["COMMITTEE_MIN_FULL_MEMBERS"]
+                and (org.seats or 0) < cfg["COMMITTEE_MIN_SIZE"]):
+            report.no_committee.append((org, org.full_n))
+        if org.term_end is not None and org.term_end <= warn:
+            (report.terms_ended if org.term_end < today else report.terms_ending).append(org)
+        if org.kind == OrgKind.JOINT_BRANCH and (org.units or 0) > cfg["JOINT_BRANCH_MAX_UNITS"]:
+            report.joint_too_many_units.append((org, org.units))
+        if org.kind in BRANCH_KINDS and (org.n_members or 0) > cfg["BRANCH_MAX_MEMBERS"]:
+            big = org.n_members > cfg["GENERAL_BRANCH_MAX_MEMBERS"]
+            (report.suggest_committee if big else report.suggest_general_branch).append((org, org.n_members))
+        if org.kind == OrgKind.TEMPORARY_BRANCH and org.end_date is not None and org.end_date < today:
+            report.temporary_overdue.append(org)
+    report.no_committee.sort(key=lambda pair: -pair[1])
+    report.terms_ending.sort(key=lambda o: (o.term_end, o.pk))
+    report.terms_ended.sort(key=lambda o: (o.term_end, o.pk))
+    for pairs in (report.joint_too_many_units, report.suggest_general_branch, report.suggest_committee):
+        pairs.sort(key=lambda pair: -pair[1])
+    report.temporary_overdue.sort(key=lambda o: (o.end_date, o.pk))
 
 
 def child_reports(place: Place, *, today: dt.date | None = None) -> list[CoverageReport]:
