@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from jiceng.accounts.models import Role
 from jiceng.members import dues
+from jiceng.organizations.models import OrgKind
 from tests import factories as f
 
 HUGE = "99999999999999999999999"
@@ -48,7 +49,9 @@ def test_far_future_dates_refused_with_field_errors(client, tree):
         "name": "未来人", "gender": "M", "ethnicity": "汉族", "birth_date": "9999-12-31", "id_number": f.id_number(),
         "join_date": "2015-07-01", "status": "full", "organization": org.pk, "households_contacted": 0})
     assert r.status_code == 200 and "birth_date" in r.context["form"].errors
-    m = f.member(org)
+    # A branch under a committee with transfer authority, which the district admin acts for: the letter is issued.
+    committee = f.organization(tree["street1"], kind=OrgKind.COMMITTEE, transfer_authority=True)
+    m = f.member(f.organization(tree["park1"], parent=committee))
     r = client.post(reverse("members:transfer_issue", args=[m.pk]), {"external_organization": "外地",
                                                                       "issue_date": "9999-12-31"})
     assert r.status_code == 200 and "issue_date" in str(r.context["form"].errors)

@@ -143,10 +143,11 @@ def test_party_group_needs_a_branch_parent(admin_api, tree):
     assert r.status_code == 400 and "parent" in r.json()
 
 
-def test_term_end_before_start_refused(admin_api, tree):
+def test_typed_term_end_is_ignored_and_computed(admin_api, tree):
+    """The term's end comes from the election date and the kind's term length (decision 040), not from input."""
     r = admin_api.post("/api/organizations/", {"name": "任期错支部", "kind": "branch", "place": tree["park1"].pk,
                                                "term_start": "2024-01-01", "term_end": "2023-01-01"}, format="json")
-    assert r.status_code == 400 and "term_end" in r.json()
+    assert r.status_code == 201 and r.json()["term_end"] == "2029-01-01"
 
 
 def test_enterprise_covered_by_two_branches_refused_unless_on_one_line(admin_api, tree):

@@ -16,6 +16,7 @@ from jiceng.members.api.affairs import (
     ArrearsAPIView,
     DuesBaseViewSet,
     DuesPaymentViewSet,
+    DuesReliefViewSet,
     MeAPIView,
     TransferViewSet,
 )
@@ -49,6 +50,7 @@ router.register("transfers", TransferViewSet, basename="transfer")
 router.register("dues/bases", DuesBaseViewSet, basename="duesbase")
 router.register("dues/payments", DuesPaymentViewSet, basename="duespayment")
 router.register("assigned-work", AssignedWorkViewSet, basename="assignedwork")
+router.register("dues/reliefs", DuesReliefViewSet, basename="duesrelief")
 router.register("demand-categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
 router.register("visits", VisitViewSet, basename="visit")

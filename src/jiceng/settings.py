@@ -347,9 +347,13 @@ JICENG = {
     "COMMITTEE_MIN_FULL_MEMBERS": 7,
     "COMMITTEE_MIN_SIZE": 3,
     "TERM_WARNING_DAYS": 90,
-    "TERM_YEARS": 5,
+    # 《中国共产党支部工作条例(试行)》(2018) 第二章: a joint branch generally covers at most 5 units; a branch generally
+    # has at most 50 members; 50–100 members suggest a 总支 and over 100 a 基层党委 (the same numbers in the 2019
+    # 国有企业 and 党和国家机关 基层组织工作条例). The coverage report lists organizations past these.
     "JOINT_BRANCH_MAX_UNITS": 5,
-    "TRANSFER_VALID_MONTHS": 3,
+    "BRANCH_MAX_MEMBERS": 50,
+    "GENERAL_BRANCH_MAX_MEMBERS": 100,
+    "TRANSFER_VALID_MONTHS": 3,  # the longest a letter may be valid; per destination: `LetterValidity` (data)
     "INACTIVITY_MONTHS": 6,
     "VENUES_BOOKING_HORIZON_DAYS": 730,  # how far ahead a room may be booked
 }

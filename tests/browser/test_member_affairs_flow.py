@@ -1,5 +1,6 @@
-"""Member affairs in a real browser: a secretary moves an applicant to activist, issues a transfer letter and
-records a dues payment; the member sees the transfer and the payment on their own page."""
+"""Member affairs in a real browser: a secretary moves an applicant to activist, requests a transfer letter that
+the committee above issues, and records a dues payment; the member sees the transfer and the payment on their own
+page."""
 
 import datetime as dt
 
@@ -9,6 +10,7 @@ from jiceng.accounts.models import Role
 from jiceng.members import dues
 from jiceng.members.models import Application, DuesPayment, Transfer
 from jiceng.members.pipeline import StepInput, create_application, record_step
+from jiceng.organizations.models import OrgKind
 from tests import factories as f
 from tests.conftest import login, open_menu
 
@@ -18,7 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def data():
     tree = f.district_tree()
-    branch = f.organization(tree["park1"], "攀达科技党支部")
+    committee = f.organization(tree["street1"], "五角场街道党工委", kind=OrgKind.COMMITTEE, transfer_authority=True)
+    branch = f.organization(tree["park1"], "攀达科技党支部", parent=committee)
+    f.user("org_dept", Role.STREET_STAFF, tree["street1"])
     other = f.organization(tree["park2"], "殷行园区党支部")
     zhang = f.member(branch, "张三", join_date=dt.date(2015, 7, 1))
     f.user("secretary", Role.ORG_SECRETARY, branch)
@@ -51,10 +55,20 @@ def test_secretary_workflows_and_member_page(page, data):
     with page.expect_navigation():
         page.click("button:has-text('保存')")
     transfer = Transfer.objects.get(member=data["zhang"])
-    assert transfer.letter_no in page.inner_text("body")
+    assert transfer.state == "requested" and "已申请" in page.inner_text("body")
+    # The committee with transfer authority issues the letter.
+    page.context.clear_cookies()
+    login(page, "org_dept")
+    page.goto(transfer.get_absolute_url())
+    with page.expect_navigation():
+        page.get_by_test_id("issue").click()
+    transfer.refresh_from_db()
+    assert transfer.letter_no and transfer.letter_no in page.inner_text("body")
     with page.expect_popup() as popup:
         page.get_by_test_id("print-letter").click()
     assert "组织关系介绍信" in popup.value.inner_text("body")
+    page.context.clear_cookies()
+    login(page, "secretary")
 
     # Dues payment (the amount due is filled in by the service: 6000 × 1.5% = 90.00).
     page.goto(data["zhang"].get_absolute_url())

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from jiceng.accounts.models import Role
 from jiceng.members import dues, transfers
 from jiceng.members.models import Application, DuesPayment, Member, Stage, Transfer, TransferState
+from jiceng.organizations.models import OrgKind
 from tests import factories as f
 
 D = dt.date
@@ -16,11 +17,13 @@ D = dt.date
 
 @pytest.fixture
 def setup(tree):
-    a = f.organization(tree["park1"], "甲支部")
+    # The branches' committee issues transfer letters (组织关系接转权限); branch secretaries request them.
+    committee = f.organization(tree["street1"], "五角场街道党工委", kind=OrgKind.COMMITTEE, transfer_authority=True)
+    a = f.organization(tree["park1"], "甲支部", parent=committee)
     b = f.organization(tree["park2"], "乙支部")
     secretary = f.user("sec_a", Role.ORG_SECRETARY, a)
     member = f.member(a, "张三", join_date=D(2015, 7, 1))
-    return {"a": a, "b": b, "secretary": secretary, "member": member, "tree": tree}
+    return {"a": a, "b": b, "committee": committee, "secretary": secretary, "member": member, "tree": tree}
 
 
 @pytest.fixture
@@ -97,6 +100,18 @@ def test_transfer_issue_complete_in_ui_and_letter(sec_client, setup):
         "to_organization": setup["b"].pk, "issue_date": dt.date.today().isoformat()})
     assert r.status_code == 302
     t = Transfer.objects.get(member=m)
+    # The branch secretary only requests; the committee with transfer authority issues the letter.
+    assert t.state == TransferState.REQUESTED and t.letter_no == ""
+    sec_client.post(reverse("members:transfer_action", args=[t.pk, "issue"]))
+    t.refresh_from_db()
+    assert t.state == TransferState.REQUESTED
+    authority = f.user("org_dept", Role.STREET_STAFF, setup["tree"]["street1"])
+    sec_client.force_login(authority)
+    assert "开具介绍信" in sec_client.get(t.get_absolute_url()).content.decode()
+    sec_client.post(reverse("members:transfer_action", args=[t.pk, "issue"]))
+    sec_client.force_login(setup["secretary"])
+    t.refresh_from_db()
+    assert t.state == TransferState.ISSUED and t.issued_by == setup["committee"] and t.letter_no
     letter = sec_client.get(reverse("members:transfer_letter", args=[t.pk])).content.decode()
     assert t.letter_no in letter and "乙支部" in letter and "回执" in letter
     r = sec_client.post(reverse("members:transfer_issue", args=[m.pk]), {
@@ -121,7 +136,14 @@ def test_transfer_api_second_open_refused_and_reopen_refused(sec_api, setup):
     m = setup["member"]
     r = sec_api.post("/api/transfers/", {"member": m.pk, "to_organization": setup["b"].pk}, format="json")
     assert r.status_code == 201, r.json()
+    assert r.json()["state"] == "requested"
     tid = r.json()["id"]
+    # The secretary cannot issue; the authority (the committee's staff) can.
+    assert sec_api.post(f"/api/transfers/{tid}/issue/", {}, format="json").status_code == 403
+    staff = APIClient()
+    staff.force_authenticate(f.user("org_dept", Role.STREET_STAFF, setup["tree"]["street1"]))
+    r = staff.post(f"/api/transfers/{tid}/issue/", {}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "issued" and r.json()["issued_by"] == setup["committee"].pk
     r2 = sec_api.post("/api/transfers/", {"member": m.pk, "external_organization": "外地"}, format="json")
     assert r2.status_code == 400 and "正在办理" in str(r2.json())
     assert sec_api.post(f"/api/transfers/{tid}/complete/", {}, format="json").status_code == 403

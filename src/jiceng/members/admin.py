@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AssignedWork, DuesRate, Member, PioneerWeight
+from .models import AssignedWork, DuesRate, DuesRelief, LetterValidity, Member, PioneerWeight
 
 
 @admin.register(Member)
@@ -9,7 +9,7 @@ class MemberAdmin(SimpleHistoryAdmin):
     list_display = ("name", "status", "organization", "employer")
     list_filter = ("status", "gender", "is_mobile")
     search_fields = ("name", "name_pinyin", "name_initials")
-    raw_id_fields = ("organization", "employer")
+    raw_id_fields = ("organization", "party_group", "employer")
     exclude = ()
 
 
@@ -34,3 +34,17 @@ class AssignedWorkAdmin(SimpleHistoryAdmin):
     list_filter = ("done",)
     search_fields = ("task", "member__name")
     raw_id_fields = ("member", "organization")
+
+
+@admin.register(LetterValidity)
+class LetterValidityAdmin(SimpleHistoryAdmin):
+    """How long a transfer letter stays valid, by where it goes (decision 040)."""
+
+    list_display = ("scope", "months", "source")
+
+
+@admin.register(DuesRelief)
+class DuesReliefAdmin(SimpleHistoryAdmin):
+    list_display = ("member", "kind", "amount", "start_month", "end_month", "approved_by", "approved_on")
+    list_filter = ("kind",)
+    raw_id_fields = ("member",)

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import validate_plausible_date
 from jiceng.core.forms import ScopedModelForm
-from jiceng.organizations.models import Organization
+from jiceng.organizations.models import MEMBER_KINDS, Organization
 
 from .identity import APPLICANT_IS_MEMBER, APPLICATION_IN_PROGRESS, check_id_number
-from .models import Application, DuesCategory, Member, MemberStatus, PaymentMethod
+from .models import Application, DuesCategory, LetterScope, Member, MemberStatus, PaymentMethod, ReliefKind
 from .pipeline import rule_for
 
 
@@ -84,15 +84,22 @@ class TransferIssueForm(forms.Form):
     to_organization = forms.ModelChoiceField(label=_("接收党组织(平台内)"), queryset=Organization.objects.none(),
                                              required=False)
     external_organization = forms.CharField(label=_("接收党组织(平台外)"), required=False, max_length=200)
+    scope = forms.ChoiceField(label=_("去向"), choices=LetterScope.choices, initial=LetterScope.OUTSIDE_CITY,
+                              required=False,
+                              help_text=_("平台外转出时决定介绍信有效期;平台内转接按本市计。"))
     issue_date = forms.DateField(label=_("开具日期"), initial=timezone.localdate)
     letter_no = forms.CharField(label=_("介绍信编号"), required=False, max_length=50,
                                 help_text=_("留空自动编号"))
     reason = forms.CharField(label=_("原因/说明"), required=False, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, issuing: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any organization on the platform can receive; the receiving side then acts in its own scope.
-        self.fields["to_organization"].queryset = Organization.objects.exclude(kind="party_group").order_by("name")
+        # Any branch on the platform can receive (members sit only in branches); the receiving side then acts in
+        # its own scope.
+        self.fields["to_organization"].queryset = Organization.objects.filter(kind__in=MEMBER_KINDS).order_by("name")
+        if not issuing:
+            # A branch secretary requests; the number and date come when the authority issues the letter.
+            del self.fields["issue_date"], self.fields["letter_no"]
         _style(self)
 
     def clean(self):
@@ -117,7 +124,7 @@ class IncomingTransferForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_organization"].queryset = Organization.objects.restrict(user).exclude(kind="party_group")
+        self.fields["to_organization"].queryset = Organization.objects.restrict(user).filter(kind__in=MEMBER_KINDS)
         _style(self)
 
     def details(self) -> dict:
@@ -143,6 +150,20 @@ class PaymentForm(forms.Form):
     amount = forms.CharField(label=_("金额"), max_length=20, required=False, help_text=_("留空按应缴金额"))
     method = forms.ChoiceField(label=_("缴纳方式"), choices=PaymentMethod.choices)
     paid_on = forms.DateField(label=_("缴纳日期"), initial=timezone.localdate)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DuesReliefForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=ReliefKind.choices)
+    amount = forms.CharField(label=_("每月应交金额(少交)"), max_length=20, required=False)
+    start_month = forms.DateField(label=_("起始月份"), initial=lambda: timezone.localdate().replace(day=1))
+    end_month = forms.DateField(label=_("截止月份"))
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    approved_by = forms.CharField(label=_("批准党组织"), max_length=200)
+    approved_on = forms.DateField(label=_("批准日期"), initial=timezone.localdate)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

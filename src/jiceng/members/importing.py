@@ -57,7 +57,8 @@ MEMBER_IMPORT = ImportSpec(
                      help=_("留空为“正式党员”。")),
         ImportColumn(_("所在党组织"), "organization", required=True, resolver=organization_resolver,
                      example="创智天地联合党支部",
-                     help=_("党组织名称,须在您的管辖范围内,且不能是党小组;重名时写成“上级/名称”。")),
+                     help=_("党支部、联合党支部或临时党支部的名称,须在您的管辖范围内(党员不能直接隶属于党委、"
+                            "党总支或党小组);重名时写成“上级/名称”。")),
         ImportColumn(_("工作单位统一社会信用代码"), "employer", parse_code, resolver=employer_resolver,
                      example="91310110MA1G8B2K3Q", display=attrgetter("credit_code"),
                      help=_("须为系统中已有、在您管辖范围内的单位;可留空。")),

@@ -32,12 +32,13 @@ from .filters_affairs import ApplicationFilterSet, TransferFilterSet
 from .forms_affairs import (
     ApplicationForm,
     DuesBaseForm,
+    DuesReliefForm,
     IncomingTransferForm,
     PaymentForm,
     StepForm,
     TransferIssueForm,
 )
-from .models import Application, ApplicationDocument, DuesPayment, Member, Transfer
+from .models import Application, ApplicationDocument, DuesPayment, DuesRelief, Member, Transfer, TransferState
 from .pipeline import (
     STEPS,
     StepInput,
@@ -255,7 +256,7 @@ class TransferDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_act"] = can_write(self.request.user, Transfer)
         ctx["may"] = {a: transfers.may_act(self.request.user, self.object, a)
-                      for a in ("receive", "complete", "return", "receipt")}
+                      for a in ("issue", "receive", "complete", "return", "receipt")}
         ctx["today"] = timezone.localdate()
         return ctx
 
@@ -268,11 +269,14 @@ class TransferActionView(ScopedMixin, generic.View):
         if not can_write(request.user, Transfer):
             raise PermissionDenied
         if not transfers.may_act(request.user, transfer, action):
-            messages.error(request, _t("此操作须由转接的另一方(接收党组织)办理。"))
+            messages.error(request, _t("介绍信须由有接转权限的党组织开具。") if action == "issue"
+                           else _t("此操作须由转接的另一方(接收党组织)办理。"))
             return redirect(transfer.get_absolute_url())
         today = timezone.localdate()
         try:
-            if action == "receive":
+            if action == "issue":
+                transfers.issue_letter(transfer, issue_date=today, user=request.user)
+            elif action == "receive":
                 transfers.receive(transfer, on=today, user=request.user)
             elif action == "complete":
                 transfers.complete(transfer, on=today, user=request.user)
@@ -302,17 +306,34 @@ class TransferIssueView(ScopedMixin, generic.FormView):
     def get_member(self):
         return get_object_or_404(self.scoped_queryset(), pk=self.kwargs["pk"])
 
+    def issuing(self) -> bool:
+        """Whether the user acts for an authority over the member's branch (then the letter is issued at once);
+        otherwise — a branch secretary — the form files a request for the authority to issue."""
+        authority = transfers.transfer_authority_for(self.get_member().organization)
+        return authority is not None and Organization.objects.restrict(self.request.user).filter(
+            pk=authority.pk).exists()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "issuing": self.issuing()}
+
     def form_valid(self, form):
         data = form.cleaned_data
+        common = {"to_organization": data.get("to_organization"), "scope": data.get("scope"),
+                  "external_organization": data.get("external_organization", ""), "reason": data.get("reason", ""),
+                  "user": self.request.user}
         try:
-            transfer = transfers.issue_transfer(
-                self.get_member(), to_organization=data.get("to_organization"),
-                external_organization=data.get("external_organization", ""), issue_date=data["issue_date"],
-                letter_no=data.get("letter_no", ""), reason=data.get("reason", ""), user=self.request.user)
+            if self.issuing():
+                transfer = transfers.issue_transfer(self.get_member(), issue_date=data["issue_date"],
+                                                    letter_no=data.get("letter_no", ""), **common)
+            else:
+                transfer = transfers.request_transfer(self.get_member(), **common)
         except ValidationError as exc:
             _form_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _t("已开具介绍信 %(no)s。") % {"no": transfer.letter_no})
+        if transfer.state == TransferState.REQUESTED:
+            messages.success(self.request, _t("已提交转接申请,待有接转权限的党组织开具介绍信。"))
+        else:
+            messages.success(self.request, _t("已开具介绍信 %(no)s。") % {"no": transfer.letter_no})
         return redirect(transfer.get_absolute_url())
 
     def get_context_data(self, **kwargs):
@@ -365,7 +386,7 @@ class MemberDuesActionView(ScopedMixin, generic.View):
         member = get_object_or_404(self.scoped_queryset(), pk=pk)
         if not can_write(request.user, DuesPayment):
             raise PermissionDenied
-        form_class = DuesBaseForm if action == "base" else PaymentForm
+        form_class = {"base": DuesBaseForm, "relief": DuesReliefForm}.get(action, PaymentForm)
         form = form_class(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -381,6 +402,11 @@ class MemberDuesActionView(ScopedMixin, generic.View):
             elif action == "pay":
                 dues.record_payment(member, month=data["month"], amount=data.get("amount") or None,
                                     method=data["method"], paid_on=data["paid_on"], user=request.user)
+            elif action == "relief":
+                dues.grant_relief(member, kind=data["kind"], amount=data.get("amount") or None,
+                                  start_month=data["start_month"], end_month=data["end_month"],
+                                  reason=data["reason"], approved_by=data["approved_by"],
+                                  approved_on=data["approved_on"], user=request.user)
             else:
                 raise Http404
         except ValidationError as exc:
@@ -427,6 +453,7 @@ class DuesReportView(LoginRequiredMixin, generic.TemplateView):
         if self.org is not None:
             ctx["arrears"] = dues.arrears(self.members())
             ctx["summary"] = dues.annual_summary(self.members(), self.year)
+            ctx["reliefs"] = dues.reliefs_in_year(self.members(), self.year)
         return ctx
 
     def export(self):
@@ -438,7 +465,14 @@ class DuesReportView(LoginRequiredMixin, generic.TemplateView):
                a.amount] for a in arrears]),
             (_t("年度汇总"), [_t("姓名"), _t("所在党组织"), _t("已缴月数"), _t("已缴金额")],
              [[r["name"], r["organization"], r["months"], r["total"]] for r in summary]),
+            (_t("少交免交"), [_t("姓名"), _t("所在党组织"), _t("类型"), _t("每月应交金额"), _t("起始月份"),
+                            _t("截止月份"), _t("原因"), _t("批准党组织"), _t("批准日期")],
+             [[r.member.name, r.member.organization.name, r.get_kind_display(), r.amount, f"{r.start_month:%Y-%m}",
+               f"{r.end_month:%Y-%m}", r.reason, r.approved_by, r.approved_on] for r in self._reliefs()]),
         ])
+
+    def _reliefs(self) -> list[DuesRelief]:
+        return dues.reliefs_in_year(self.members(), self.year)
 
 
 class InactivityReportView(LoginRequiredMixin, generic.TemplateView):
@@ -480,8 +514,7 @@ class MyPageView(LoginRequiredMixin, generic.TemplateView):
             ctx["transfers"] = Transfer.objects.filter(member=member).select_related("from_organization",
                                                                                       "to_organization")
             ctx["payments"] = member.dues_payments.order_by("-month")[:24]
-            ctx["arrears"] = next(iter(dues.arrears(Member.objects.filter(pk=member.pk))), None)
-            ctx["monthly"] = dues.amount_due(member, timezone.localdate())
+            ctx["arrears"], ctx["monthly"] = dues.member_status(member, timezone.localdate())
             ctx["history"] = history_rows(member, limit=10)
             period = pioneer.parse_period(None)
             ctx["pioneer_period"] = period
@@ -496,6 +529,8 @@ def member_affairs_context(request, member: Member) -> dict:
         "dues_bases": bases,
         "monthly_due": dues.amount_due(member, timezone.localdate(), bases),
         "payments": member.dues_payments.order_by("-month")[:12],
+        "reliefs": list(member.dues_reliefs.order_by("-start_month")[:12]),
+        "relief_form": DuesReliefForm(),
         "transfers": member.transfers.select_related("from_organization", "to_organization"),
         "application": Application.objects.filter(member=member).first(),
         "can_keep_affairs": can_write(request.user, Transfer),

@@ -188,6 +188,16 @@ def raw_coverage(district: Place, today: dt.date) -> list[list[tuple]]:
                f" ORDER BY term_end", [d, today, today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])]),
         _fetch(f"SELECT id, name, term_end FROM {org} WHERE district_id = %s AND term_end < %s ORDER BY term_end",
                [d, today]),
+        # Structure checks: joint branches over the unit limit, branches over the member limit, overdue temporary
+        # branches.
+        _fetch(f"SELECT o.id, COUNT(DISTINCT c.id) AS n FROM {org} o JOIN {cov} c ON c.organization_id = o.id"
+               f" WHERE o.district_id = %s AND o.kind = 'joint_branch' GROUP BY o.id HAVING COUNT(DISTINCT c.id) > %s",
+               [d, cfg["JOINT_BRANCH_MAX_UNITS"]]),
+        _fetch(f"SELECT o.id, COUNT(*) AS n FROM {org} o JOIN {mem} m ON m.organization_id = o.id"
+               f" AND m.left_on IS NULL WHERE o.district_id = %s AND o.kind IN ({branches})"
+               f" GROUP BY o.id HAVING COUNT(*) > %s", [d, cfg["BRANCH_MAX_MEMBERS"]]),
+        _fetch(f"SELECT id, name, end_date FROM {org} WHERE district_id = %s AND kind = 'temporary_branch'"
+               f" AND end_date < %s", [d, today]),
     ]
 
 
@@ -331,7 +341,8 @@ def compare_answers(district: Place, street: Place) -> list[str]:
 
     today = timezone.localdate()
     report = coverage_report(district, today=today)
-    counts, must, should, org_counts, members, no_committee, terms, ended = raw_coverage(district, today)
+    (counts, must, should, org_counts, members, no_committee, terms, ended, joint, large,
+     temporary) = raw_coverage(district, today)
     same("coverage counts", (report.enterprises, report.org_covered, report.work_covered), tuple(counts[0]))
     same("must-cover uncovered", sorted(e.pk for e in report.must_cover_uncovered), sorted(r[0] for r in must))
     same("should set up", sorted((e.pk, n) for e, n in report.should_set_up), sorted((r[0], r[5]) for r in should))
@@ -341,6 +352,12 @@ def compare_answers(district: Place, street: Place) -> list[str]:
     same("no committee", sorted((o.pk, n) for o, n in report.no_committee), sorted((r[0], r[2]) for r in no_committee))
     same("terms ending", sorted(o.pk for o in report.terms_ending), sorted(r[0] for r in terms))
     same("terms ended", sorted(o.pk for o in report.terms_ended), sorted(r[0] for r in ended))
+    same("joint branches over the unit limit", sorted((o.pk, n) for o, n in report.joint_too_many_units),
+         sorted(tuple(r) for r in joint))
+    same("branches over the member limit",
+         sorted((o.pk, n) for o, n in report.suggest_general_branch + report.suggest_committee),
+         sorted(tuple(r) for r in large))
+    same("temporary branches overdue", sorted(o.pk for o in report.temporary_overdue), sorted(r[0] for r in temporary))
 
     params = {"street": str(street.pk)}
     total, rows = orm_list_page(EnterpriseFilterSet, Enterprise, ("place",), params)

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
@@ -34,7 +33,14 @@ from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.validators import USCC_CHARSET, make_id_number, make_uscc
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Ownership
 from jiceng.members.models import Education, Gender, Member, MemberStatus
-from jiceng.organizations.models import CommitteeMember, CommitteePosition, Coverage, Organization, OrgKind
+from jiceng.organizations.models import (
+    CommitteeMember,
+    CommitteePosition,
+    Coverage,
+    Organization,
+    OrgKind,
+    term_years,
+)
 from jiceng.places.models import Place, PlaceKind
 
 PASSWORD = "jiceng-demo"  # noqa: S105 - published demo credentials, printed by `jiceng demo`
@@ -106,7 +112,7 @@ class _Builder:
         self.rng = random.Random(SEED)
         self.today = today
         self.instructor = instructor
-        self.term_years = settings.JICENG["TERM_YEARS"]
+        self.term_years = term_years()
         # Never collide with data already in the database (the demo may be loaded next to real data).
         self.used_codes = set(Enterprise.objects.values_list("credit_code", flat=True))
         self.used_ids = set(Member.objects.values_list("id_number", flat=True))
@@ -225,16 +231,22 @@ class _Builder:
 
     # --- organizations ----------------------------------------------------------------------
     def org(self, name: str, kind: str, place: Place, parent: Organization | None, *, established: dt.date,
-            term_end: dt.date | None = None) -> Organization:
-        if term_end is None:
+            term_end: dt.date | None = None, end_date: dt.date | None = None) -> Organization:
+        """The term's end is computed from the election date (term_start); `term_end` asks for a term that ends
+        then, so the election date is set that many years before it."""
+        years = self.term_years.get(kind)
+        if not years:
+            term_start = None
+        elif term_end is None:
             # A term that started 5–47 months ago: its end is well past the warning window.
             term_start = max(established, self.today - dt.timedelta(days=self.rng.randint(150, 1430)))
-            term_end = add_years(term_start, self.term_years)
         else:
-            term_start = add_years(term_end, -self.term_years)
+            term_start = add_years(term_end, -years)
             established = min(established, term_start)
+        # Committees are base committees with the authority to issue transfer letters (组织关系接转).
         return _validated(Organization(name=name, kind=kind, place=place, parent=parent, established=established,
-                                       term_start=term_start, term_end=term_end))
+                                       term_start=term_start, end_date=end_date,
+                                       transfer_authority=kind == OrgKind.COMMITTEE))
 
     def cover(self, org: Organization, enterprises: Iterable[Enterprise]) -> None:
         for ent in enterprises:
@@ -411,10 +423,12 @@ class _Builder:
         for employees, ownership in ((52, Ownership.PRIVATE), (68, Ownership.PRIVATE), (75, Ownership.HMT),
                                      (110, Ownership.FOREIGN)):
             company(employees=employees, ownership=ownership)
-        # 应建未建: four full members work here, their relationship sits with the park committee.
+        # 应建未建: four full members work here; with no branch of their own, their relationship sits with a joint
+        # branch of the park (never with the park committee itself: members belong to branches, decision 039).
         self.used_company_names.add("上海数联智算科技有限公司")
         shulian = company("上海数联智算科技有限公司", employees=38)
-        self.members(park_committee, 4, full=4, employers=[shulian])
+        youth_branch = Organization.objects.get(name="创智天地青年创业联合党支部", parent=park_committee)
+        self.members(youth_branch, 4, full=4, employers=[shulian])
         # Work coverage: the building worker is the party-building instructor of fourteen more.
         for _ in range(14):
             company(employees=rng.randint(5, 40), ownership=small_ownership(), instructor=self.instructor)
@@ -426,6 +440,13 @@ class _Builder:
         secretaries = list(Member.objects.filter(
             pk__in=park_committee.descendants().exclude(secretary=None).values("secretary")).order_by("pk"))
         self.committee(park_committee, 7, pool=secretaries)
+
+        # A temporary branch for the renovation of the 五角场 underpass (a project of six months or more gets
+        # one, 支部工作条例 第二章); its work ended last month and it has not been dissolved yet: the structure
+        # check of the coverage report lists it.
+        temporary = self.org("五角场下沉广场改造项目临时党支部", OrgKind.TEMPORARY_BRANCH, street, street_committee,
+                             established=today - dt.timedelta(days=400), end_date=today - dt.timedelta(days=30))
+        self.members(temporary, 3, full=3)
 
     def huangpu(self) -> None:
         rng, region = self.rng, REGION[DISTRICT_HP]
@@ -686,7 +707,8 @@ def _totals() -> dict[str, int]:
 
 # Later capabilities add their demo content here: each module's `load(users, today, say)` must itself be
 # idempotent (find what an earlier run made, add only what is missing).
-DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo", "jiceng.members.demo")
+DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo", "jiceng.members.demo",
+                   "jiceng.members.demo_dues")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:

@@ -6,7 +6,7 @@
   buildings, markets, communities) → 楼栋 buildings under parks and some commercial buildings;
 - enterprises and social organizations with valid unique credit codes (GB 32100), industries, an
   ownership mix, a long-tailed employee count (log-normal) and lease end dates;
-- party organizations: one 两新组织综合党委 (committee) per street, independent branches for large
+- party organizations: one 两新组织综合党委 (committee) with its 直属党支部 per street, independent branches for large
   enterprises and joint branches for groups of small ones, covering about 70% of the enterprises
   (`Coverage` rows), instructors (work coverage) for some of the rest, committee seats and secretaries;
 - party members with valid unique ID numbers (GB 11643), mobile numbers, and names whose pinyin keys
@@ -69,7 +69,14 @@ from jiceng.demands.models import Demand
 from jiceng.demands.seeding import stage_demands
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Industry, Ownership
 from jiceng.members.models import Education, Gender, Member, MemberStatus
-from jiceng.organizations.models import CommitteeMember, CommitteePosition, Coverage, Organization, OrgKind
+from jiceng.organizations.models import (
+    CommitteeMember,
+    CommitteePosition,
+    Coverage,
+    Organization,
+    OrgKind,
+    term_years,
+)
 from jiceng.places.models import Place, PlaceKind
 
 BATCH_SIZE = 5_000
@@ -268,6 +275,8 @@ class Context:
     enterprises: list[EnterpriseInfo] = field(default_factory=list)
     instructor_by_street: dict[int, int] = field(default_factory=dict)
     committee_by_street: dict[int, int] = field(default_factory=dict)
+    # The committee's 直属党支部: members with no branch of their own sit there, never in the committee (decision 039).
+    direct_branch_by_street: dict[int, int] = field(default_factory=dict)
     orgs: dict[int, OrgInfo] = field(default_factory=dict)
     org_of_enterprise: dict[int, int] = field(default_factory=dict)  # enterprise id → covering org id
     _next_ids: dict[type[models.Model], int] = field(default_factory=dict)
@@ -519,8 +528,8 @@ def _branch_name(enterprise_name: str) -> str:
     return f"{enterprise_name}党支部"
 
 
-def _term(rng: random.Random, today: dt.date, established: dt.date) -> tuple[dt.date, dt.date]:
-    years = settings.JICENG["TERM_YEARS"]
+def _term(rng: random.Random, today: dt.date, established: dt.date, years: int) -> tuple[dt.date, dt.date]:
+    """An election date within the last term and the term end computed from it (as Organization.save does)."""
     start = max(established, today - dt.timedelta(days=rng.randint(0, 365 * years - 1)))
     return start, add_years(start, years)
 
@@ -554,17 +563,30 @@ def _stage_organizations(ctx: Context) -> int:
             group, joint = joint[:size], joint[size:]
             planned.append((OrgKind.JOINT_BRANCH if len(group) > 1 else OrgKind.BRANCH, area_index, group))
 
-    total = len(ctx.street_ids) + len(planned)
+    terms = term_years()
+    years = terms[OrgKind.COMMITTEE]
+    total = 2 * len(ctx.street_ids) + len(planned)
     next_id = ctx.allocate_ids(Organization, total)
     objects: list[Organization] = []
     for street_id in ctx.street_ids:
         established = today - dt.timedelta(days=rng.randint(365 * 5, 365 * 20))
-        start, end = _term(rng, today, established)
-        ctx.committee_by_street[street_id] = next_id
-        ctx.orgs[next_id] = OrgInfo(next_id, street_id, f"/{next_id}/", established)
+        start, end = _term(rng, today, established, years)
+        committee = next_id
+        ctx.committee_by_street[street_id] = committee
+        ctx.orgs[committee] = OrgInfo(committee, street_id, f"/{committee}/", established)
+        name = f"{ctx.street_name[street_id]}两新组织综合党委"
         objects.append(Organization(
-            id=next_id, name=f"{ctx.street_name[street_id]}两新组织综合党委", kind=OrgKind.COMMITTEE, parent=None,
-            path=f"/{next_id}/", place_id=street_id, district_id=ctx.street_district[street_id],
+            id=committee, name=name, kind=OrgKind.COMMITTEE, parent=None, transfer_authority=True,
+            path=f"/{committee}/", place_id=street_id, district_id=ctx.street_district[street_id],
+            street_id=street_id, established=established, term_start=start, term_end=end,
+        ))
+        next_id += 1
+        start, end = _term(rng, today, established, terms[OrgKind.BRANCH])
+        ctx.direct_branch_by_street[street_id] = next_id
+        ctx.orgs[next_id] = OrgInfo(next_id, street_id, f"/{committee}/{next_id}/", established)
+        objects.append(Organization(
+            id=next_id, name=f"{name}直属党支部", kind=OrgKind.BRANCH, parent_id=committee,
+            path=f"/{committee}/{next_id}/", place_id=street_id, district_id=ctx.street_district[street_id],
             street_id=street_id, established=established, term_start=start, term_end=end,
         ))
         next_id += 1
@@ -579,7 +601,7 @@ def _stage_organizations(ctx: Context) -> int:
             name, place_id = _branch_name(group[0].name), group[0].place_id
         established = max(e.established for e in group) + dt.timedelta(days=rng.randint(30, 720))
         established = min(established, today - dt.timedelta(days=7))
-        start, end = _term(rng, today, established)
+        start, end = _term(rng, today, established, terms[kind])
         path = f"/{committee}/{next_id}/"
         ctx.orgs[next_id] = OrgInfo(next_id, area.street_id, path, established)
         for ent in group:
@@ -592,9 +614,9 @@ def _stage_organizations(ctx: Context) -> int:
         next_id += 1
     # A few organizations are overdue for re-election (换届): their term ended without a new one recorded.
     overdue = ctx.rng("overdue terms")
-    years = settings.JICENG["TERM_YEARS"]
     for org in objects:
         if overdue.random() < 0.03:
+            years = terms[org.kind]
             start = today - dt.timedelta(days=overdue.randint(365 * years + 2, 365 * years + 400))
             if start >= org.established:
                 org.term_start, org.term_end = start, add_years(start, years)
@@ -637,7 +659,7 @@ def _stage_members(ctx: Context) -> int:
     keys: dict[str, tuple[str, str]] = {}
 
     # Members work where the people are: employers drawn in proportion to employees; 10% have none
-    # (residents, retirees) and sit directly in the street's committee.
+    # (residents, retirees) and sit in the street committee's 直属党支部, like those whose employer has no branch.
     emp_cum = list(accumulate(e.employees for e in ctx.enterprises))
     areas_per_street = Counter(a.street_id for a in ctx.areas)
     street_cum = list(accumulate(1 + areas_per_street[s] for s in ctx.street_ids))
@@ -678,9 +700,10 @@ def _stage_members(ctx: Context) -> int:
             if employer is not None and employer.id in ctx.org_of_enterprise:
                 org_id = ctx.org_of_enterprise[employer.id]
             elif employer is not None:
-                org_id = ctx.committee_by_street[ctx.areas[employer.area].street_id]
+                org_id = ctx.direct_branch_by_street[ctx.areas[employer.area].street_id]
             else:
-                org_id = ctx.committee_by_street[ctx.street_ids[bisect(street_cum, rng.random() * street_cum[-1])]]
+                org_id = ctx.direct_branch_by_street[
+                    ctx.street_ids[bisect(street_cum, rng.random() * street_cum[-1])]]
             org = ctx.orgs[org_id]
             if status == MemberStatus.FULL:
                 org.full_members += 1

@@ -10,14 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jiceng.enterprises.models import NON_PUBLIC, Enterprise, EnterpriseKind
 from jiceng.members.models import Member, MemberStatus
 from jiceng.places.models import Place, PlaceKind
 
-from .models import BRANCH_KINDS, CommitteeMember, Coverage, Organization
+from .models import BRANCH_KINDS, CommitteeMember, Coverage, Organization, OrgKind
 
 # Places a coverage report can be asked for.
 REPORT_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.PARK, PlaceKind.COMMERCIAL_BUILDING,
@@ -39,7 +39,17 @@ class CoverageReport:
     no_committee: list[tuple[Organization, int]] = field(default_factory=list)
     terms_ending: list[Organization] = field(default_factory=list)
     terms_ended: list[Organization] = field(default_factory=list)  # overdue re-elections (换届逾期)
+    # Structure checks (支部工作条例 第二章): joint branches over the unit limit, branches too large for one branch,
+    # temporary branches past their end date.
+    joint_too_many_units: list[tuple[Organization, int]] = field(default_factory=list)
+    suggest_general_branch: list[tuple[Organization, int]] = field(default_factory=list)  # 51–100 members
+    suggest_committee: list[tuple[Organization, int]] = field(default_factory=list)  # over 100 members
+    temporary_overdue: list[Organization] = field(default_factory=list)
     children: list[CoverageReport] = field(default_factory=list)  # summary rows, see coverage_report(children=)
+
+    @property
+    def branches_too_large(self) -> int:
+        return len(self.suggest_general_branch) + len(self.suggest_committee)
 
     @property
     def org_coverage_rate(self) -> float:
@@ -73,6 +83,12 @@ class CoverageReport:
                              for o in self.terms_ending],
             "terms_ended": [{"id": o.pk, "name": o.name, "term_end": o.term_end.isoformat()}
                             for o in self.terms_ended],
+            "joint_too_many_units": [{"id": o.pk, "name": o.name, "units": n} for o, n in self.joint_too_many_units],
+            "suggest_general_branch": [{"id": o.pk, "name": o.name, "members": n}
+                                       for o, n in self.suggest_general_branch],
+            "suggest_committee": [{"id": o.pk, "name": o.name, "members": n} for o, n in self.suggest_committee],
+            "temporary_overdue": [{"id": o.pk, "name": o.name, "end_date": o.end_date.isoformat()}
+                                  for o in self.temporary_overdue],
         }
 
 
@@ -131,22 +147,65 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.joint_branches, report.independent_branches = org_counts["joint"], org_counts["independent"]
     report.members = _in_place(Member.objects.active(), place, "organization__").count()
 
-    org_full = (Member.objects.active().filter(organization=OuterRef("pk"), status=MemberStatus.FULL)
-                .values("organization").annotate(n=Count("pk")).values("n"))
-    seats = (CommitteeMember.objects.filter(organization=OuterRef("pk"))
-             .values("organization").annotate(n=Count("pk")).values("n"))
-    report.no_committee = [
-        (o, o.full_n) for o in orgs.filter(kind__in=BRANCH_KINDS).annotate(full_n=org_full, seats=seats)
-        .filter(full_n__gte=cfg["COMMITTEE_MIN_FULL_MEMBERS"])
-        .filter(Q(seats__isnull=True) | Q(seats__lt=cfg["COMMITTEE_MIN_SIZE"])).order_by("-full_n")
-    ]
-    # Terms ending soon and terms already over (换届逾期), from one query.
-    for org in orgs.filter(term_end__lte=today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])).order_by(
-            "term_end", "pk"):
-        (report.terms_ended if org.term_end < today else report.terms_ending).append(org)
+    _organization_checks(report, orgs, today)
     if children:
         report.children = _child_reports(place, report.terms_ended)
     return report
+
+
+def _organization_checks(report: CoverageReport, orgs: QuerySet[Organization], today: dt.date) -> None:
+    """Every per-organization list of the report from ONE query over the place's organizations (decision 032):
+    the few organizations that are flagged for any reason come back with their counts, and Python sorts them
+    into the lists.
+
+    - No committee: a branch with COMMITTEE_MIN_FULL_MEMBERS full members and fewer than COMMITTEE_MIN_SIZE seats.
+    - Terms ending within TERM_WARNING_DAYS, or over (换届逾期): the computed term end (decision 040).
+    - Joint branches covering more than JOINT_BRANCH_MAX_UNITS units: 《中国共产党支部工作条例(试行)》(2018) 第二章,
+      “联合党支部覆盖单位一般不超过5个”.
+    - Branches with more than BRANCH_MAX_MEMBERS members (“党支部党员人数一般不超过50人”, same chapter): up to
+      GENERAL_BRANCH_MAX_MEMBERS a general branch (党总支) is suggested, beyond it a base committee (基层党委) —
+      the 50/100 thresholds of the 2019 国有企业 and 党和国家机关 基层组织工作条例.
+    - Temporary branches (临时党支部, set up for a project of six months or more) whose end date has passed: the
+      branch should be dissolved and its members' relationships returned.
+    """
+    cfg = settings.JICENG
+
+    def count(queryset) -> Subquery:
+        return Subquery(queryset.filter(organization=OuterRef("pk")).values("organization")
+                        .annotate(n=Count("pk")).values("n")[:1])
+
+    active = Member.objects.active()
+    warn = today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])
+    flagged = orgs.annotate(
+        full_n=count(active.filter(status=MemberStatus.FULL)), seats=count(CommitteeMember.objects.all()),
+        units=count(Coverage.objects.all()), n_members=count(active),
+    ).filter(
+        Q(kind__in=BRANCH_KINDS, full_n__gte=cfg["COMMITTEE_MIN_FULL_MEMBERS"])
+        & (Q(seats__isnull=True) | Q(seats__lt=cfg["COMMITTEE_MIN_SIZE"]))
+        | Q(term_end__lte=warn)
+        | Q(kind=OrgKind.JOINT_BRANCH, units__gt=cfg["JOINT_BRANCH_MAX_UNITS"])
+        | Q(kind__in=BRANCH_KINDS, n_members__gt=cfg["BRANCH_MAX_MEMBERS"])
+        | Q(kind=OrgKind.TEMPORARY_BRANCH, end_date__lt=today)
+    ).order_by("pk")
+    for org in flagged:
+        if (org.kind in BRANCH_KINDS and (org.full_n or 0) >= cfg["COMMITTEE_MIN_FULL_MEMBERS"]
+                and (org.seats or 0) < cfg["COMMITTEE_MIN_SIZE"]):
+            report.no_committee.append((org, org.full_n))
+        if org.term_end is not None and org.term_end <= warn:
+            (report.terms_ended if org.term_end < today else report.terms_ending).append(org)
+        if org.kind == OrgKind.JOINT_BRANCH and (org.units or 0) > cfg["JOINT_BRANCH_MAX_UNITS"]:
+            report.joint_too_many_units.append((org, org.units))
+        if org.kind in BRANCH_KINDS and (org.n_members or 0) > cfg["BRANCH_MAX_MEMBERS"]:
+            big = org.n_members > cfg["GENERAL_BRANCH_MAX_MEMBERS"]
+            (report.suggest_committee if big else report.suggest_general_branch).append((org, org.n_members))
+        if org.kind == OrgKind.TEMPORARY_BRANCH and org.end_date is not None and org.end_date < today:
+            report.temporary_overdue.append(org)
+    report.no_committee.sort(key=lambda pair: -pair[1])
+    report.terms_ending.sort(key=lambda o: (o.term_end, o.pk))
+    report.terms_ended.sort(key=lambda o: (o.term_end, o.pk))
+    for pairs in (report.joint_too_many_units, report.suggest_general_branch, report.suggest_committee):
+        pairs.sort(key=lambda pair: -pair[1])
+    report.temporary_overdue.sort(key=lambda o: (o.end_date, o.pk))
 
 
 def child_reports(place: Place, *, today: dt.date | None = None) -> list[CoverageReport]:

@@ -10,7 +10,9 @@ from .models import Coverage, Organization
 class OrganizationForm(ScopedModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "kind", "parent", "place", "established", "secretary", "term_start", "term_end"]
+        # The term's end is computed from the election date (term_start) and the kind's term length (decision 040).
+        fields = ["name", "kind", "parent", "place", "established", "secretary", "term_start", "end_date",
+                  "transfer_authority"]
 
 
 class CoverageForm(ScopedModelForm):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.dates import add_years
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.places.models import Located
 
@@ -24,6 +26,11 @@ class OrgKind(models.TextChoices):
 
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.TEMPORARY_BRANCH)
+# Where a member's relationship (组织关系) may sit: a branch, joint branch or temporary branch — never directly in a
+# 党委 or 总支 (党章第八条: every member belongs to a 支部, 小组 or other specific unit;
+# 《中国共产党支部工作条例(试行)》 2018 第二条: the branch is the basic unit of members' education, management
+# and supervision). A party group is recorded beside it (`Member.party_group`, decision 039).
+MEMBER_KINDS = BRANCH_KINDS
 # Which kinds may sit under which (a party group only under a branch; nothing under a group).
 ALLOWED_ORG_PARENTS: dict[str, tuple[str | None, ...]] = {
     OrgKind.COMMITTEE: (None, OrgKind.COMMITTEE),
@@ -47,8 +54,17 @@ class Organization(Located):
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("书记"),
     )
-    term_start = fields.DateField(_("本届任期开始"), null=True, blank=True)
-    term_end = fields.DateField(_("本届任期届满"), null=True, blank=True, db_index=True)
+    # The election date of the sitting committee; the term's end is computed from it and the term length of the
+    # organization's kind (`TermLength`, data), never typed (decision 040).
+    term_start = fields.DateField(_("本届选举日期"), null=True, blank=True,
+                                  help_text=_("本届委员会(或书记)选举产生的日期;任期届满日期据此和任期年限自动计算。"))
+    term_end = fields.DateField(_("本届任期届满"), null=True, blank=True, db_index=True, editable=False)
+    end_date = fields.DateField(_("撤销日期"), null=True, blank=True, db_index=True,
+                                help_text=_("临时党支部的预计撤销日期(任务完成即撤销)。"))
+    # Letters (组织关系介绍信) are issued only by an organization with this authority: a 基层党委 or an organization
+    # department (中组部《关于党员组织关系接转有关问题的通知》: 接转权限在县级以上党委组织部门和经批准的基层党委).
+    transfer_authority = models.BooleanField(_("有组织关系接转权限"), default=False,
+                                             help_text=_("基层党委或组织部门:可开具党员组织关系介绍信。"))
     covered_enterprises = models.ManyToManyField(
         "enterprises.Enterprise", through="Coverage", related_name="organizations", blank=True,
         verbose_name=_("覆盖单位"),
@@ -96,12 +112,24 @@ class Organization(Located):
             stored = Organization.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
             if self.parent_id == self.pk or (stored and self.parent.path.startswith(stored)):
                 raise ValidationError({"parent": _("党组织不能隶属于它自己或它的下级(会形成循环)。")})
-        if self.term_start and self.term_end and self.term_end <= self.term_start:
-            raise ValidationError({"term_end": _("任期届满日期必须晚于任期开始日期。")})
+        if self.end_date and self.kind != OrgKind.TEMPORARY_BRANCH:
+            raise ValidationError({"end_date": _("只有临时党支部有撤销日期。")})
+        if self.end_date and self.established and self.end_date < self.established:
+            raise ValidationError({"end_date": _("撤销日期不能早于成立日期。")})
+        if self.transfer_authority and self.kind != OrgKind.COMMITTEE:
+            raise ValidationError({"transfer_authority": _(
+                "只有基层党委(或组织部门)可以有组织关系接转权限,支部和总支不能开具介绍信。")})
         if self.secretary_id and self.pk and not self.secretary.organization.path.startswith(self.path):
             raise ValidationError({"secretary": _("书记必须是本组织的党员。")})
 
+    def compute_term_end(self, years: int | None = None) -> None:
+        """The term's end: the election date plus the term length of the kind (None without either)."""
+        if years is None:
+            years = term_years().get(self.kind)
+        self.term_end = add_years(self.term_start, years) if self.term_start and years else None
+
     def save(self, *args, **kwargs):
+        self.compute_term_end()
         old_path = self.path
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -129,6 +157,60 @@ class Organization(Located):
     @property
     def is_branch(self) -> bool:
         return self.kind in BRANCH_KINDS
+
+
+class TermLength(models.Model):
+    """How long one term of an organization kind's committee lasts (任期年限), as data an administrator can change.
+
+    Defaults (migration): five years for 党委, 总支 and 支部 — 党章 (2022 修正) 第三十条:
+    “党的基层委员会、总支部委员会、支部委员会每届任期为五年”; the 2018 《中国共产党支部工作条例(试行)》 第六章 had
+    five years for village and community branches and generally three for others, so a locality still on three
+    years changes the row. Temporary branches and party groups hold no elections (their leaders are appointed), so
+    they have no row and no term.
+    """
+
+    kind = models.CharField(_("党组织类型"), max_length=32, choices=OrgKind.choices, unique=True)
+    years = models.PositiveSmallIntegerField(_("每届任期(年)"), validators=[MinValueValidator(1),
+                                                                      MaxValueValidator(10)])
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("任期年限")
+        verbose_name_plural = _("任期年限")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.years}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            recompute_term_ends(self.kind)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            recompute_term_ends(self.kind)
+        return result
+
+
+def term_years() -> dict[str, int]:
+    """Term length in years per organization kind (kinds without a row have no term)."""
+    return dict(TermLength.objects.values_list("kind", "years"))
+
+
+def recompute_term_ends(kind: str) -> int:
+    """Recompute the stored term end of every organization of `kind` after its term length changed."""
+    years = term_years().get(kind)
+    changed = []
+    for org in Organization.objects.filter(kind=kind).only("pk", "kind", "term_start", "term_end"):
+        before = org.term_end
+        org.compute_term_end(years)
+        if org.term_end != before:
+            changed.append(org)
+    Organization.objects.bulk_update(changed, ["term_end"], batch_size=500)
+    return len(changed)
 
 
 class Coverage(models.Model):

@@ -32,6 +32,8 @@ COLUMNS = [
     Column("secretary.name", _("书记")),
     Column("term_end", _("任期届满")),
 ]
+DETAIL_COLUMNS = [Column("established", _("成立日期")), Column("term_start", _("本届选举日期")),
+                  Column("end_date", _("撤销日期")), Column("transfer_authority", _("有组织关系接转权限"))]
 
 
 class OrganizationListView(ObjectListView):
@@ -46,7 +48,7 @@ class OrganizationListView(ObjectListView):
 class OrganizationDetailView(ObjectDetailView):
     model = Organization
     template_name = "organizations/organization_detail.html"
-    fields = [*COLUMNS, Column("established", _("成立日期")), Column("term_start", _("本届任期开始"))]
+    fields = [*COLUMNS, *DETAIL_COLUMNS]
 
     def get_queryset(self):
         return super().get_queryset().select_related("parent", "place", "secretary")
@@ -159,6 +161,13 @@ def coverage_xlsx(place: Place):
         (_t("应设未设支委会"), [_t("党组织"), _t("正式党员数")], [[o.name, n] for o, n in report.no_committee]),
         (_t("即将换届"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ending]),
         (_t("换届逾期"), [_t("党组织"), _t("任期届满")], [[o.name, o.term_end] for o in report.terms_ended]),
+        (_t("联合支部覆盖单位过多"), [_t("党组织"), _t("覆盖单位数")],
+         [[o.name, n] for o, n in report.joint_too_many_units]),
+        (_t("党员超50人宜设总支"), [_t("党组织"), _t("党员数")],
+         [[o.name, n] for o, n in report.suggest_general_branch]),
+        (_t("党员超100人宜设党委"), [_t("党组织"), _t("党员数")], [[o.name, n] for o, n in report.suggest_committee]),
+        (_t("临时支部逾期未撤销"), [_t("党组织"), _t("撤销日期")],
+         [[o.name, o.end_date] for o in report.temporary_overdue]),
     ]
     return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)
 

@@ -22,7 +22,7 @@ from jiceng.organizations.models import Organization
 
 from .. import dues, transfers
 from ..filters_affairs import ApplicationFilterSet, TransferFilterSet
-from ..models import Application, ApplicationStep, DuesBase, DuesPayment, Member, Transfer
+from ..models import Application, ApplicationStep, DuesBase, DuesPayment, DuesRelief, LetterScope, Member, Transfer
 from ..pipeline import STEPS, StepInput, create_application, next_steps, record_step
 
 
@@ -148,8 +148,8 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = ["id", "member", "member_name", "direction", "from_organization", "to_organization",
-                  "external_organization", "letter_no", "issue_date", "valid_until", "state", "received_on",
-                  "completed_on", "receipt_returned_on", "reason"]
+                  "external_organization", "scope", "issued_by", "requested_on", "letter_no", "issue_date",
+                  "valid_until", "state", "received_on", "completed_on", "receipt_returned_on", "reason"]
         read_only_fields = fields
 
     def get_member_name(self, obj) -> str:
@@ -161,6 +161,12 @@ class TransferIssueSerializer(serializers.Serializer):
     to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False,
                                                          allow_null=True)
     external_organization = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    scope = serializers.ChoiceField(choices=LetterScope.choices, required=False,
+                                    help_text="where the letter goes (sets its validity); internal: within_city")
+    issued_by = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True,
+        help_text="the organization with transfer authority that issues the letter; default: the nearest one above "
+                  "the member's branch, when the caller acts for it — otherwise the transfer is only requested")
     issue_date = serializers.DateField(required=False)
     letter_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -169,6 +175,17 @@ class TransferIssueSerializer(serializers.Serializer):
         if not Member.objects.restrict(self.context["request"].user).filter(pk=member.pk).exists():
             raise serializers.ValidationError("党员不存在或不在您的管辖范围内。")
         return member
+
+    def validate_issued_by(self, org):
+        if org is not None and not Organization.objects.restrict(self.context["request"].user).filter(
+                pk=org.pk).exists():
+            raise serializers.ValidationError("党组织不存在或不在您的管辖范围内。")
+        return org
+
+
+class TransferIssueLetterSerializer(serializers.Serializer):
+    issue_date = serializers.DateField(required=False)
+    letter_no = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 
 
 class TransferActionSerializer(serializers.Serializer):
@@ -191,11 +208,37 @@ class TransferViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         member = values.pop("member")
+        authority = transfers.transfer_authority_for(member.organization)
+        acts_for_authority = values.get("issued_by") is not None or (
+            authority is not None and Organization.objects.restrict(request.user).filter(pk=authority.pk).exists())
         try:
-            transfer = transfers.issue_transfer(member, user=request.user, **values)
+            if acts_for_authority:
+                transfer = transfers.issue_transfer(member, user=request.user, **values)
+            else:
+                # A branch secretary requests; the authority issues (`POST /api/transfers/{id}/issue/`).
+                transfer = transfers.request_transfer(
+                    member, to_organization=values.get("to_organization"), scope=values.get("scope"),
+                    external_organization=values.get("external_organization", ""), reason=values.get("reason", ""),
+                    user=request.user)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         return Response(TransferSerializer(transfer).data, status=201)
+
+    @extend_schema(request=TransferIssueLetterSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        """The authority issues a requested letter (number, date, validity by destination)."""
+        transfer = self.get_object()
+        if not transfers.may_act(request.user, transfer, "issue"):
+            raise PermissionDenied("介绍信须由有组织关系接转权限的党组织(基层党委或组织部门)开具。")
+        data = TransferIssueLetterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = transfers.issue_letter(transfer, issue_date=data.validated_data.get("issue_date"),
+                                            letter_no=data.validated_data.get("letter_no", ""), user=request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(TransferSerializer(result).data)
 
     def _act(self, request, fn, extra):
         transfer = self.get_object()
@@ -287,6 +330,33 @@ class DuesPaymentViewSet(_DuesViewSet):
                 self._member(serializer), month=data["month"], amount=data.get("amount"),
                 method=data.get("method", DuesPayment._meta.get_field("method").default),
                 paid_on=data.get("paid_on"), user=self.request.user)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+
+class DuesReliefSerializer(serializers.ModelSerializer):
+    amount = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                   help_text="Decimal string: the reduced monthly amount (少交); empty for 免交")
+
+    class Meta:
+        model = DuesRelief
+        fields = ["id", "member", "kind", "amount", "start_month", "end_month", "reason", "approved_by",
+                  "approved_on"]
+
+
+class DuesReliefViewSet(_DuesViewSet):
+    """Approved reductions and exemptions (少交/免交) of members in the caller's scope."""
+
+    serializer_class = DuesReliefSerializer
+    base_queryset = DuesRelief.objects.all()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = dues.grant_relief(
+                self._member(serializer), kind=data["kind"], amount=data.get("amount"),
+                start_month=data["start_month"], end_month=data["end_month"], reason=data["reason"],
+                approved_by=data["approved_by"], approved_on=data["approved_on"], user=self.request.user)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
 

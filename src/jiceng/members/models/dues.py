@@ -125,3 +125,79 @@ class DuesPayment(models.Model):
         from .member import Member
 
         return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+
+
+class ReliefKind(models.TextChoices):
+    REDUCED = "reduced", _("少交")
+    EXEMPT = "exempt", _("免交")
+
+
+class DuesRelief(models.Model):
+    """An approved reduction or exemption of a member's dues for a period of months (少交/免交党费).
+
+    中共中央组织部《关于中国共产党党费收缴、使用和管理的规定》(2008), part 一 (党费的收缴): for members in real
+    financial difficulty, after the branch discusses it and the committee above approves, dues may be reduced or
+    waived. So each relief
+    records its reason, who approved it and when, and the months it covers: an exempted month is not in arrears, a
+    reduced month owes the reduced amount.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_reliefs",
+                               verbose_name=_("党员"))
+    kind = models.CharField(_("类型"), max_length=16, choices=ReliefKind.choices)
+    amount = models.DecimalField(_("每月应交金额"), max_digits=8, decimal_places=2, null=True, blank=True,
+                                 validators=[MinValueValidator(Decimal("0.01"))], help_text=_("少交时填写"))
+    start_month = fields.DateField(_("起始月份"))
+    end_month = fields.DateField(_("截止月份"))
+    reason = models.CharField(_("原因"), max_length=200)
+    approved_by = models.CharField(_("批准党组织"), max_length=200,
+                                   help_text=_("党支部研究后报上一级党委批准(填写批准的党委)"))
+    approved_on = fields.DateField(_("批准日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("记录人"))
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    edit_roles = ("district_admin", "street_staff", "org_secretary")
+
+    class Meta:
+        verbose_name = _("党费少交/免交")
+        verbose_name_plural = _("党费少交/免交")
+        ordering = ["member", "-start_month"]
+        indexes = [models.Index(fields=["member", "start_month"], name="dues_relief_member_month")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()} {self.start_month:%Y-%m}–{self.end_month:%Y-%m}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        from .member import Member
+
+        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+
+    def covers(self, month) -> bool:
+        return self.start_month <= month <= self.end_month
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_month:
+            self.start_month = self.start_month.replace(day=1)
+        if self.end_month:
+            self.end_month = self.end_month.replace(day=1)
+        if self.start_month and self.end_month and self.end_month < self.start_month:
+            errors["end_month"] = _("截止月份不能早于起始月份。")
+        if self.kind == ReliefKind.REDUCED and self.amount is None:
+            errors["amount"] = _("少交须填写每月应交金额。")
+        if self.kind == ReliefKind.EXEMPT and self.amount is not None:
+            errors["amount"] = _("免交不填写金额。")
+        if not (self.reason or "").strip():
+            errors["reason"] = _("须说明少交或免交的原因。")
+        if not (self.approved_by or "").strip():
+            errors["approved_by"] = _("须填写批准的党组织(党支部研究后报上一级党委批准)。")
+        if self.member_id and self.start_month and self.end_month and not errors:
+            overlapping = DuesRelief.objects.filter(member_id=self.member_id, start_month__lte=self.end_month,
+                                                    end_month__gte=self.start_month).exclude(pk=self.pk)
+            if overlapping.exists():
+                errors["start_month"] = _("该党员在这段时间已有少交/免交记录,期间不能重叠。")
+        if errors:
+            raise ValidationError(errors)

@@ -41,6 +41,34 @@ class Education(models.TextChoices):
     BASIC = "basic", _("初中及以下")
 
 
+def placement_errors(organization, party_group=None) -> dict[str, str]:
+    """Where a member may be placed: in a branch, and optionally in one of its party groups.
+
+    党章第八条: every member belongs to a 支部, 小组 or other specific unit of the party;
+    《中国共产党支部工作条例(试行)》 (2018) 第二条 makes the branch the unit that educates, manages and
+    supervises its members. A 党委 or 总支 leads branches and has no members of its own, and a party group is a
+    part of a branch (decision 039).
+    """
+    from jiceng.organizations.models import MEMBER_KINDS, OrgKind
+
+    errors = {}
+    if organization is not None and organization.kind not in MEMBER_KINDS:
+        if organization.kind == OrgKind.PARTY_GROUP:
+            errors["organization"] = _("党员的组织关系应在党支部;党小组请在“所在党小组”中填写(党章第八条)。")
+        else:
+            errors["organization"] = _(
+                "党员只能编入党支部、联合党支部或临时党支部,不能直接隶属于%(kind)s“%(name)s”"
+                "(党章第八条、《中国共产党支部工作条例(试行)》第二条)。请选择它下属的支部。"
+            ) % {"kind": organization.get_kind_display(), "name": organization.name}
+    if party_group is not None:
+        if party_group.kind != OrgKind.PARTY_GROUP:
+            errors["party_group"] = _("“%(name)s”不是党小组。") % {"name": party_group.name}
+        elif organization is not None and party_group.parent_id != organization.pk:
+            errors["party_group"] = _("党小组“%(group)s”不属于“%(org)s”,党员只能编入本支部的党小组。") % {
+                "group": party_group.name, "org": organization.name}
+    return errors
+
+
 class MemberQuerySet(ScopedQuerySet):
     def active(self) -> MemberQuerySet:
         """Members still on the platform's rolls (not transferred out of it)."""
@@ -61,10 +89,17 @@ class Member(models.Model):
     full_date = fields.DateField(_("转正日期"), null=True, blank=True)
     status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices,
                               default=MemberStatus.FULL)
-    # A member is always in exactly one organization; transfers move them in one transaction.
+    # A member is always in exactly one organization, a branch (支部, 联合支部 or 临时支部: see `clean`); transfers
+    # move them in one transaction.
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="members",
         verbose_name=_("所在党组织"),
+    )
+    # Optionally one of that branch's party groups (党小组), beside the branch rather than instead of it, so scopes,
+    # counts and reports by branch stay as they are (decision 039).
+    party_group = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="group_members",
+        limit_choices_to={"kind": "party_group"}, verbose_name=_("所在党小组"),
     )
     employer = models.ForeignKey(
         "enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
@@ -129,8 +164,8 @@ class Member(models.Model):
             errors["join_date"] = _("入党时应年满十八岁。")
         if self.status == MemberStatus.FULL and self.full_date and self.join_date and self.full_date < self.join_date:
             errors["full_date"] = _("转正日期不能早于入党日期。")
-        if self.organization_id and self.organization.kind == "party_group":
-            errors["organization"] = _("党员的组织关系应在支部及以上组织,而不是党小组。")
+        errors.update(placement_errors(self.organization if self.organization_id else None,
+                                       self.party_group if self.party_group_id else None))
         if errors:
             raise ValidationError(errors)
 

@@ -11,8 +11,10 @@ class OrganizationSerializer(ModelCleanSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind", "parent", "place", "established", "secretary", "term_start", "term_end",
-                  "path", "district", "street"]
-        read_only_fields = ["path", "district", "street"]
+                  "end_date", "transfer_authority", "path", "district", "street"]
+        # term_end stays in the answer for existing clients, computed from term_start (the election date) and the
+        # kind's term length; a value sent for it is ignored (decision 040).
+        read_only_fields = ["term_end", "path", "district", "street"]
 
 
 class CoverageSerializer(ModelCleanSerializer):
@@ -58,6 +60,24 @@ class _TermSerializer(serializers.Serializer):
     term_end = serializers.DateField()
 
 
+class _UnitsSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    units = serializers.IntegerField()
+
+
+class _MembersSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    members = serializers.IntegerField()
+
+
+class _EndDateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    end_date = serializers.DateField()
+
+
 class CoverageFiguresSerializer(serializers.Serializer):
     place = _PlaceRefSerializer()
     enterprises = serializers.IntegerField()
@@ -78,4 +98,8 @@ class CoverageReportSerializer(CoverageFiguresSerializer):
     should_set_up = _ShouldSetUpSerializer(many=True, help_text="应建未建")
     no_committee = _NoCommitteeSerializer(many=True)
     terms_ending = _TermSerializer(many=True)
+    joint_too_many_units = _UnitsSerializer(many=True, help_text="joint branches covering more than 5 units")
+    suggest_general_branch = _MembersSerializer(many=True, help_text="branches of 51–100 members (总支 suggested)")
+    suggest_committee = _MembersSerializer(many=True, help_text="branches of over 100 members (党委 suggested)")
+    temporary_overdue = _EndDateSerializer(many=True, help_text="temporary branches past their end date")
     children = CoverageFiguresSerializer(many=True, help_text="the figures of each place directly under this one")

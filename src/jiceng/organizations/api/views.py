@@ -49,6 +49,11 @@ class CommitteeMemberViewSet(ScopedModelViewSet):
         return CommitteeMember.objects.filter(organization__in=orgs).order_by("pk")
 
 
+# Lists given for the report's own place only; the child rows carry the summary figures and overdue terms.
+DETAIL_ONLY = ("must_cover_uncovered", "should_set_up", "no_committee", "terms_ending", "joint_too_many_units",
+               "suggest_general_branch", "suggest_committee", "temporary_overdue")
+
+
 class CoverageReportAPIView(APIView):
     """Coverage and compliance figures for a place (default: the user's top place)."""
 
@@ -73,7 +78,7 @@ class CoverageReportAPIView(APIView):
         data = report.as_dict()
         data["children"] = [
             {k: v for k, v in child.as_dict().items()
-             if k not in ("must_cover_uncovered", "should_set_up", "no_committee", "terms_ending")}
+             if k not in DETAIL_ONLY}
             for child in report.children
         ]
         return Response(data)
