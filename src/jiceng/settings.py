@@ -356,4 +356,6 @@ JICENG = {
     "TRANSFER_VALID_MONTHS": 3,  # the longest a letter may be valid; per destination: `LetterValidity` (data)
     "INACTIVITY_MONTHS": 6,
     "VENUES_BOOKING_HORIZON_DAYS": 730,  # how far ahead a room may be booked
+    # How long a computed 三会一课 report is reused (seconds; 0: never); any recorded change retires it at once.
+    "COMPLIANCE_REPORT_SECONDS": 300,
 }

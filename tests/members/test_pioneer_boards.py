@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def boards(settings):
     settings.JICENG = {**settings.JICENG, "PIONEER_BOARD_SECONDS": 300}
-    pioneer._boards.clear()
-    yield pioneer._boards
-    pioneer._boards.clear()
+    pioneer.BOARDS.clear()
+    yield pioneer.BOARDS
+    pioneer.BOARDS.clear()
 
 
 def board(world):  # noqa: F811
@@ -76,17 +76,19 @@ def test_a_cancelled_activity_counts_nothing_at_once(world, boards):  # noqa: F8
 def test_a_board_is_not_reused_past_its_time(world, boards, monkeypatch):  # noqa: F811
     attend(activity(world["branch"]), world["m1"])
     first = board(world)
-    now = pioneer.time.monotonic()
-    monkeypatch.setattr(pioneer.time, "monotonic", lambda: now + 301)
+    from jiceng.core import reuse
+
+    now = reuse.time.monotonic()
+    monkeypatch.setattr(reuse.time, "monotonic", lambda: now + 301)
     assert board(world) is not first
 
 
 @override_settings()
 def test_boards_are_off_when_the_setting_is_zero(world, settings):  # noqa: F811
     settings.JICENG = {**settings.JICENG, "PIONEER_BOARD_SECONDS": 0}
-    pioneer._boards.clear()
+    pioneer.BOARDS.clear()
     assert board(world) is not board(world)
-    assert not pioneer._boards.entries
+    assert not pioneer.BOARDS.entries
 
 
 def test_only_a_few_boards_are_kept(world, boards):  # noqa: F811

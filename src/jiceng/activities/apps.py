@@ -18,3 +18,6 @@ class ActivitiesConfig(AppConfig):
                                   weak=False, dispatch_uid=f"activities-resync-{model.__name__}")
         # The six-month rule: attending organizational life is one of the sources the report checks.
         register_source("attendance", _("参加组织生活"), latest_attendance, attendance_since)
+        from .compliance import REPORTS, WATCHED
+
+        REPORTS.watch(*WATCHED)  # what the 三会一课 report reads: a write retires the reports computed before it

@@ -39,12 +39,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from jiceng.core.reuse import Reused, queryset_key
 from jiceng.organizations.models import BRANCH_KINDS, CommitteeMember, Organization, OrgKind, committee_threshold
 
 from .models import Activity, ActivityKind, ActivityStatus, Attendance, ComplianceRule, Period
@@ -334,9 +335,23 @@ def _windows(rules: list[ComplianceRule], year: int, quarter: int) -> dict[str, 
     return windows
 
 
+# A city's report reads every branch's activities of the year (2 s for 12,000 branches); officers page through it,
+# filter it and export it. Kept per process a few minutes, never after a change (core.reuse, decision 041); the
+# highest attendance id is in the key, since attendance is also inserted in bulk.
+REPORTS = Reused("compliance", 8)
+WATCHED = ("activities.Activity", "activities.Attendance", "activities.ComplianceRule", "activities.MeetingRecord",
+           "organizations.Organization", "organizations.CommitteeMember", "members.Member")
+
+
 def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: dt.date | None = None) -> Report:
     """The compliance of `branches` (already scoped and filtered) in the given quarter."""
     today = today or timezone.localdate()
+    seconds = settings.JICENG.get("COMPLIANCE_REPORT_SECONDS", 0)
+    parts = (queryset_key(branches), year, quarter, today, Attendance.objects.aggregate(m=Max("pk"))["m"])
+    return REPORTS.get_or_compute(parts, lambda: _report(branches, year, quarter, today), seconds)
+
+
+def _report(branches: QuerySet[Organization], year: int, quarter: int, today: dt.date) -> Report:
     q_start, q_end = quarter_bounds(year, quarter)
     rules = list(ComplianceRule.objects.filter(active=True))
     scoped = branches_in(branches)

@@ -22,17 +22,12 @@ ratings, weights) plus the members themselves — never one query per member.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, When
 from django.http import Http404
@@ -40,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filters import MAX_INT
+from jiceng.core.reuse import Reused, queryset_key
 from jiceng.core.scoping import scope_for
 from jiceng.organizations.models import Organization
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
@@ -281,18 +277,14 @@ def scores(members: QuerySet[Member], start: dt.date, end: dt.date, *,
     """Every member of `members` with their components and total over [start, end], best first.
 
     Ties keep the same rank (1, 2, 2, 4 …) and are listed by name (code point order, on every database).
-    A board computed a moment ago for the same members, period and weights is reused (see `_boards`).
+    A board computed a moment ago for the same members, period and weights is reused (see `BOARDS`).
     """
     weight = weights() if weight is None else weight
     seconds = conf("PIONEER_BOARD_SECONDS")
     if not seconds:
         return _ranked(members, start, end, weight)
-    key = _board_key(members, start, end, weight)
-    rows = _boards.get(key)
-    if rows is None:
-        rows = _ranked(members, start, end, weight)
-        _boards.put(key, rows, seconds)
-    return rows
+    return BOARDS.get_or_compute(_board_parts(members, start, end, weight),
+                                 lambda: _ranked(members, start, end, weight), seconds)
 
 
 def _ranked(members: QuerySet[Member], start: dt.date, end: dt.date,
@@ -317,55 +309,19 @@ def _ranked(members: QuerySet[Member], start: dt.date, end: dt.date,
 
 # --- reusing boards ----------------------------------------------------------------------------------------------
 # A district's board ranks ~26,000 members from ~200,000 attendance rows (0.4 s); officers page through it and
-# export it many times in a row. Boards are kept per process, a few at a time, and never handed out after a
-# change: the key holds a version stamp (in the shared cache, so every worker sees it) that any save or delete
-# of the rows a score reads renews, and the highest attendance and rating ids, which bulk inserts move.
-VERSION_KEY = "pioneer:version"
+# export it many times in a row. Boards are kept per process a few minutes, never after a change (core.reuse);
+# the highest attendance and rating ids are in the key, since bulk inserts send no signal.
 BOARDS_KEPT = 16
+BOARDS = Reused("pioneer", BOARDS_KEPT)
+WATCHED = ("activities.Attendance", "activities.Activity", "activities.Rating", "matching.Project",
+           "members.Member", "members.PioneerWeight", "organizations.Organization")
 
 
-class _BoardCache:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[str, tuple[float, list[ScoreRow]]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> list[ScoreRow] | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: str, rows: list[ScoreRow], seconds: float) -> None:
-        with self.lock:
-            self.entries[key] = (time.monotonic() + seconds, rows)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-_boards = _BoardCache(BOARDS_KEPT)
-
-
-def data_changed(**_kwargs) -> None:
-    """A signal receiver: something a score reads was written, so no board computed before is reused."""
-    caches["shared"].set(VERSION_KEY, time.time_ns(), None)
-
-
-def _board_key(members: QuerySet[Member], start: dt.date, end: dt.date, weight: Mapping[str, Decimal]) -> str:
+def _board_parts(members: QuerySet[Member], start: dt.date, end: dt.date, weight: Mapping[str, Decimal]) -> tuple:
     from jiceng.activities.models import Attendance, Rating
 
-    sql, params = members.order_by().values("pk").query.sql_with_params()
-    stamps = (caches["shared"].get(VERSION_KEY), Attendance.objects.aggregate(m=Max("pk"))["m"],
-              Rating.objects.aggregate(m=Max("pk"))["m"])
-    text = repr((sql, params, start, end, sorted(weight.items()), stamps))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return (queryset_key(members), start, end, sorted(weight.items()),
+            Attendance.objects.aggregate(m=Max("pk"))["m"], Rating.objects.aggregate(m=Max("pk"))["m"])
 
 
 def breakdown(member: Member, start: dt.date, end: dt.date, *,

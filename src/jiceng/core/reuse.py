@@ -1,0 +1,70 @@
+"""Expensive read-only results kept for a while in each process, never handed out after a recorded change.
+
+A district's pioneer board or the city's 三会一课 report reads hundreds of thousands of rows (0.4–2 s), and the
+people who open one page through it, export it and come back to it. `Reused` keeps the last few results per
+process for a number of seconds. Its key holds a version stamp kept in the shared file cache (so every worker
+process sees it) that any save or delete of a watched model renews; callers add to the key what else must
+change it (the highest ids of tables that bulk inserts fill, which send no signal). What no signal reports — a
+queryset `update()` — shows when the result's time is up (decision 041).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import caches
+from django.db.models.signals import post_delete, post_save
+
+
+class Reused:
+    def __init__(self, name: str, size: int = 16) -> None:
+        self.name, self.size = name, size
+        self.version_key = f"reuse:{name}:version"
+        self.entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def watch(self, *senders: str) -> None:
+        """Renew the version on every save or delete of these models ("app_label.Model")."""
+        for sender in senders:
+            for signal in (post_save, post_delete):
+                signal.connect(self.changed, sender=sender, weak=False,
+                               dispatch_uid=f"reuse-{self.name}-{signal is post_save}-{sender}")
+
+    def changed(self, **_kwargs) -> None:
+        caches["shared"].set(self.version_key, time.time_ns(), None)
+
+    def key(self, *parts: Any) -> str:
+        text = repr((caches["shared"].get(self.version_key), parts))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get_or_compute(self, parts: tuple, compute: Callable[[], Any], seconds: float) -> Any:
+        """The result kept under `parts` (and the current version), or `compute()` kept for `seconds`."""
+        if not seconds:
+            return compute()
+        key = self.key(*parts)
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None and entry[0] >= time.monotonic():
+                self.entries.move_to_end(key)
+                return entry[1]
+        value = compute()
+        with self.lock:
+            self.entries[key] = (time.monotonic() + seconds, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def queryset_key(queryset) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters, to tell results over different sets of rows apart."""
+    return queryset.order_by().values("pk").query.sql_with_params()
