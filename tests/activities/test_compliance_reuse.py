@@ -71,3 +71,8 @@ def test_another_day_is_another_report(world, reuse):
     other = compliance.report(Organization.objects.filter(pk=world["branch"].pk), 2026, 1,
                               today=TODAY + dt.timedelta(days=1))
     assert other is not first
+
+
+def test_a_report_over_no_branches_is_kept_too(world, reuse):
+    empty = compliance.report(Organization.objects.none(), 2026, 1, today=TODAY)
+    assert empty.rows == [] and compliance.report(Organization.objects.none(), 2026, 1, today=TODAY) is empty

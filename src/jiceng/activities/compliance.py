@@ -347,6 +347,8 @@ def report(branches: QuerySet[Organization], year: int, quarter: int, *, today: 
     """The compliance of `branches` (already scoped and filtered) in the given quarter."""
     today = today or timezone.localdate()
     seconds = settings.JICENG.get("COMPLIANCE_REPORT_SECONDS", 0)
+    if not seconds:
+        return _report(branches, year, quarter, today)
     parts = (queryset_key(branches), year, quarter, today, Attendance.objects.aggregate(m=Max("pk"))["m"])
     return REPORTS.get_or_compute(parts, lambda: _report(branches, year, quarter, today), seconds)
 

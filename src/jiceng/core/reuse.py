@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.db.models.signals import post_delete, post_save
 
 
@@ -67,4 +68,7 @@ class Reused:
 
 def queryset_key(queryset) -> tuple[str, tuple]:
     """A queryset's SQL and parameters, to tell results over different sets of rows apart."""
-    return queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        return queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can match nothing (`none()`, `pk__in=[]`) has no SQL
+        return ("", ())
