@@ -171,10 +171,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 60
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The planner's default cost of a random page read (4) is for spinning disks: with it, a district's counts
-    # read all 300,000 member rows instead of its 26,000 by index (95 ms against 54 ms). 1.1 is the figure for
-    # SSD and for data that fits in memory (PostgreSQL manual, 20.7.2); set JICENG_PG_RANDOM_PAGE_COST="" to
-    # leave the server's own value (decision 041).
-    _page_cost = os.environ.get("JICENG_PG_RANDOM_PAGE_COST", "1.1").strip()
+    # read all 300,000 member rows instead of its 26,000 by index (95 ms against 54 ms). On SSD, or with the data
+    # in memory, set JICENG_PG_RANDOM_PAGE_COST=1.1 (PostgreSQL manual, 20.7.2; docs/deploy.md, decision 041) —
+    # or the server's own setting. Not the default: on tables never analyzed (a test's rows inside its
+    # transaction) the cheaper random reads led the planner to nested loops that took minutes.
+    _page_cost = os.environ.get("JICENG_PG_RANDOM_PAGE_COST", "").strip()
     if _page_cost:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}".strip()
