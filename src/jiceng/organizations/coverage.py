@@ -135,7 +135,7 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     # of them (a correlated count per enterprise cost 0.12 s for a district on PostgreSQL).
     full_members = dict(
         Member.objects.active().filter(status=MemberStatus.FULL, employer__in=enterprises.values("pk"))
-        .values_list("employer").annotate(n=Count("pk")).filter(n__gte=cfg["BRANCH_MIN_FULL_MEMBERS"]).order_by())
+        .values_list("employer").annotate(n=Count("*")).filter(n__gte=cfg["BRANCH_MIN_FULL_MEMBERS"]).order_by())
     has_own_branch = Exists(Coverage.objects.filter(enterprise=OuterRef("pk"), organization__kind__in=(
         "branch", "temporary_branch", "general_branch", "committee")))
     candidates = enterprises.filter(pk__in=list(full_members)).exclude(has_own_branch).only(*listed) \
@@ -177,7 +177,7 @@ def _organization_checks(report: CoverageReport, orgs: QuerySet[Organization], t
 
     def count(queryset) -> Subquery:
         return Subquery(queryset.filter(organization=OuterRef("pk")).values("organization")
-                        .annotate(n=Count("pk")).values("n")[:1])
+                        .annotate(n=Count("*")).values("n")[:1])
 
     active = Member.objects.active()
     warn = today + dt.timedelta(days=cfg["TERM_WARNING_DAYS"])
@@ -260,7 +260,7 @@ def _child_reports(place: Place, terms_ended: list[Organization]) -> list[Covera
             report.joint_branches += joint
             report.independent_branches += independent
     for street_id, place_id, n in _in_place(Member.objects.active(), place, "organization__").values(
-            "organization__street_id", "organization__place_id").annotate(n=Count("pk")).values_list(
+            "organization__street_id", "organization__place_id").annotate(n=Count("*")).values_list(
             "organization__street_id", "organization__place_id", "n").order_by():
         if (report := report_for(street_id, place_id)) is not None:
             report.members += n
