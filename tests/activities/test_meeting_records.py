@@ -116,7 +116,8 @@ def test_the_page_form_records_and_shows_errors(client, committee, meeting):
     shown = client.get(reverse("activities:meeting_photo", args=[meeting.pk, photo.pk]))
     assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
     assert b"".join(shown.streaming_content) == PNG
-    shown.close()
+    # Reading streaming_content to its end closed the response (the test client does so without closing the
+    # database connection, which a second close() would do on PostgreSQL, in the middle of the test).
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "病假" in page and "3 / 2" in page
 
