@@ -15,6 +15,13 @@ from jiceng.core import fields
 from jiceng.core.scoping import Scope, ScopedManager
 
 
+def _members_in_scope(scope: Scope) -> models.Q:
+    """Dues rows belong to a member: in scope when the member is."""
+    from .member import Member
+
+    return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+
+
 class DuesCategory(models.TextChoices):
     IN_SERVICE = "in_service", _("在职")
     RETIRED = "retired", _("离退休")
@@ -87,9 +94,7 @@ class DuesBase(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        from .member import Member
-
-        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+        return _members_in_scope(scope)
 
     def clean(self) -> None:
         if self.effective_month:
@@ -122,9 +127,7 @@ class DuesPayment(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        from .member import Member
-
-        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+        return _members_in_scope(scope)
 
 
 class ReliefKind(models.TextChoices):
@@ -171,9 +174,7 @@ class DuesRelief(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        from .member import Member
-
-        return models.Q(member__in=Member.objects.filter(Member.scope_q(scope)))
+        return _members_in_scope(scope)
 
     def covers(self, month) -> bool:
         return self.start_month <= month <= self.end_month
