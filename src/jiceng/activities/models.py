@@ -555,10 +555,12 @@ class SignUp(models.Model):
 
 
 class Attendance(models.Model):
+    # No one-column indexes: attendance_once_per_member leads with the activity and attendance_member_at with the
+    # member, and two million rows make every redundant index a cost to plan and to write (decision 056).
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances",
-                                 verbose_name=_("活动"))
+                                 verbose_name=_("活动"), db_index=False)
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="attendances", verbose_name=_("党员"))
+                               related_name="attendances", verbose_name=_("党员"), db_index=False)
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
     checked_in_at = models.DateTimeField(_("签到时间"), default=timezone.now)

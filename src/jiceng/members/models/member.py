@@ -93,7 +93,7 @@ class Member(models.Model):
     # move them in one transaction.
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="members",
-        verbose_name=_("所在党组织"),
+        verbose_name=_("所在党组织"), db_index=False,  # member_org_active_status leads with it (decision 056)
     )
     # Optionally one of that branch's party groups (党小组), beside the branch rather than instead of it, so scopes,
     # counts and reports by branch stay as they are (decision 039).
@@ -103,7 +103,7 @@ class Member(models.Model):
     )
     employer = models.ForeignKey(
         "enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
-        verbose_name=_("工作单位"),
+        verbose_name=_("工作单位"), db_index=False,  # member_employer_active_status leads with it (decision 056)
     )
     residence = models.CharField(_("居住地"), max_length=200, blank=True)
     is_mobile = models.BooleanField(_("流动党员"), default=False)
