@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
@@ -100,6 +101,12 @@ def url(name: str, args: list | None = None, **params) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
+def first_rows(queryset: QuerySet, n: int = ROWS) -> tuple[list, int]:
+    """The first `n` rows and how many there are: one query when they all fit, a count only beyond."""
+    rows = list(queryset[: n + 1])
+    return rows[:n], (len(rows) if len(rows) <= n else queryset.order_by().count())
+
+
 def _day(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -167,11 +174,8 @@ def inbox_section(user, demands: QuerySet, today: dt.date) -> Section:
 
 def trend_chart(demands: QuerySet, today: dt.date) -> Section:
     """Demands per month and category over the last TREND_MONTHS months (one grouped query), for ECharts."""
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (TREND_MONTHS - 1))).replace(day=1)
-    months, month = [], first
-    while month <= today:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+    first = today.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
+    months = [first + relativedelta(months=n) for n in range(TREND_MONTHS)]
     rows = (demands.filter(created__gte=_aware(first)).order_by()
             .annotate(month=TruncMonth("created")).values_list("month", "category__code", "category__name")
             .annotate(n=Count("pk")))
@@ -206,12 +210,11 @@ def visits_section(enterprises: QuerySet, today: dt.date) -> Section:
     from jiceng.demands.visits import ROUTE_DAYS, due_for_visit
 
     due = due_for_visit(enterprises, until=today + dt.timedelta(days=ROUTE_DAYS))
-    count = due.order_by().count()
+    # Never planned first (due now), then the soonest.
+    first, count = first_rows(due.select_related("place").order_by("visit_plan__next_visit", "name", "pk"))
     section = Section("visits_due", _("%(n)d 天内应走访的企业") % {"n": ROUTE_DAYS}, _("近期没有到期的走访"),
                       reverse("demands:route"), count)
     if count:
-        # Never planned first (due now), then the soonest.
-        first = due.select_related("place").order_by("visit_plan__next_visit", "name", "pk")[:ROWS]
         section.rows = [Row(e.name, reverse("demands:visit_add") + f"?enterprise={e.pk}",
                             " · ".join(p for p in (e.place.name, _day(e.next_visit) or _("从未走访")) if p),
                             DANGER if e.next_visit and e.next_visit < today else "") for e in first]
@@ -270,11 +273,10 @@ def transfers_section(user, *, title: str | None = None) -> Section:
     from jiceng.members.transfers import awaiting_q
 
     awaiting = Transfer.objects.restrict(user).filter(awaiting_q(user))
-    count = awaiting.order_by().count()
+    first, count = first_rows(awaiting.select_related("member", "from_organization", "to_organization").order_by("pk"))
     section = Section("transfers", title or _("待办理的组织关系转接"), _("没有待办理的组织关系转接"),
                       url("members:transfer_list", awaiting=True), count)
     if count:
-        first = awaiting.select_related("member", "from_organization", "to_organization").order_by("pk")[:ROWS]
         section.rows = [Row(t.person_name or str(t), t.get_absolute_url(),
                             f"{t.get_state_display()} · {t.origin} → {t.destination}") for t in first]
     return section
@@ -284,15 +286,16 @@ def activities_week_section(user, today: dt.date) -> Section:
     from jiceng.activities.models import Activity, ActivityStatus
 
     monday, sunday = _week(today)
-    week = (Activity.objects.restrict(user).filter(start__gte=_aware(monday),
-                                                   start__lt=_aware(sunday + dt.timedelta(days=1)))
-            .exclude(status=ActivityStatus.CANCELLED))
-    count = week.order_by().count()
+    # Every activity of the week, as the activity list shows them for these dates (a cancelled one says so).
+    week = Activity.objects.restrict(user).filter(start__gte=_aware(monday),
+                                                  start__lt=_aware(sunday + dt.timedelta(days=1)))
+    first, count = first_rows(week.order_by("start", "pk"))
     section = Section("activities_week", _("本周活动"), _("本周没有活动"),
                       url("activities:activity_list", date_from=monday.isoformat(), date_to=sunday.isoformat()), count)
-    if count:
-        section.rows = [Row(a.title, a.get_absolute_url(), f"{timezone.localtime(a.start):%m-%d %H:%M}")
-                        for a in week.order_by("start", "pk")[:ROWS]]
+    section.rows = [Row(a.title, a.get_absolute_url(), " · ".join(
+        [f"{timezone.localtime(a.start):%m-%d %H:%M}"]
+        + ([a.get_status_display()] if a.status == ActivityStatus.CANCELLED else [])),
+        MUTED if a.status == ActivityStatus.CANCELLED else "") for a in first]
     return section
 
 
@@ -370,8 +373,8 @@ def applications_section(user, scope: Scope, today: dt.date) -> Section:
     overdue = sum(1 for d in rows if d.overdue)
     section = Section("applications", _("发展党员:待办步骤"), _("没有待办的发展步骤"), reverse("members:due_list"),
                       len(rows))
-    section.figures = [Figure(_("已逾期"), overdue, reverse("members:due_list"), DANGER if overdue else "",
-                              key="overdue")]
+    # The due list shows every next step, overdue first: this figure has no list of its own.
+    section.figures = [Figure(_("已逾期"), overdue, None, DANGER if overdue else "", key="overdue")]
     section.rows = [Row(f"{d.application.name} · {d.rule.label}", d.application.get_absolute_url(),
                         _("期限 %(d)s") % {"d": _day(d.deadline)} if d.deadline else
                         (_("可于 %(d)s 起办理") % {"d": _day(d.earliest)} if d.earliest else ""),
@@ -383,14 +386,12 @@ def dues_section(user, scope: Scope, today: dt.date) -> Section:
     """Members of the secretary's organizations in arrears (the dues report's list)."""
     from jiceng.members import dues
     from jiceng.members.models import Member
-    from jiceng.organizations.models import Organization
 
-    top = Organization.objects.restrict(user).filter(pk__in=scope.org_ids).order_by("path").first()
     members = Member.objects.restrict(user).filter(organization_id__in=scope.org_ids)
     owed = dues.arrears(members, up_to=today)
     amount = sum((a.amount for a in owed), Decimal("0"))
-    section = Section("dues", _("党费欠缴"), _("没有欠缴党费的党员"),
-                      url("members:dues_report", organization=top.pk if top else None), len(owed))
+    # The report opens on the user's topmost organization (members.views_affairs._report_org): the secretary's.
+    section = Section("dues", _("党费欠缴"), _("没有欠缴党费的党员"), reverse("members:dues_report"), len(owed))
     section.figures = [Figure(_("欠缴金额(元)"), f"{amount:.2f}", section.url, DANGER if owed else "", key="amount")]
     section.rows = [Row(a.member.name, a.member.get_absolute_url(),
                         _("%(n)d 个月 · %(amount)s 元") % {"n": len(a.months), "amount": f"{a.amount:.2f}"}, DANGER)
@@ -405,13 +406,12 @@ def unit_panel(user, scope: Scope, today: dt.date) -> list[Section]:
 
     units = MemberUnit.objects.filter(enterprise_id__in=scope.enterprise_ids).values("pk")
     needs = Need.objects.restrict(user).filter(requester_unit__in=units, status=ListStatus.OPEN)
-    need_count = needs.order_by().count()
+    first, need_count = first_rows(needs.order_by("-created", "-pk"))
     need_section = Section("unit_needs", _("本单位发布的需求(开放认领)"), _("本单位没有开放认领的需求"),
                            url("matching:need_list", mine=True, status=ListStatus.OPEN), need_count)
-    if need_count:
-        need_section.rows = [Row(n.title, n.get_absolute_url(), _("已认领 %(c)d / %(q)d") % {"c": n.claimed,
-                                                                                          "q": n.quantity})
-                             for n in needs.order_by("-created", "-pk")[:ROWS]]
+    need_section.rows = [Row(n.title, n.get_absolute_url(), _("已认领 %(c)d / %(q)d") % {"c": n.claimed,
+                                                                                      "q": n.quantity})
+                         for n in first]
 
     projects = Project.objects.restrict(user).filter(Q(provider__in=units) | Q(need__requester_unit__in=units))
     counts = projects.order_by().aggregate(
@@ -425,8 +425,9 @@ def unit_panel(user, scope: Scope, today: dt.date) -> list[Section]:
                        for p in projects.filter(provider__in=units, status=ProjectStatus.PROPOSED)
                        .select_related("need", "provider").order_by("-claimed_at", "-pk")[:ROWS]]
     active = counts["agreed"] + counts["running"]
+    # No headline count: the list behind the title holds every project of the unit; each figure opens its status.
     project_section = Section("unit_projects", _("本单位的项目"), _("本单位没有进行中的项目"),
-                              url("matching:project_list", mine=True), active)
+                              url("matching:project_list", mine=True))
     project_section.figures = [
         Figure(ProjectStatus.AGREED.label, counts["agreed"],
                url("matching:project_list", mine=True, status=ProjectStatus.AGREED), key="agreed"),
@@ -440,12 +441,10 @@ def unit_panel(user, scope: Scope, today: dt.date) -> list[Section]:
 
     demands = Demand.objects.restrict(user).filter(requester_enterprise_id__in=scope.enterprise_ids,
                                                    status__in=OPEN_STATUSES)
-    demand_count = demands.order_by().count()
+    first, demand_count = first_rows(demands.order_by("-created", "-pk"))
     demand_section = Section("unit_demands", _("本单位提出、办理中的需求"), _("本单位没有办理中的需求"),
                              reverse("demands:demand_list"), demand_count)
-    if demand_count:
-        demand_section.rows = [Row(str(d), d.get_absolute_url(), d.get_status_display())
-                               for d in demands.order_by("-created", "-pk")[:ROWS]]
+    demand_section.rows = [Row(str(d), d.get_absolute_url(), d.get_status_display()) for d in first]
     return [need_section, claims, project_section, demand_section]
 
 
@@ -461,12 +460,12 @@ def member_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     now = timezone.now()
     signups = (SignUp.objects.filter(member=member, status__in=ACTIVE_SIGNUP_STATUSES, activity__end__gte=now)
                .select_related("activity").order_by("activity__start", "pk"))
-    signed = list(signups[:ROWS + 1])
+    signed, count = first_rows(signups)
     mine = Section("my_activities", _("我报名的活动"), _("还没有报名即将开始的活动"), reverse("activities:mine"),
-                   signups.count() if len(signed) > ROWS else len(signed))
+                   count)
     mine.rows = [Row(s.activity.title, s.activity.get_absolute_url(),
                      f"{timezone.localtime(s.activity.start):%m-%d %H:%M} · {s.get_status_display()}",
-                     WARNING if s.status != ACTIVE_SIGNUP_STATUSES[0] else "") for s in signed[:ROWS]]
+                     WARNING if s.status != ACTIVE_SIGNUP_STATUSES[0] else "") for s in signed]
 
     owed, monthly = dues.member_status(member, today)
     dues_section_ = Section("my_dues", _("我的党费"), _("党费已缴清"), reverse("members:me"),
@@ -489,12 +488,11 @@ def member_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     open_ = (Activity.objects.restrict(user).filter(status=ActivityStatus.PLANNED, start__gt=now)
              .exclude(pk__in=SignUp.objects.filter(member=member, status__in=ACTIVE_SIGNUP_STATUSES)
                       .values("activity")).order_by("start", "pk"))
-    upcoming = list(open_[:ROWS + 1])
-    sign_up = Section("sign_up", _("可以报名的活动"), _("近期没有可以报名的活动"),
-                      url("activities:activity_list", status=ActivityStatus.PLANNED, date_from=today.isoformat()),
-                      open_.count() if len(upcoming) > ROWS else len(upcoming))
+    upcoming, count = first_rows(open_)
+    # "我的活动" lists the same: planned activities to come that the member has not signed up for.
+    sign_up = Section("sign_up", _("可以报名的活动"), _("近期没有可以报名的活动"), reverse("activities:mine"), count)
     sign_up.rows = [Row(a.title, a.get_absolute_url(), f"{timezone.localtime(a.start):%m-%d %H:%M}")
-                    for a in upcoming[:ROWS]]
+                    for a in upcoming]
     return [mine, dues_section_, index, sign_up]
 
 
