@@ -263,8 +263,10 @@ def colours_section(enterprises: QuerySet) -> Section:
 def bookings_section(user) -> Section:
     from jiceng.venues.services import approval_queue
 
-    count = approval_queue(user).count()
-    return Section("bookings", _("待审批的场地预约"), _("没有待审批的场地预约"), reverse("venues:approvals"), count)
+    first, count = first_rows(approval_queue(user).select_related("room__place").order_by("start", "pk"))
+    section = Section("bookings", _("待审批的场地预约"), _("没有待审批的场地预约"), reverse("venues:approvals"), count)
+    section.rows = [Row(str(b), b.get_absolute_url(), b.purpose) for b in first]
+    return section
 
 
 def transfers_section(user, *, title: str | None = None) -> Section:
