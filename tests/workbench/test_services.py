@@ -347,3 +347,12 @@ def test_a_user_without_a_role_is_told_so(db, clock):
     client = Client()
     client.force_login(f.user("newcomer"))
     assert 'data-testid="no-role"' in client.get("/").content.decode()
+
+
+def test_the_workbench_speaks_english_too(world):
+    Demand.objects.all().delete()
+    client = Client()
+    client.force_login(world["users"]["staff"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert "No demands due today" in html and "Street party working committee staff" in html
