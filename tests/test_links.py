@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
-from jiceng.core.context_processors import NAVIGATION
+from jiceng.core.context_processors import menu_url_names
 from jiceng.operations.demo import DEMO_USERS, load_demo
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def _is_detail(url: str) -> bool:
 
 
 def _menu_urls() -> list[str]:
-    return [reverse(name) for _label, _icon, entries in NAVIGATION for _item, name in entries] + ["/"]
+    return [reverse(name) for name in menu_url_names()] + ["/"]
 
 
 def _crawl(client: Client, username: str) -> tuple[list[tuple[str, str, int]], int, int]:

@@ -3,9 +3,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jiceng.core import views_site
+from jiceng.workbench.views import WorkbenchView
 
 urlpatterns = [
-    path("", views_site.HomeView.as_view(), name="home"),
+    path("", WorkbenchView.as_view(), name="home"),
     path("healthz", views_site.healthz, name="healthz"),
     path("accounts/", include("jiceng.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,49 +1,87 @@
+from typing import NamedTuple
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.scoping import scope_for
 
-# Navigation by domain area: groups of (label, url name). Later capabilities add their entries here.
-NAVIGATION = [
-    (_("基础信息"), "database", [
-        (_("地域"), "places:place_list"),
-        (_("两新组织"), "enterprises:enterprise_list"),
-        (_("党组织"), "organizations:organization_list"),
-        (_("党员"), "members:member_list"),
-    ]),
-    (_("党员事务"), "id-badge-2", [
-        (_("发展党员"), "members:application_list"),
-        (_("转接"), "members:transfer_list"),
-        (_("党费"), "members:dues_report"),
-        (_("六个月未参加组织生活等"), "members:inactivity"),
-        (_("分配的工作"), "members:work_list"),
-    ]),
-    (_("需求与走访"), "message-report", [
-        (_("需求"), "demands:demand_list"),
-        (_("我的待办"), "demands:inbox"),
-        (_("走访"), "demands:visit_list"),
-        (_("服务清单"), "demands:catalog"),
-    ]),
-    (_("三张清单"), "list-check", [
-        (_("需求清单"), "matching:need_list"),
-        (_("资源清单"), "matching:resource_list"),
-        (_("项目清单"), "matching:project_list"),
-        (_("联席会议"), "matching:conference_list"),
-        (_("清单统计"), "matching:statistics"),
-    ]),
-    (_("组织生活"), "calendar-event", [
-        (_("活动"), "activities:activity_list"),
-        (_("社团联盟"), "activities:club_list"),
-        (_("三会一课"), "activities:compliance"),
-        (_("先锋指数"), "activities:pioneer"),
-        (_("阵地预约"), "venues:room_list"),
-    ]),
-    (_("分析报告"), "chart-pie", [
-        (_("稳商"), "risk:board"),
-        (_("覆盖报告"), "organizations:coverage"),
-        (_("节假日安排"), "holidays:year_list"),
-    ]),
+# Who sees an entry of the menu (roles as in jiceng.accounts.models.Role). A role sees the sections it can use;
+# the pages themselves are governed by scope as before (a page left out of a menu still opens when its link is
+# followed, showing what the scope allows). Superusers see every entry.
+DISTRICT, STREET = "district_admin", "street_staff"
+WORKER, HEAD = "building_worker", "building_head"
+SECRETARY, UNIT, MEMBER = "org_secretary", "unit_contact", "member"
+ADMINS = frozenset({DISTRICT, STREET})
+PLACE_ROLES = ADMINS | {WORKER, HEAD}
+PARTY_AFFAIRS = ADMINS | {SECRETARY}
+THREE_LISTS = PLACE_ROLES | {SECRETARY, UNIT}
+
+
+class NavItem(NamedTuple):
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None: everyone signed in
+
+
+class NavGroup(NamedTuple):
+    label: str
+    icon: str
+    items: tuple[NavItem, ...]
+
+
+# Navigation by domain area. Later capabilities add their entries here, naming the roles that use them.
+NAVIGATION: list[NavGroup] = [
+    NavGroup(_("基础信息"), "database", (
+        NavItem(_("地域"), "places:place_list", PLACE_ROLES),
+        NavItem(_("两新组织"), "enterprises:enterprise_list", PLACE_ROLES | {UNIT}),
+        NavItem(_("党组织"), "organizations:organization_list", PLACE_ROLES | {SECRETARY}),
+        NavItem(_("党员"), "members:member_list", PLACE_ROLES | {SECRETARY}),
+    )),
+    NavGroup(_("党员事务"), "id-badge-2", (
+        NavItem(_("发展党员"), "members:application_list", PARTY_AFFAIRS),
+        NavItem(_("转接"), "members:transfer_list", PARTY_AFFAIRS),
+        NavItem(_("党费"), "members:dues_report", PARTY_AFFAIRS),
+        NavItem(_("六个月未参加组织生活等"), "members:inactivity", PARTY_AFFAIRS),
+        NavItem(_("分配的工作"), "members:work_list", PARTY_AFFAIRS),
+    )),
+    NavGroup(_("需求与走访"), "message-report", (
+        NavItem(_("需求"), "demands:demand_list"),
+        NavItem(_("我的待办"), "demands:inbox", PLACE_ROLES),
+        NavItem(_("走访"), "demands:visit_list", PLACE_ROLES),
+        NavItem(_("服务清单"), "demands:catalog", PLACE_ROLES | {UNIT}),
+    )),
+    NavGroup(_("三张清单"), "list-check", (
+        NavItem(_("需求清单"), "matching:need_list", THREE_LISTS),
+        NavItem(_("资源清单"), "matching:resource_list", THREE_LISTS),
+        NavItem(_("项目清单"), "matching:project_list", THREE_LISTS),
+        NavItem(_("联席会议"), "matching:conference_list", THREE_LISTS),
+        NavItem(_("清单统计"), "matching:statistics", ADMINS),
+    )),
+    NavGroup(_("组织生活"), "calendar-event", (
+        NavItem(_("活动"), "activities:activity_list"),
+        NavItem(_("社团联盟"), "activities:club_list", PLACE_ROLES | {SECRETARY}),
+        NavItem(_("三会一课"), "activities:compliance", PARTY_AFFAIRS),
+        NavItem(_("先锋指数"), "activities:pioneer", PLACE_ROLES | {SECRETARY}),
+        NavItem(_("阵地预约"), "venues:room_list", PLACE_ROLES | {SECRETARY, UNIT}),
+    )),
+    NavGroup(_("分析报告"), "chart-pie", (
+        NavItem(_("稳商"), "risk:board", PLACE_ROLES),
+        NavItem(_("覆盖报告"), "organizations:coverage", PLACE_ROLES),
+        NavItem(_("节假日安排"), "holidays:year_list", ADMINS),
+    )),
 ]
+
+
+def menu_url_names() -> list[str]:
+    """Every page of the menu, whoever sees it (the page sweep and the link crawl visit them all)."""
+    return [item.url_name for group in NAVIGATION for item in group.items]
+
+
+def visible_items(group: NavGroup, scope) -> list[NavItem]:
+    """The entries of `group` that a user with this scope sees."""
+    if scope.everything:
+        return list(group.items)
+    return [item for item in group.items if item.roles is None or item.roles & scope.roles]
 
 
 def _url(name: str) -> str | None:
@@ -57,19 +95,24 @@ def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     scope = scope_for(request.user)
-    groups = [(label, icon, [(item, _url(name)) for item, name in entries]) for label, icon, entries in NAVIGATION]
+    groups = [(group.label, group.icon, [(item.label, _url(item.url_name)) for item in visible_items(group, scope)])
+              for group in NAVIGATION]
     urls = [url for _l, _i, entries in groups for _item, url in entries if url]
     # The entry with the longest matching prefix is the active one (/members/applications/ is not /members/).
     active = max((url for url in urls if request.path.startswith(url)), key=len, default=None)
     nav = []
     for label, icon, entries in groups:
         items = [(item, url, url == active) for item, url in entries if url]
-        nav.append({"label": label, "icon": icon, "items": items, "active": any(a for _i, _u, a in items)})
+        if not items:
+            continue
+        # A group with one entry for this user is that entry, a plain link (a member's 需求, 活动).
+        single = items[0] if len(items) == 1 else None
+        nav.append({"label": single[0] if single else label, "icon": icon, "items": items,
+                    "active": any(a for _i, _u, a in items), "url": single[1] if single else None})
     me = reverse("members:me") if "member" in scope.roles else None
     return {
         "nav_groups": nav,
         "nav_me": me,
         "nav_me_active": request.path == me,
-        "user_roles": sorted(scope.roles) if not scope.everything else ["superuser"],
         "unread_notifications": request.user.notifications.filter(read=False).count(),
     }

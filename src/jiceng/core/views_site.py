@@ -1,15 +1,9 @@
-"""Site-level pages: the home page and the health check."""
+"""Site-level pages: the health check and the 404 page (the home page is the workbench, jiceng.workbench)."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.views import defaults, generic
+from django.views import defaults
 from rest_framework.exceptions import NotFound
-
-from jiceng.enterprises.models import Enterprise
-from jiceng.members.models import Member
-from jiceng.organizations.models import Organization
-from jiceng.places.models import Place
 
 
 def healthz(request):
@@ -28,18 +22,3 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)
-
-
-class HomeView(LoginRequiredMixin, generic.TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        ctx["counts"] = [
-            ("places:place_list", Place.objects.restrict(user).count(), "地域"),
-            ("enterprises:enterprise_list", Enterprise.objects.restrict(user).count(), "两新组织"),
-            ("organizations:organization_list", Organization.objects.restrict(user).count(), "党组织"),
-            ("members:member_list", Member.objects.restrict(user).active().count(), "党员"),
-        ]
-        return ctx

@@ -1,14 +1,11 @@
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filters import IntegerFilter, SearchFilterSet
 from jiceng.places.models import Place
 
-from .models import Category, Demand, DemandSource, DemandStatus, Visit
-
-OPEN = (DemandStatus.ACCEPTED, DemandStatus.ASSIGNED)
+from .models import Category, Demand, DemandSource, DemandStatus, Visit, due_on_q, overdue_q
 
 
 class DemandFilterSet(SearchFilterSet):
@@ -20,22 +17,27 @@ class DemandFilterSet(SearchFilterSet):
     place = IntegerFilter(method="in_place", label=_("楼宇/园区 ID"))
     street = IntegerFilter(field_name="street_id", label=_("街道 ID"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+    due_today = django_filters.BooleanFilter(method="filter_due_today", label=_("今天到期"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("派给我的"))
     created_after = django_filters.DateFilter(field_name="created", lookup_expr="date__gte", label=_("提交起"))
     created_before = django_filters.DateFilter(field_name="created", lookup_expr="date__lte", label=_("提交止"))
 
     class Meta:
         model = Demand
-        fields = ["q", "status", "category", "source", "place", "street", "overdue", "mine", "created_after",
-                  "created_before"]
+        fields = ["q", "status", "category", "source", "place", "street", "overdue", "due_today", "mine",
+                  "created_after", "created_before"]
 
     def in_place(self, queryset, name, value):
         path = Place.objects.filter(pk=value).values_list("path", flat=True).first()
         return queryset.filter(place__path__startswith=path) if path else queryset.none()
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status__in=OPEN, due_date__lt=timezone.localdate())
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_due_today(self, queryset, name, value):
+        due = due_on_q(timezone.localdate())
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:

@@ -3,6 +3,7 @@ categories as data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -56,6 +57,18 @@ class DemandStatus(models.TextChoices):
 
 OPEN_STATUSES = (DemandStatus.SUBMITTED, DemandStatus.ACCEPTED, DemandStatus.ASSIGNED)
 DONE_STATUSES = (DemandStatus.RESOLVED, DemandStatus.CLOSED, DemandStatus.REJECTED, DemandStatus.MERGED)
+# A deadline runs from acceptance (workflow.accept) until the demand is resolved: only these states can be overdue.
+DEADLINE_STATUSES = (DemandStatus.ACCEPTED, DemandStatus.ASSIGNED)
+
+
+def overdue_q(today: dt.date) -> models.Q:
+    """Demands past their deadline on `today` (the list's 已超期 filter, the escalation job, the workbench)."""
+    return models.Q(status__in=DEADLINE_STATUSES, due_date__lt=today)
+
+
+def due_on_q(day: dt.date) -> models.Q:
+    """Demands whose deadline is `day` and which are still being handled."""
+    return models.Q(status__in=DEADLINE_STATUSES, due_date=day)
 
 
 class DemandSource(models.TextChoices):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ SIGNAL_CHOICES = [
 ]
 SIGNAL_CODES = {code for code, _label in SIGNAL_CHOICES}
 DEFAULT_INTERVAL_DAYS = 90
+ROUTE_DAYS = 7  # a route covers the visits due within a week
 
 
 @transaction.atomic
@@ -72,19 +73,24 @@ class RouteStop:
     overdue: bool
 
 
+def due_for_visit(enterprises: QuerySet[Enterprise], *, until: dt.date) -> QuerySet[Enterprise]:
+    """The enterprises due for a visit by `until`: planned on or before it, or never planned (due now).
+    Annotated with `next_visit` (None when never planned)."""
+    return (enterprises.filter(Q(visit_plan__isnull=True) | Q(visit_plan__next_visit__lte=until))
+            .annotate(next_visit=F("visit_plan__next_visit")))
+
+
 def route(enterprises: QuerySet[Enterprise], *, until: dt.date | None = None) -> dict[str, list[RouteStop]]:
     """Enterprises due for a visit by `until` (default: today + 7 days), grouped by building, soonest first.
 
     Enterprises never visited and without a plan are due now.
     """
     today = timezone.localdate()
-    until = until or today + dt.timedelta(days=7)
-    plans = dict(VisitPlan.objects.filter(enterprise__in=enterprises).values_list("enterprise_id", "next_visit"))
+    until = until or today + dt.timedelta(days=ROUTE_DAYS)
     stops: dict[str, list[RouteStop]] = {}
-    for ent in enterprises.select_related("place").order_by("place__name", "name"):
-        due = plans.get(ent.pk)
-        if due is None or due <= until:
-            stops.setdefault(ent.place.name, []).append(RouteStop(ent, due, due is not None and due < today))
+    for ent in due_for_visit(enterprises, until=until).select_related("place").order_by("place__name", "name"):
+        due = ent.next_visit
+        stops.setdefault(ent.place.name, []).append(RouteStop(ent, due, due is not None and due < today))
     for rows in stops.values():
         rows.sort(key=lambda s: (s.next_visit or dt.date.min))
     return stops

@@ -24,7 +24,7 @@ from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import WorkCalendar
 from jiceng.places.models import Place
 
-from .models import Category, Demand, DemandEvent, DemandSource, DemandStatus, RequesterKind
+from .models import Category, Demand, DemandEvent, DemandSource, DemandStatus, RequesterKind, overdue_q
 
 S = DemandStatus
 MAX_TEXT = 2000
@@ -298,7 +298,7 @@ def escalate_overdue(today: dt.date | None = None) -> int:
     """Overdue open demands not yet escalated: notify the assignee's superiors, once."""
     today = today or timezone.localdate()
     count = 0
-    overdue = Demand.objects.filter(status__in=(S.ACCEPTED, S.ASSIGNED), due_date__lt=today, escalated_at__isnull=True)
+    overdue = Demand.objects.filter(overdue_q(today), escalated_at__isnull=True)
     for demand in overdue.iterator():
         with transaction.atomic():
             locked = _locked(demand)

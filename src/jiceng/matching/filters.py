@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import django_filters
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.scoping import scope_for
 
-from .models import Category, JointConference, ListStatus, Need, Project, ProjectStatus, Resource
+from .models import Category, JointConference, ListStatus, MemberUnit, Need, Project, ProjectStatus, Resource
+
+
+def my_units(request) -> models.QuerySet[MemberUnit]:
+    """The member units the signed-in user is one of the people of (their enterprise, organization, buildings)."""
+    if request is None:
+        return MemberUnit.objects.none()
+    return MemberUnit.objects.filter(MemberUnit.people_q(scope_for(request.user)))
 
 
 class _ListItemFilterSet(SearchFilterSet):
@@ -22,10 +31,16 @@ class _ListItemFilterSet(SearchFilterSet):
 
 class NeedFilterSet(_ListItemFilterSet):
     search_fields = ("title", "description", "location", "requester_name")
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("本单位的"))
 
     class Meta:
         model = Need
-        fields = ["q", "category", "status", "conference"]
+        fields = ["q", "category", "status", "conference", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(requester_unit__in=my_units(self.request).values("pk"))
 
 
 class ResourceFilterSet(_ListItemFilterSet):
@@ -41,10 +56,25 @@ class ProjectFilterSet(SearchFilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
     year = IntegerFilter(field_name="claimed_at__year", label=_("认领年份"), min_value=1900, max_value=2100)
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("本单位的"))
+    provided = django_filters.BooleanFilter(method="filter_provided", label=_("本单位认领的"))
 
     class Meta:
         model = Project
-        fields = ["q", "category", "status", "year"]
+        fields = ["q", "category", "status", "year", "mine", "provided"]
+
+    def filter_mine(self, queryset, name, value):
+        """Projects the user's units take part in, as provider or as the need's requester."""
+        if not value:
+            return queryset
+        units = my_units(self.request).values("pk")
+        return queryset.filter(models.Q(provider__in=units) | models.Q(need__requester_unit__in=units))
+
+    def filter_provided(self, queryset, name, value):
+        """The claims the user's units made (they provide the project)."""
+        if not value:
+            return queryset
+        return queryset.filter(provider__in=my_units(self.request).values("pk"))
 
 
 class ConferenceFilterSet(SearchFilterSet):

@@ -22,7 +22,16 @@ class TransferFilterSet(SearchFilterSet):
     state = django_filters.ChoiceFilter(choices=TransferState.choices, label=_("状态"))
     direction = django_filters.ChoiceFilter(choices=TransferDirection.choices, label=_("类型"))
     member = IntegerFilter(field_name="member_id", label=_("党员 ID"))
+    awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("待我办理"))
 
     class Meta:
         model = Transfer
-        fields = ["q", "state", "direction", "member"]
+        fields = ["q", "state", "direction", "member", "awaiting"]
+
+    def filter_awaiting(self, queryset, name, value):
+        if value is None or self.request is None:
+            return queryset
+        from .transfers import awaiting_q
+
+        q = awaiting_q(self.request.user)
+        return queryset.filter(q) if value else queryset.exclude(q)

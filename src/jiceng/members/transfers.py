@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,6 +189,25 @@ def may_act(user, transfer: Transfer, action: str) -> bool:
     ends = {"from": [transfer.from_organization_id], "to": [transfer.to_organization_id],
             "either": [transfer.from_organization_id, transfer.to_organization_id]}[side]
     return visible.filter(pk__in=[pk for pk in ends if pk]).exists()
+
+
+def awaiting_q(user) -> Q:
+    """Open transfers whose next step falls to `user` (the set form of `may_act`, for lists and the workbench):
+
+    - requested: the letter, issued by an organization with transfer authority over the member's branch that the
+      user sees (the nearest such organization, as `transfer_authority_for`, whenever the user sees it; an upper
+      one the user sees counts too, as the committee over it may issue in its stead);
+    - issued, then received: receiving, then completing, at the receiving end (the issuing end when the member
+      leaves the platform).
+    """
+    visible = Organization.objects.restrict(user)
+    authorities = visible.filter(transfer_authority=True).values_list("path", flat=True)
+    letter = Q(pk__in=[])
+    for path in authorities:
+        letter |= Q(from_organization__path__startswith=path)
+    at_end = (Q(direction=TransferDirection.OUTGOING, from_organization__in=visible.values("pk"))
+              | (~Q(direction=TransferDirection.OUTGOING) & Q(to_organization__in=visible.values("pk"))))
+    return (Q(state=TransferState.REQUESTED) & letter) | (Q(state__in=LETTER_STATES) & at_end)
 
 
 def _locked(transfer: Transfer) -> Transfer:

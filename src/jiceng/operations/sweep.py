@@ -41,7 +41,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
-from jiceng.core.context_processors import NAVIGATION
+from jiceng.core.context_processors import menu_url_names
 from jiceng.core.scoping import scope_for
 from jiceng.enterprises.models import Enterprise
 from jiceng.organizations.models import BRANCH_KINDS, Organization
@@ -225,22 +225,22 @@ def first_row_url(url: str, user) -> str | None:
 
 
 def page_targets(user) -> tuple[list[Target], list[str]]:
-    """The user's menu, the home page, "我的" for a member, and a detail page for each list."""
+    """The whole menu (every role's entries: a page left out of a role's menu must still answer as before), the
+    home page, "我的" for a member, and a detail page for each list."""
     targets, skipped = [Target("home", reverse("home"), "page")], []
     if "member" in scope_for(user).roles:
         targets.append(Target("members:me", reverse("members:me"), "page"))
-    for _group, _icon, entries in NAVIGATION:
-        for _label, name in entries:
-            try:
-                url = reverse(name)
-            except NoReverseMatch:  # a capability that is not installed: the menu leaves it out too
-                continue
-            model = getattr(getattr(resolve(url).func, "view_class", None), "model", None)
-            targets.append(Target(name, url, "page", model if hasattr(getattr(model, "objects", None), "restrict")
-                                  else None))
-            detail = first_row_url(url, user)
-            if detail is not None:
-                targets.append(Target(_view_name(detail), detail, "page"))
+    for name in menu_url_names():
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a capability that is not installed: the menu leaves it out too
+            continue
+        model = getattr(getattr(resolve(url).func, "view_class", None), "model", None)
+        targets.append(Target(name, url, "page", model if hasattr(getattr(model, "objects", None), "restrict")
+                              else None))
+        detail = first_row_url(url, user)
+        if detail is not None:
+            targets.append(Target(_view_name(detail), detail, "page"))
     return targets, skipped
 
 

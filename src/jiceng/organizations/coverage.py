@@ -218,6 +218,31 @@ def child_reports(place: Place, *, today: dt.date | None = None) -> list[Coverag
     return coverage_report(place, today=today, children=True).children
 
 
+def area_summaries(place: Place) -> list[CoverageReport]:
+    """The summary figures only (enterprises, coverage, organizations, members) of every child area of `place`,
+    in the few grouped queries of `coverage_report(children=True)` without the report's own gap lists."""
+    return _child_reports(place, [])
+
+
+def district_summaries() -> list[CoverageReport]:
+    """The same summary figures for every district (a superuser's overview), one grouped query per count."""
+    districts = list(Place.objects.filter(kind=PlaceKind.DISTRICT).order_by("name", "pk"))
+    reports = {d.pk: CoverageReport(place=d) for d in districts}
+    covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
+    for district_id, total, org, work in Enterprise.objects.values("district_id").annotate(
+            total=Count("pk"), org=Count("pk", filter=Q(covered)),
+            work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False))).values_list(
+            "district_id", "total", "org", "work").order_by():
+        if district_id in reports:
+            report = reports[district_id]
+            report.enterprises, report.org_covered, report.work_covered = total, org, work
+    for district_id, n in Member.objects.active().values("organization__district_id").annotate(
+            n=Count("*")).values_list("organization__district_id", "n").order_by():
+        if district_id in reports:
+            reports[district_id].members = n
+    return list(reports.values())
+
+
 def _child_reports(place: Place, terms_ended: list[Organization]) -> list[CoverageReport]:
     """The summary figures and overdue re-elections of `coverage_report` for every child area at once.
 

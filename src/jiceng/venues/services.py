@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +48,13 @@ def _error(field: str, message: str) -> BookingError:
 
 
 # --- who may do what ---------------------------------------------------------------------------------------
+def approval_queue(user) -> QuerySet[Booking]:
+    """Requests still to come that wait for a decision at the stations `user` manages (the approval queue)."""
+    return Booking.objects.restrict(user).filter(
+        managed_rooms_q(user, "room__district", "room__street", "room__place__path"),
+        status=BookingStatus.REQUESTED, end__gt=timezone.now())
+
+
 def can_manage(user, room: Room) -> bool:
     """District admins, street staff and building workers whose scope holds the room's place; superusers."""
     return Room.objects.filter(pk=room.pk).filter(managed_rooms_q(user)).exists()

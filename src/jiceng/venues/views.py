@@ -32,7 +32,7 @@ from . import ics, services
 from .choices import BookingStatus
 from .filters import BookingFilterSet, RoomFilterSet
 from .forms import BookingForm, PhotoForm, ReasonForm, RoomForm
-from .models import Booking, Room, RoomPhoto, managed_rooms_q
+from .models import Booking, Room, RoomPhoto
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -308,11 +308,7 @@ class ApprovalQueueView(LoginRequiredMixin, generic.ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        user = self.request.user
-        return (Booking.objects.restrict(user).filter(
-            managed_rooms_q(user, "room__district", "room__street", "room__place__path"),
-            status=BookingStatus.REQUESTED, end__gt=timezone.now())
-            .select_related(*BOOKING_RELATED).order_by("start", "pk"))
+        return services.approval_queue(self.request.user).select_related(*BOOKING_RELATED).order_by("start", "pk")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
