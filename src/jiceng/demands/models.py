@@ -95,11 +95,12 @@ def new_tracking_code() -> str:
 
 
 class Demand(Located):
-    # No one-column index on the place, district, street, status or the requesting/assigned user and unit: the
-    # composite and partial indexes in Meta lead with each of them and serve the same lookups (and the foreign
-    # keys' cascades). On a million rows every extra index cost PostgreSQL planning time on every query that
-    # joins this table — 13 ms of planning for the demand list against 4 ms without them (decision 056) — and
-    # cost every write.
+    # No one-column index on the place, district, street, status, deadline or the requesting/assigned user and
+    # unit: the composite and partial indexes in Meta lead with each of them and serve the same lookups (and the
+    # foreign keys' cascades). On a million rows every extra index cost PostgreSQL planning time on every query
+    # that joins this table — 13 ms of planning for the demand list against 4 ms without them — and cost every
+    # write. The deadline's own index was worse than useless: "a street's overdue demands, earliest first" walked
+    # it across the city's 680,000 past deadlines to find 13 (2 s; decision 056).
     place = models.ForeignKey(Place, on_delete=models.PROTECT, verbose_name=_("所在地域"), db_index=False)
     district = models.ForeignKey(Place, null=True, on_delete=models.PROTECT, related_name="+", editable=False,
                                  db_index=False)
@@ -134,7 +135,7 @@ class Demand(Located):
                                             on_delete=models.SET_NULL, related_name="demands_handled",
                                             verbose_name=_("承办单位"), db_index=False)
     accepted_on = fields.DateField(_("受理日期"), null=True, blank=True)
-    due_date = fields.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    due_date = fields.DateField(_("办理期限"), null=True, blank=True)
     due_provisional = models.BooleanField(_("期限暂定"), default=False,
                                           help_text=_("期限落在尚无正式节假日安排的年份,按法定节日推算;正式安排发布后重算。"))
     escalated_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
@@ -173,7 +174,8 @@ class Demand(Located):
             models.Index(fields=["street", "status", "category", "due_date"], name="demand_street_status_cat"),
             models.Index(fields=["district", "status", "category", "due_date"], name="demand_district_status_cat"),
             models.Index(fields=["place", "status", "due_date"], name="demand_place_status_due"),
-            models.Index(fields=["street", "created"], name="demand_street_created"),
+            # With the category, a street's months by category (the workbench's trend) are read from the index.
+            models.Index(fields=["street", "created", "category"], name="demand_street_created_cat"),
             models.Index(fields=["district", "created"], name="demand_district_created"),
             # Partial (rows with a value only): most demands have no requesting or assigned user, and once
             # SQLite's statistics record that one value (NULL) covers every row, it would read the whole table

@@ -101,6 +101,13 @@ def url(name: str, args: list | None = None, **params) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
+def picked_first(queryset: QuerySet, *order: str, related: tuple[str, ...] = (), n: int = ROWS) -> list:
+    """The first `n` rows in `order`, picked by id before anything is joined: with the joins in the same query,
+    the planner, expecting thousands of rows, hashed the whole place table to decorate five (17 ms → 1 ms)."""
+    ids = queryset.order_by(*order).values("pk")[:n]
+    return list(queryset.filter(pk__in=ids).select_related(*related).order_by(*order))
+
+
 def first_rows(queryset: QuerySet, n: int = ROWS) -> tuple[list, int]:
     """The first `n` rows and how many there are: one query when they all fit, a count only beyond."""
     rows = list(queryset[: n + 1])
@@ -132,20 +139,23 @@ def _demand_row(demand, today: dt.date) -> Row:
 
 def deadline_sections(demands: QuerySet, today: dt.date) -> list[Section]:
     """Overdue and due-today demands (one count query, one query of rows each)."""
-    from jiceng.demands.models import due_on_q, overdue_q
+    from jiceng.demands.models import DEADLINE_STATUSES, due_on_q, overdue_q
 
-    counts = demands.order_by().aggregate(overdue=Count("pk", filter=overdue_q(today)),
-                                          today=Count("pk", filter=due_on_q(today)))
-    related = demands.select_related("place", "category")
+    # Only demands with a running deadline can count: narrowed by status first, and counting a column of the
+    # (street, status, …, due_date) index, the counts are read from the index instead of every demand of the
+    # street (62 ms → 1 ms at city scale; COUNT(*) cannot take a filter).
+    counts = demands.filter(status__in=DEADLINE_STATUSES).order_by().aggregate(
+        overdue=Count("status", filter=overdue_q(today)), today=Count("status", filter=due_on_q(today)))
     overdue = Section("overdue_demands", _("超期需求"), _("没有超期的需求"), url("demands:demand_list", overdue=True),
                       counts["overdue"])
     if counts["overdue"]:
-        first = related.filter(overdue_q(today)).order_by("due_date", "pk")[:ROWS]
+        first = picked_first(demands.filter(overdue_q(today)), "due_date", "pk", related=("place", "category"))
         overdue.rows = [_demand_row(d, today) for d in first]
     due = Section("due_today", _("今天到期的需求"), _("今天没有到期的需求"), url("demands:demand_list", due_today=True),
                   counts["today"])
     if counts["today"]:
-        due.rows = [_demand_row(d, today) for d in related.filter(due_on_q(today)).order_by("pk")[:ROWS]]
+        due.rows = [_demand_row(d, today)
+                    for d in picked_first(demands.filter(due_on_q(today)), "pk", related=("place", "category"))]
     return [overdue, due]
 
 
@@ -154,9 +164,9 @@ def inbox_section(user, demands: QuerySet, today: dt.date) -> Section:
     from jiceng.demands.models import DemandStatus, overdue_q
 
     counts = demands.order_by().aggregate(
-        mine=Count("pk", filter=Q(assignee_user=user, status=DemandStatus.ASSIGNED)),
-        waiting=Count("pk", filter=Q(status=DemandStatus.SUBMITTED)),
-        overdue=Count("pk", filter=overdue_q(today)))
+        mine=Count("status", filter=Q(assignee_user=user, status=DemandStatus.ASSIGNED)),
+        waiting=Count("status", filter=Q(status=DemandStatus.SUBMITTED)),
+        overdue=Count("status", filter=overdue_q(today)))
     section = Section("inbox", _("我的待办"), _("没有派给我或等待受理的需求"), reverse("demands:inbox"), counts["mine"])
     section.figures = [
         Figure(_("派给我的"), counts["mine"], url("demands:demand_list", mine=True, status=DemandStatus.ASSIGNED),
@@ -178,7 +188,7 @@ def trend_chart(demands: QuerySet, today: dt.date) -> Section:
     months = [first + relativedelta(months=n) for n in range(TREND_MONTHS)]
     rows = (demands.filter(created__gte=_aware(first)).order_by()
             .annotate(month=TruncMonth("created")).values_list("month", "category__code", "category__name")
-            .annotate(n=Count("pk")))
+            .annotate(n=Count("*")))
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for month_start, code, name, n in rows:
         key = (code or "", name or _("未分类"))
@@ -211,7 +221,8 @@ def visits_section(enterprises: QuerySet, today: dt.date) -> Section:
 
     due = due_for_visit(enterprises, until=today + dt.timedelta(days=ROUTE_DAYS))
     # Never planned first (due now), then the soonest.
-    first, count = first_rows(due.select_related("place").order_by("visit_plan__next_visit", "name", "pk"))
+    count = due.order_by().count()
+    first = picked_first(due, "visit_plan__next_visit", "name", "pk", related=("place",)) if count else []
     section = Section("visits_due", _("%(n)d 天内应走访的企业") % {"n": ROUTE_DAYS}, _("近期没有到期的走访"),
                       reverse("demands:route"), count)
     if count:
@@ -512,7 +523,7 @@ def overview_panel(user, scope: Scope, today: dt.date) -> list[Section]:
                  for report in coverage.area_summaries(district)]
         demands, key, param = demands.filter(district_id__in=scope.district_ids), "street_id", "street"
     figures = {row[key]: row for row in demands.filter(status__in=OPEN_STATUSES).order_by().values(key).annotate(
-        open=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))}
+        open=Count("*"), overdue=Count("status", filter=overdue_q(today)))}
     table = Table([_("地域"), _("两新组织"), _("组织覆盖率"), _("党员"), _("办理中需求"), _("超期需求")], [])
     for report in areas:
         place = report.place

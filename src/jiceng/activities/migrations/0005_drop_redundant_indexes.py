@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from jiceng.core.migration_ops import AlterFieldIndex
+
 
 class Migration(migrations.Migration):
 
@@ -12,12 +14,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name='attendance',
             name='activity',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='activities.activity', verbose_name='活动'),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name='attendance',
             name='member',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='members.member', verbose_name='党员'),

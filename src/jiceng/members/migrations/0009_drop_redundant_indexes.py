@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from jiceng.core.migration_ops import AlterFieldIndex
+
 
 class Migration(migrations.Migration):
 
@@ -13,12 +15,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name='member',
             name='employer',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='enterprises.enterprise', verbose_name='工作单位'),
         ),
-        migrations.AlterField(
+        AlterFieldIndex(
             model_name='member',
             name='organization',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='organizations.organization', verbose_name='所在党组织'),
