@@ -360,4 +360,6 @@ JICENG = {
     "VENUES_BOOKING_HORIZON_DAYS": 730,  # how far ahead a room may be booked
     # How long a computed 三会一课 report is reused (seconds; 0: never); any recorded change retires it at once.
     "COMPLIANCE_REPORT_SECONDS": 300,
+    # How long a district's or the city's workbench overview (coverage and demands per area) is reused.
+    "WORKBENCH_OVERVIEW_SECONDS": 300,
 }

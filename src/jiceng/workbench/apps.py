@@ -8,3 +8,8 @@ class WorkbenchConfig(AppConfig):
 
     name = "jiceng.workbench"
     verbose_name = _("工作台")
+
+    def ready(self) -> None:
+        from .services import OVERVIEW_WATCHES, OVERVIEWS
+
+        OVERVIEWS.watch(*OVERVIEW_WATCHES)
