@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.activities.models import ActivityStatus, SignUp, SignUpStatus
-from jiceng.demands.models import Demand, DemandStatus, VisitPlan
+from jiceng.demands.models import OPEN_STATUSES, Demand, DemandStatus, VisitPlan
 from jiceng.matching.models import ClaimKind, JointConference, MemberUnit, Project, ProjectStatus
 from jiceng.members import dues
 from jiceng.members.models import Transfer, TransferDirection, TransferState
@@ -231,6 +231,27 @@ def test_superuser_sees_each_district(world):
     assert [p.key for p in panels] == ["overview"]
     table = panels[0].sections[0].table
     assert [row[0][0] for row in table.rows] == ["杨浦区"] and table.rows[0][5][0] == "2"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_overview_is_reused_until_what_it_counts_changes(world, settings):
+    settings.JICENG = {**settings.JICENG, "WORKBENCH_OVERVIEW_SECONDS": 300}
+    services.OVERVIEWS.clear()
+    admin = world["users"]["admin"]
+
+    def street1_open() -> str:
+        rows = {row[0][0]: row for row in sections(admin)["areas"].table.rows}
+        return rows["五角场街道"][4][0]
+
+    street1 = Demand.objects.filter(street=world["tree"]["street1"], status__in=OPEN_STATUSES)
+    assert street1_open() == "4" == str(street1.count())
+    # A write that sends no signal is not seen while the figures are kept...
+    street1.filter(status=DemandStatus.SUBMITTED).update(status=DemandStatus.CLOSED)
+    assert street1.count() < 4 and street1_open() == "4"
+    # ...a recorded save retires them at once.
+    Demand.objects.create(text="又一个需求", title="又一个需求", place=world["tree"]["building1"])
+    assert street1_open() == str(street1.count())
+    services.OVERVIEWS.clear()
 
 
 def test_a_user_with_several_roles_sees_each_panel(world):
