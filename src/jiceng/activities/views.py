@@ -527,8 +527,9 @@ class PublicSignUpView(generic.FormView):
                       {"activity": self.activity, "signup": signup, "message": services.signup_message(signup)})
 
     def form_invalid(self, form):
+        # The clock runs from the first render: fixing an error never makes the resubmission "too fast".
         form.data = form.data.copy()
-        form.data["form_token"] = intake.form_token()
+        form.data["form_token"] = intake.token_for_retry(form.data.get("form_token", ""))
         return super().form_invalid(form)
 
 

@@ -301,7 +301,12 @@ class PublicDemandView(generic.FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if intake.looks_like_spam(data["form_token"], data.get("website", "")):
+        reason = intake.spam_reason(data["form_token"], data.get("website", ""))
+        if reason == "too_fast":
+            # Only reached with every field valid, the clock counted from the first render (intake.py).
+            form.add_error(None, _t("提交得太快了,请稍等几秒再点“提交”。"))
+            return self.form_invalid(form)
+        if reason:
             form.add_error(None, _t("提交过快或表单已过期,请刷新页面后重试。"))
             return self.form_invalid(form)
         service = self.get_service()
@@ -317,12 +322,30 @@ class PublicDemandView(generic.FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        return redirect("demands:track", code=demand.tracking_code)
+        return redirect(reverse("demands:track", args=[demand.tracking_code]) + "?new=1")
 
     def form_invalid(self, form):
+        # The token posted is kept (the clock runs from the first render): fixing an error never makes the
+        # resubmission "too fast" (intake.token_for_retry, docs/decisions/046).
         form.data = form.data.copy()
-        form.data["form_token"] = intake.form_token()
+        form.data["form_token"] = intake.token_for_retry(form.data.get("form_token", ""))
         return super().form_invalid(form)
+
+
+def public_contact(place):
+    """The published service point for a place: the nearest party-mass service station (党群服务站) on or
+    above it, with its address. Only public facts: a worker's or contact person's own phone is personal data
+    (PIPL art. 6, the minimum necessary; docs/decisions/022) and is never shown on a no-login page."""
+    from jiceng.places.models import Place, PlaceKind
+
+    if place is None:
+        return None
+    ancestor_ids = [int(part) for part in place.path.strip("/").split("/") if part]
+    stations = Place.objects.filter(kind=PlaceKind.STATION, parent_id__in=ancestor_ids).only(
+        "name", "address", "depth")
+    station = stations.order_by("-depth", "name").first()
+    street = Place.objects.filter(pk=place.street_id).only("name", "address").first() if place.street_id else None
+    return {"station": station, "street": street} if station or street else None
 
 
 class TrackView(generic.TemplateView):
@@ -338,6 +361,9 @@ class TrackView(generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         demand = self.get_demand()
         ctx["demand"] = demand
+        ctx["just_submitted"] = self.request.GET.get("new") == "1"
+        ctx["track_url"] = self.request.build_absolute_uri(reverse("demands:track", args=[demand.tracking_code]))
+        ctx["contact"] = public_contact(demand.place)
         # The public timeline shows what happened, not who inside the administration did it.
         ctx["events"] = demand.events.all()
         ctx["can_rate"] = demand.rating is None and demand.status in (DemandStatus.RESOLVED, DemandStatus.CLOSED)

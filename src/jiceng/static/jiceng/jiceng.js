@@ -22,6 +22,35 @@
     if (el.hasAttribute("data-select-on-click") && el.select) { el.select(); }
   });
 
+  // <button data-copy-target="id" data-copied="label">: copies that element's value (or text) to the
+  // clipboard and says so on the button for two seconds. Without the Clipboard API (plain http, old WebViews)
+  // the text is selected so that the person can copy it by hand.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy-target]") : null;
+    if (!button) { return; }
+    var source = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!source) { return; }
+    var text = source.value !== undefined ? source.value : source.textContent.trim();
+    function done() {
+      var label = button.innerHTML;
+      button.textContent = button.getAttribute("data-copied") || "OK";
+      button.setAttribute("data-copy-done", "");
+      window.setTimeout(function () { button.innerHTML = label; button.removeAttribute("data-copy-done"); }, 2000);
+    }
+    function selectIt() {
+      if (source.select) { source.select(); return; }
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, selectIt);
+    } else {
+      selectIt();
+    }
+  });
+
   // data-reveal-target="id": the JSON answer of an htmx request ({id_number, phone}) is shown in that element.
   document.addEventListener("htmx:afterRequest", function (event) {
     var el = event.detail.elt;
