@@ -96,6 +96,9 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
+            # A form field built earlier on the class's filter (the API schema builds them) would ignore the
+            # changes below: this instance builds its own.
+            filter_.__dict__.pop("_field", None)
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra.setdefault("widget", YesNoSelect)
             elif (isinstance(filter_, django_filters.ChoiceFilter)
