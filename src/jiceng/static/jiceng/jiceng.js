@@ -145,7 +145,10 @@
       var sep = url.indexOf("?") >= 0 ? "&" : "?";
       fetch(url + sep + "q=" + encodeURIComponent(text), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (answer) { if (asked === text && document.activeElement === input) { show(answer.results); } })
+        .then(function (answer) {
+          // Only the answer to what the box says now: an earlier, slower answer is dropped.
+          if (asked === text && input.value.trim() === text && document.activeElement === input) { show(answer.results); }
+        })
         .catch(function () { open(false); });
     }
     input.addEventListener("input", function () {
