@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -192,14 +192,16 @@ class DemandDetailView(ObjectDetailView):
               Column("due_label", _("办理期限")), Column("rating", _("评价")), Column("rating_comment", _("评价意见"))]
 
     def get_queryset(self):
-        return super().get_queryset().select_related(
-            "category", "suggested_category", "place", "requester_enterprise", "assignee_user", "assignee_enterprise",
-        ).prefetch_related(units_prefetch("assignee_user__"))
+        return super().get_queryset().select_related("category", "suggested_category", "place", "requester_enterprise",
+                                                     "assignee_user", "assignee_enterprise")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         demand, user = self.object, self.request.user
-        ctx["events"] = demand.events.select_related("actor").prefetch_related(units_prefetch("actor__"))
+        ctx["events"] = events = list(demand.events.select_related("actor"))
+        # Every person on the page is shown as "name · unit": their units in one query.
+        people = [e.actor for e in events if e.actor_id] + ([demand.assignee_user] if demand.assignee_user_id else [])
+        prefetch_related_objects(people, units_prefetch())
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
         from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
