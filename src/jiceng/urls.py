@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from jiceng.core import views_site
+from jiceng.core import views_choosers, views_site
 from jiceng.workbench.views import WorkbenchView
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views_site.healthz, name="healthz"),
     path("accounts/", include("jiceng.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("choices/<slug:kind>/", views_choosers.ChoicesView.as_view(), name="choices"),
     path("places/", include("jiceng.places.urls")),
     path("enterprises/", include("jiceng.enterprises.urls")),
     path("organizations/", include("jiceng.organizations.urls")),

@@ -167,8 +167,8 @@ def test_public_sign_up_page(client, world, acts):
     assert r.status_code == 200
     token = r.context["form"].initial["form_token"]
     r = client.post(url, {"name": "白领小李", "phone": "13912345678", "form_token": token})
-    assert r.context["form"].non_field_errors() == ["提交过快或表单已过期,请刷新页面后重试。"]  # too fast for a person
-    with mock.patch("jiceng.demands.intake.looks_like_spam", return_value=False):
+    assert r.context["form"].non_field_errors() == ["提交得太快了,请稍等几秒再点“提交”。"]  # too fast for a person
+    with mock.patch("jiceng.demands.intake.spam_reason", return_value=None):
         r = client.post(url, {"name": "白领小李", "phone": "1391234", "form_token": token})
         assert r.status_code == 200 and "phone" in r.context["form"].errors
         r = client.post(url, {"name": "白领小李", "phone": "139 1234 5678", "form_token": token})

@@ -40,7 +40,7 @@ def test_public_demand_to_rating(page, data, browser, live_server):
     assert "物业与设施" in worker.inner_text("body")
     with worker.expect_navigation():
         worker.get_by_test_id("accept").click()
-    worker.select_option("#id_assignee_user", label="handler")
+    worker.select_option("#id_assignee_user", label="handler · 创智天地1号楼")
     with worker.expect_navigation():
         worker.get_by_test_id("assign").click()
     assert Demand.objects.get(tracking_code=code).status == "assigned"

@@ -35,7 +35,7 @@ def past_token(monkeypatch):
 def test_public_form_creates_demand_and_tracking_page(client, world, past_token):
     r = public_post(client, world["tree"]["building1"])
     demand = Demand.objects.get()
-    assert r.status_code == 302 and r["Location"].endswith(f"/track/{demand.tracking_code}/")
+    assert r.status_code == 302 and r["Location"].endswith(f"/track/{demand.tracking_code}/?new=1")
     page = client.get(r["Location"]).content.decode()
     assert demand.tracking_code in page and "已提交" in page and "13912345678" not in page
     assert demand.source == "public" and demand.street == world["tree"]["street1"]

@@ -514,8 +514,10 @@ class PublicSignUpView(generic.FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if intake.looks_like_spam(data["form_token"], data.get("website", "")):
-            form.add_error(None, _t("提交过快或表单已过期,请刷新页面后重试。"))
+        reason = intake.spam_reason(data["form_token"], data.get("website", ""))
+        if reason:
+            form.add_error(None, _t("提交得太快了,请稍等几秒再点“提交”。") if reason == "too_fast"
+                           else _t("提交过快或表单已过期,请刷新页面后重试。"))
             return self.form_invalid(form)
         try:
             signup = services.sign_up(self.activity, name=data["name"], phone=data["phone"])
@@ -527,8 +529,9 @@ class PublicSignUpView(generic.FormView):
                       {"activity": self.activity, "signup": signup, "message": services.signup_message(signup)})
 
     def form_invalid(self, form):
+        # The clock runs from the first render: fixing an error never makes the resubmission "too fast".
         form.data = form.data.copy()
-        form.data["form_token"] = intake.form_token()
+        form.data["form_token"] = intake.token_for_retry(form.data.get("form_token", ""))
         return super().form_invalid(form)
 
 

@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import STREETS, ChooserFilter, SearchFilterSet
 from jiceng.places.models import Place
 
 from .models import Category, Demand, DemandSource, DemandStatus, Visit, due_on_q, overdue_q
@@ -14,8 +14,8 @@ class DemandFilterSet(SearchFilterSet):
     category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), field_name="category",
                                                 to_field_name="code", label=_("类别"))
     source = django_filters.ChoiceFilter(choices=DemandSource.choices, label=_("来源"))
-    place = IntegerFilter(method="in_place", label=_("楼宇/园区 ID"))
-    street = IntegerFilter(field_name="street_id", label=_("街道 ID"))
+    place = ChooserFilter(method="in_place", kind="place", label=_("楼宇/园区"))
+    street = ChooserFilter(field_name="street_id", kind="place", place_kinds=STREETS, label=_("街道"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
     due_today = django_filters.BooleanFilter(method="filter_due_today", label=_("今天到期"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("派给我的"))
@@ -47,7 +47,7 @@ class DemandFilterSet(SearchFilterSet):
 
 class VisitFilterSet(SearchFilterSet):
     search_fields = ("enterprise__name", "notes", "findings")
-    enterprise = IntegerFilter(field_name="enterprise_id", label=_("企业 ID"))
+    enterprise = ChooserFilter(field_name="enterprise_id", kind="enterprise", label=_("企业"))
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("日期起"))
 
     class Meta:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts.people import person_label
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
 
@@ -97,9 +98,15 @@ class PublicDemandForm(forms.Form):
         self.fields["website"].widget.attrs["class"] = "d-none"
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A user chosen by name and unit ("孙丽华 · 创智天地"), not by login name."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
 class AssignForm(forms.Form):
-    assignee_user = forms.ModelChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(),
-                                           required=False)
+    assignee_user = PersonChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(), required=False)
     department = forms.CharField(label=_("承办部门"), required=False, max_length=100)
     enterprise = forms.ModelChoiceField(label=_("承办单位"), queryset=Enterprise.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), required=False)

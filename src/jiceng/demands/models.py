@@ -242,8 +242,12 @@ class Demand(Located):
 
     @property
     def assignee_display(self) -> str:
-        parts = [str(p) for p in (self.assignee_user, self.assignee_department, self.assignee_enterprise) if p]
-        return " / ".join(parts)
+        """Who handles it, as people read it: "孙丽华 · 创智天地 / 物业" (name and unit, not a login name)."""
+        from jiceng.accounts.people import person_label
+
+        parts = [person_label(self.assignee_user) if self.assignee_user_id else "",
+                 self.assignee_department, str(self.assignee_enterprise or "")]
+        return " / ".join(p for p in parts if p)
 
 
 EVENT_LABELS = {
@@ -273,6 +277,13 @@ class DemandEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demand_id} {self.action}"
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as people read it (name · unit), or the label of an outside actor (a system, an API key)."""
+        from jiceng.accounts.people import person_label
+
+        return person_label(self.actor) if self.actor_id else self.actor_label
 
     @property
     def action_label(self) -> str:

@@ -86,6 +86,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
+from jiceng.accounts.people import units_prefetch
 from jiceng.core import throttling
 from jiceng.core.geo import haversine_m
 from jiceng.core.network import client_ip as client_address
@@ -443,7 +444,7 @@ def with_related(qs: QuerySet[Demand]) -> QuerySet[Demand]:
     return qs.select_related("category", "service", "place", "assignee_user", "assignee_enterprise").annotate(
         open311_notes=Subquery(latest_note.values("note")[:1]),
         open311_attachment=Subquery(first_attachment.values("pk")[:1]),
-    ).order_by("-created", "-pk")
+    ).prefetch_related(units_prefetch("assignee_user__")).order_by("-created", "-pk")
 
 
 def place_paths(demands: Iterable[Demand]) -> dict[int, str]:

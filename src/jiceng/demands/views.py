@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from jiceng.accounts.models import Notification
+from jiceng.accounts.people import person_label, units_prefetch
 from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
 from jiceng.core.forms import add_service_errors
@@ -65,6 +66,10 @@ class DemandListView(ObjectListView):
     template_name = "demands/demand_list.html"
 
     status_counts: dict[str, int] | None = None
+
+    def get_queryset(self):
+        # Assignees are shown as "name · unit": their units in one query, not one per row.
+        return super().get_queryset().prefetch_related(units_prefetch("assignee_user__"))
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -193,7 +198,10 @@ class DemandDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         demand, user = self.object, self.request.user
-        ctx["events"] = demand.events.select_related("actor")
+        ctx["events"] = events = list(demand.events.select_related("actor"))
+        # Every person on the page is shown as "name · unit": their units in one query.
+        people = [e.actor for e in events if e.actor_id] + ([demand.assignee_user] if demand.assignee_user_id else [])
+        prefetch_related_objects(people, units_prefetch())
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
         from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
@@ -212,6 +220,39 @@ class DemandDetailView(ObjectDetailView):
         return ctx
 
 
+def done_message(action: str, demand: Demand) -> str:
+    """What an action did and to whom, read right after the click: "已办理" said neither, and after 受理 it
+    read as "finished" although the demand had only been taken in."""
+    subject = {"t": demand}
+    if action == "accept":
+        return _t("已受理“%(t)s”:类别 %(c)s,办理期限 %(d)s。下一步:派单。") % {
+            **subject, "c": demand.category, "d": demand.due_label}
+    if action == "assign":
+        who = demand.assignee_display
+        if demand.assignee_user_id:
+            return _t("已派给 %(who)s,办理期限 %(d)s,已通知承办人。") % {"who": who, "d": demand.due_label}
+        return _t("已派给 %(who)s,办理期限 %(d)s。") % {"who": who, "d": demand.due_label}
+    if action == "resolve":
+        if demand.requester_user_id:
+            return _t("已办结“%(t)s”,已通知提出人评价。") % subject
+        return _t("已办结“%(t)s”,提出人可凭查询码 %(code)s 查看结果并评价。") % {
+            **subject, "code": demand.tracking_code}
+    if action == "reopen":
+        return _t("已重新交回 %(who)s 办理。") % {"who": demand.assignee_display or _t("承办方")}
+    if action == "merge":
+        return _t("已将“%(t)s”合并到需求 #%(pk)s“%(into)s”。") % {
+            **subject, "pk": demand.duplicate_of_id, "into": demand.duplicate_of}
+    if action == "recategorize":
+        return _t("类别已改为 %(c)s,办理期限不变。") % {"c": demand.category}
+    if action == "reject":
+        return _t("已驳回“%(t)s”,提出人可在办理进度中看到原因。") % subject
+    if action == "close":
+        return _t("已关闭“%(t)s”。") % subject
+    if action == "rate":
+        return _t("感谢您的评价(%(n)s 星),需求已关闭。") % {"n": demand.rating}
+    return _t("已保存。")
+
+
 class DemandActionView(ScopedMixin, generic.View):
     model = Demand
 
@@ -225,7 +266,8 @@ class DemandActionView(ScopedMixin, generic.View):
             except ValidationError as exc:
                 _messages_from(request, exc)
             else:
-                messages.success(request, _t("感谢您的评价。"))
+                demand.refresh_from_db()
+                messages.success(request, done_message("rate", demand))
             return redirect(demand.get_absolute_url())
         if not can_write(request.user, Demand):
             raise PermissionDenied
@@ -259,7 +301,8 @@ class DemandActionView(ScopedMixin, generic.View):
         except ValidationError as exc:
             _messages_from(request, exc)
         else:
-            messages.success(request, _t("已办理。"))
+            demand.refresh_from_db()
+            messages.success(request, done_message(action, demand))
         return redirect(demand.get_absolute_url())
 
 
@@ -301,7 +344,12 @@ class PublicDemandView(generic.FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if intake.looks_like_spam(data["form_token"], data.get("website", "")):
+        reason = intake.spam_reason(data["form_token"], data.get("website", ""))
+        if reason == "too_fast":
+            # Only reached with every field valid, the clock counted from the first render (intake.py).
+            form.add_error(None, _t("提交得太快了,请稍等几秒再点“提交”。"))
+            return self.form_invalid(form)
+        if reason:
             form.add_error(None, _t("提交过快或表单已过期,请刷新页面后重试。"))
             return self.form_invalid(form)
         service = self.get_service()
@@ -317,12 +365,30 @@ class PublicDemandView(generic.FormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        return redirect("demands:track", code=demand.tracking_code)
+        return redirect(reverse("demands:track", args=[demand.tracking_code]) + "?new=1")
 
     def form_invalid(self, form):
+        # The token posted is kept (the clock runs from the first render): fixing an error never makes the
+        # resubmission "too fast" (intake.token_for_retry, docs/decisions/046).
         form.data = form.data.copy()
-        form.data["form_token"] = intake.form_token()
+        form.data["form_token"] = intake.token_for_retry(form.data.get("form_token", ""))
         return super().form_invalid(form)
+
+
+def public_contact(place):
+    """The published service point for a place: the nearest party-mass service station (党群服务站) on or
+    above it, with its address. Only public facts: a worker's or contact person's own phone is personal data
+    (PIPL art. 6, the minimum necessary; docs/decisions/022) and is never shown on a no-login page."""
+    from jiceng.places.models import Place, PlaceKind
+
+    if place is None:
+        return None
+    ancestor_ids = [int(part) for part in place.path.strip("/").split("/") if part]
+    stations = Place.objects.filter(kind=PlaceKind.STATION, parent_id__in=ancestor_ids).only(
+        "name", "address", "depth")
+    station = stations.order_by("-depth", "name").first()
+    street = Place.objects.filter(pk=place.street_id).only("name", "address").first() if place.street_id else None
+    return {"station": station, "street": street} if station or street else None
 
 
 class TrackView(generic.TemplateView):
@@ -338,6 +404,9 @@ class TrackView(generic.TemplateView):
         ctx = super().get_context_data(**kwargs)
         demand = self.get_demand()
         ctx["demand"] = demand
+        ctx["just_submitted"] = self.request.GET.get("new") == "1"
+        ctx["track_url"] = self.request.build_absolute_uri(reverse("demands:track", args=[demand.tracking_code]))
+        ctx["contact"] = public_contact(demand.place)
         # The public timeline shows what happened, not who inside the administration did it.
         ctx["events"] = demand.events.all()
         ctx["can_rate"] = demand.rating is None and demand.status in (DemandStatus.RESOLVED, DemandStatus.CLOSED)
@@ -352,7 +421,8 @@ class TrackView(generic.TemplateView):
         except ValidationError as exc:
             _messages_from(request, exc)
         else:
-            messages.success(request, _t("感谢您的评价。"))
+            demand.refresh_from_db()
+            messages.success(request, done_message("rate", demand))
         return redirect("demands:track", code=demand.tracking_code)
 
 
@@ -382,9 +452,13 @@ class VisitListView(ObjectListView):
     filterset_class = VisitFilterSet
     related = ("enterprise", "worker")
     add_url = reverse_lazy("demands:visit_add")
-    columns = [Column(str, _("走访")), Column("enterprise.name", _("企业")), Column("worker", _("走访人")),
+    columns = [Column(str, _("走访")), Column("enterprise.name", _("企业")),
+               Column(lambda v: person_label(v.worker), _("走访人")),
                Column("date", _("走访日期")), Column("people_met", _("接待人员")),
                Column(lambda v: "、".join(visits_label(v.signals)), _("风险信号"))]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(units_prefetch("worker__"))
 
 
 def visits_label(codes: list[str]) -> list[str]:
@@ -427,7 +501,8 @@ class VisitCreateView(LoginRequiredMixin, generic.FormView):
 class VisitDetailView(ObjectDetailView):
     model = Visit
     template_name = "demands/visit_detail.html"
-    fields = [Column("enterprise.name", _("企业")), Column("date", _("走访日期")), Column("worker", _("走访人")),
+    fields = [Column("enterprise.name", _("企业")), Column("date", _("走访日期")),
+              Column(lambda v: person_label(v.worker), _("走访人")),
               Column("people_met", _("接待人员")), Column("notes", _("走访记录")), Column("findings", _("发现情况")),
               Column(lambda v: "、".join(visits_label(v.signals)), _("风险信号"))]
 

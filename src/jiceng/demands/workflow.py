@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.accounts.models import Role
 from jiceng.accounts.notify import notify
+from jiceng.accounts.people import with_units
 from jiceng.core.sanitize import strip_control_chars
 from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import WorkCalendar
@@ -343,10 +344,12 @@ def assignable_users(demand: Demand):
 
     place = demand.place
     ancestor_ids = [int(p) for p in place.path.strip("/").split("/") if p]
-    return get_user_model().objects.filter(
+    users = get_user_model().objects.filter(
         role_assignments__role__in=(Role.STREET_STAFF, Role.BUILDING_WORKER, Role.BUILDING_HEAD,
                                     Role.DISTRICT_ADMIN),
-        role_assignments__place_id__in=ancestor_ids, is_active=True).distinct().order_by("username")
+        role_assignments__place_id__in=ancestor_ids, is_active=True).distinct()
+    # Shown as "name · unit" (accounts/people.py), so ordered by name; the username breaks ties.
+    return with_units(users).order_by("last_name", "first_name", "username")
 
 
 def staff_corrections() -> list[tuple[str, str]]:

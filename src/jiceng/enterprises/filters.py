@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import DISTRICTS, STREETS, ChooserFilter, IntegerFilter, SearchFilterSet
 from jiceng.organizations.models import Coverage
 
 from .models import Enterprise, EnterpriseKind, Industry, Ownership
@@ -15,9 +15,9 @@ class EnterpriseFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=EnterpriseKind.choices, label=_("类别"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("经济类型"))
     industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("行业"))
-    street = IntegerFilter(field_name="street_id", label=_("街道 ID"))
-    district = IntegerFilter(field_name="district_id", label=_("区 ID"))
-    place = IntegerFilter(method="in_place", label=_("地域 ID(含下级)"))
+    street = ChooserFilter(field_name="street_id", kind="place", place_kinds=STREETS, label=_("街道"))
+    district = ChooserFilter(field_name="district_id", kind="place", place_kinds=DISTRICTS, label=_("区"))
+    place = ChooserFilter(method="in_place", kind="place", label=_("地域(含下级)"))
     covered = django_filters.BooleanFilter(method="filter_covered", label=_("已组织覆盖"))
     min_employees = IntegerFilter(field_name="employees", lookup_expr="gte", label=_("从业人员≥"))
     lease_end_before = django_filters.DateFilter(field_name="lease_end", lookup_expr="lte",

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import STREETS, ChooserFilter, SearchFilterSet
 
 from .models import Gender, Member, MemberStatus
 
@@ -11,9 +11,10 @@ class MemberFilterSet(SearchFilterSet):
     pinyin_fields = ("name_pinyin", "name_initials")
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("党员类别"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("性别"))
-    organization = IntegerFilter(field_name="organization_id", label=_("党组织 ID"))
-    employer = IntegerFilter(field_name="employer_id", label=_("工作单位 ID"))
-    street = IntegerFilter(field_name="organization__street_id", label=_("街道 ID"))
+    organization = ChooserFilter(field_name="organization_id", kind="organization", label=_("党组织"))
+    employer = ChooserFilter(field_name="employer_id", kind="enterprise", label=_("工作单位"))
+    street = ChooserFilter(field_name="organization__street_id", kind="place", place_kinds=STREETS,
+                           label=_("街道"))
     is_mobile = django_filters.BooleanFilter(label=_("流动党员"))
     left = django_filters.BooleanFilter(method="filter_left", label=_("已转出平台"))
 

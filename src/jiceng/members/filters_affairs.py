@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import ChooserFilter, SearchFilterSet
 
 from .models import Application, Stage, Transfer, TransferDirection, TransferState
 
@@ -10,7 +10,7 @@ class ApplicationFilterSet(SearchFilterSet):
     search_fields = ("name",)
     pinyin_fields = ("name_pinyin", "name_initials")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("阶段"))
-    organization = IntegerFilter(field_name="organization_id", label=_("党组织 ID"))
+    organization = ChooserFilter(field_name="organization_id", kind="organization", label=_("党组织"))
 
     class Meta:
         model = Application
@@ -21,7 +21,7 @@ class TransferFilterSet(SearchFilterSet):
     search_fields = ("letter_no", "member__name", "external_organization")
     state = django_filters.ChoiceFilter(choices=TransferState.choices, label=_("状态"))
     direction = django_filters.ChoiceFilter(choices=TransferDirection.choices, label=_("类型"))
-    member = IntegerFilter(field_name="member_id", label=_("党员 ID"))
+    member = ChooserFilter(field_name="member_id", kind="member", label=_("党员"))
     awaiting = django_filters.BooleanFilter(method="filter_awaiting", label=_("待我办理"))
 
     class Meta:

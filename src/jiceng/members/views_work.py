@@ -8,7 +8,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import ChooserFilter, SearchFilterSet
 from jiceng.core.forms import ScopedModelForm
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
@@ -27,8 +27,8 @@ class WorkState:
 class AssignedWorkFilterSet(SearchFilterSet):
     search_fields = ("task", "member__name")
     state = django_filters.ChoiceFilter(choices=WorkState.CHOICES, method="filter_state", label=_("完成情况"))
-    member = IntegerFilter(field_name="member_id", label=_("党员 ID"))
-    organization = IntegerFilter(field_name="organization_id", label=_("党组织 ID"))
+    member = ChooserFilter(field_name="member_id", kind="member", label=_("党员"))
+    organization = ChooserFilter(field_name="organization_id", kind="organization", label=_("党组织"))
 
     class Meta:
         model = AssignedWork

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import DISTRICTS, STREETS, ChooserFilter, SearchFilterSet
 
 from .models import Place, PlaceKind
 
@@ -9,9 +9,9 @@ from .models import Place, PlaceKind
 class PlaceFilterSet(SearchFilterSet):
     search_fields = ("name", "address", "code")
     kind = django_filters.ChoiceFilter(choices=PlaceKind.choices, label=_("类型"))
-    parent = IntegerFilter(field_name="parent_id", label=_("上级 ID"))
-    street = IntegerFilter(field_name="street_id", label=_("街道 ID"))
-    district = IntegerFilter(field_name="district_id", label=_("区 ID"))
+    parent = ChooserFilter(field_name="parent_id", kind="place", label=_("上级"))
+    street = ChooserFilter(field_name="street_id", kind="place", place_kinds=STREETS, label=_("街道"))
+    district = ChooserFilter(field_name="district_id", kind="place", place_kinds=DISTRICTS, label=_("区"))
 
     class Meta:
         model = Place

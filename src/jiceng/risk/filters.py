@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import SearchFilterSet
+from jiceng.core.filters import ChooserFilter, SearchFilterSet
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import Place
 
@@ -23,7 +23,7 @@ class RiskListFilterSet(SearchFilterSet):
 
     search_fields = ("name", "credit_code")
     pinyin_fields = ("name_pinyin", "name_initials")
-    place = django_filters.NumberFilter(method="filter_place", label=_("街道/楼宇 ID"))
+    place = ChooserFilter(method="filter_place", kind="place", label=_("街道/楼宇"))
     level = django_filters.ChoiceFilter(field_name="risk_level", choices=RiskLevel.choices, label=_("等级"))
     min_score = django_filters.NumberFilter(field_name="risk_score", lookup_expr="gte", label=_("分值≥"))
     overridden = django_filters.BooleanFilter(field_name="risk__override_level", lookup_expr="isnull", exclude=True,
@@ -44,8 +44,8 @@ class FollowUpFilterSet(SearchFilterSet):
     search_fields = ("enterprise__name", "action", "outcome")
     status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("状态"))
     level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("等级"))
-    place = django_filters.NumberFilter(method="filter_place", label=_("街道/楼宇 ID"))
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业 ID"))
+    place = ChooserFilter(method="filter_place", kind="place", label=_("街道/楼宇"))
+    enterprise = ChooserFilter(field_name="enterprise_id", kind="enterprise", label=_("企业"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("我负责的"))
 
