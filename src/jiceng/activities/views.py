@@ -33,7 +33,7 @@ from jiceng.core import audit
 from jiceng.core.audit import client_ip
 from jiceng.core.excel import xlsx_response
 from jiceng.core.scoping import scope_for
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, Column
 from jiceng.core.views import ObjectEditView, ObjectListView, get_scoped_or_404, history_rows
 from jiceng.demands import intake
 from jiceng.members.models import Member
@@ -87,9 +87,9 @@ def _local(value: dt.datetime) -> str:
 ACTIVITY_COLUMNS = [
     Column("title", _("标题")),
     Column("kind", _("类型")),
-    Column(lambda a: a.organizer_label, _("主办方")),
-    Column(lambda a: _local(a.start), _("开始时间")),
-    Column(lambda a: a.location or (a.place.name if a.place_id else ""), _("地点")),
+    Column(lambda a: a.organizer_label, _("主办方"), role=KEY),
+    Column(lambda a: _local(a.start), _("开始时间"), role=KEY),
+    Column(lambda a: a.location or (a.place.name if a.place_id else ""), _("地点"), role=KEY),
     Column("speaker_name", _("主讲人")),
     Column("status", _("状态")),
 ]
@@ -623,10 +623,10 @@ class SeriesDetailView(LoginRequiredMixin, generic.DetailView):
 # --- clubs -------------------------------------------------------------------------------------------------------
 CLUB_COLUMNS = [
     Column("name", _("名称")),
-    Column("kind", _("类型")),
+    Column("kind", _("类型"), role=KEY),
     Column("place.name", _("所在地域")),
-    Column("organization.name", _("指导党组织")),
-    Column("member_count", _("成员数")),
+    Column("organization.name", _("指导党组织"), role=KEY),
+    Column("member_count", _("成员数"), role=KEY),
 ]
 
 

@@ -9,12 +9,24 @@ from typing import Any
 
 from django.utils.functional import Promise
 
+# What a column is on a phone, where each row of a list becomes a card (docs/decisions/044): the card shows the
+# title (the link to the row's page), the status, the key fields with their labels and the actions; secondary
+# columns are left to the desktop table and the Excel export.
+TITLE = "title"
+STATUS = "status"
+KEY = "key"
+ACTION = "action"
+SECONDARY = "secondary"
+KEY_FIELDS = 3  # key fields a card shows when a list names none: the card stays under ~160 px on a phone
+STATUS_NAMES = ("status", "state")
+
 
 @dataclass(frozen=True)
 class Column:
     accessor: str | Callable[[Any], Any]
     label: str | Promise
     link: bool = False  # render as a link to the object's detail page
+    role: str = ""  # TITLE, STATUS, KEY, ACTION or SECONDARY; "" lets card_roles() decide
 
     def value(self, obj: Any) -> Any:
         if callable(self.accessor):
@@ -43,3 +55,32 @@ def choice_labels(model: type, name: str) -> dict | None:
     except Exception:  # noqa: BLE001 - not a model field (a property): no choices
         return None
     return dict(field.flatchoices) if getattr(field, "choices", None) else None
+
+
+def card_roles(columns: list[Column]) -> list[str]:
+    """Each column's role in the phone card. Explicit roles win; otherwise the first column (or the one marked
+    `link`) is the title, a `status`/`state` field is the status, and the next KEY_FIELDS columns are the key
+    fields, so a list that says nothing still becomes a readable card."""
+    roles = [c.role for c in columns]
+    if TITLE not in roles:
+        linked = [i for i, c in enumerate(columns) if c.link and not roles[i]]
+        first = linked[0] if linked else next((i for i, r in enumerate(roles) if not r), None)
+        if first is not None:
+            roles[first] = TITLE
+    if STATUS not in roles:
+        for i, c in enumerate(columns):
+            name = c.accessor.rsplit(".", 1)[-1] if isinstance(c.accessor, str) else ""
+            if not roles[i] and name in STATUS_NAMES:
+                roles[i] = STATUS
+                break
+    explicit_keys = KEY in roles
+    keys = 0
+    for i, role in enumerate(roles):
+        if role:
+            continue
+        if not explicit_keys and keys < KEY_FIELDS:
+            roles[i] = KEY
+            keys += 1
+        else:
+            roles[i] = SECONDARY
+    return roles

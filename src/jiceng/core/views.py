@@ -22,7 +22,7 @@ from jiceng.accounts.permissions import can_reveal_personal_data, can_write
 
 from . import audit
 from .excel import objects_to_sheet, xlsx_response
-from .tables import Column
+from .tables import Column, card_roles
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -97,10 +97,17 @@ class ObjectListView(ScopedMixin, generic.ListView):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        rows = [(obj, [c.value(obj) for c in self.columns]) for obj in ctx["object_list"]]
+        # Each cell carries its column's label and phone role, for the card layout (docs/decisions/044).
+        roles = card_roles(self.columns)
+        heads = [{"label": c.label, "role": role} for c, role in zip(self.columns, roles, strict=True)]
         ctx.update(
             filterset=self.filterset,
             columns=self.columns,
-            rows=[(obj, [c.value(obj) for c in self.columns]) for obj in ctx["object_list"]],
+            heads=heads,
+            rows=rows,
+            card_rows=[(obj, list(zip(values, heads, strict=True))) for obj, values in rows],
+            active_filters=active_filters(self.filterset.form, self.request.GET),
             opts=self.model._meta,
             querystring=params.urlencode(),
             can_add=can_write(self.request.user, self.model),
@@ -108,6 +115,12 @@ class ObjectListView(ScopedMixin, generic.ListView):
             import_url=getattr(self, "import_url", None),
         )
         return ctx
+
+
+def active_filters(form, params) -> int:
+    """How many filters other than the search are set: the count on the phone's filter button, whose drawer
+    starts closed."""
+    return sum(1 for name in form.fields if name != "q" and params.get(name) not in (None, ""))
 
 
 class ObjectDetailView(ScopedMixin, generic.DetailView):

@@ -22,7 +22,7 @@ from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
 from jiceng.core.forms import add_service_errors
 from jiceng.core.scoping import scope_for
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
 
@@ -46,11 +46,11 @@ def save_attachments(demand: Demand, files) -> None:
 DEMAND_COLUMNS = [
     Column(str, _("需求")),
     Column("category.name", _("类别")),
-    Column("status", _("状态")),
-    Column("place.name", _("楼宇/园区")),
+    Column("status", _("状态"), role=STATUS),
+    Column("place.name", _("楼宇/园区"), role=KEY),
     Column("requester_enterprise.name", _("提出企业")),
-    Column("assignee_display", _("承办")),
-    Column("due_label", _("办理期限")),
+    Column("assignee_display", _("承办"), role=KEY),
+    Column("due_label", _("办理期限"), role=KEY),
     Column("created", _("提交时间")),
 ]
 
@@ -452,9 +452,9 @@ class VisitListView(ObjectListView):
     filterset_class = VisitFilterSet
     related = ("enterprise", "worker")
     add_url = reverse_lazy("demands:visit_add")
-    columns = [Column(str, _("走访")), Column("enterprise.name", _("企业")),
-               Column(lambda v: person_label(v.worker), _("走访人")),
-               Column("date", _("走访日期")), Column("people_met", _("接待人员")),
+    columns = [Column(str, _("走访")), Column("enterprise.name", _("企业"), role=KEY),
+               Column(lambda v: person_label(v.worker), _("走访人"), role=KEY), Column("date", _("走访日期"), role=KEY),
+               Column("people_met", _("接待人员")),
                Column(lambda v: "、".join(visits_label(v.signals)), _("风险信号"))]
 
     def get_queryset(self):

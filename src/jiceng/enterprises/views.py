@@ -3,7 +3,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.scoping import prime_visibility
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, SECONDARY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 from jiceng.members.models import Member, MemberStatus
 
@@ -13,12 +13,12 @@ from .models import Enterprise
 
 COLUMNS = [
     Column("name", _("名称")),
-    Column("credit_code", _("统一社会信用代码")),
-    Column("kind", _("类别")),
-    Column("ownership", _("经济类型")),
-    Column("industry", _("行业门类")),
-    Column("employees", _("从业人员数")),
-    Column("place.name", _("所在地域")),
+    Column("credit_code", _("统一社会信用代码"), role=SECONDARY),
+    Column("kind", _("类别"), role=STATUS),
+    Column("ownership", _("经济类型"), role=SECONDARY),
+    Column("industry", _("行业门类"), role=KEY),
+    Column("employees", _("从业人员数"), role=KEY),
+    Column("place.name", _("所在地域"), role=KEY),
     Column("lease_end", _("租约到期日")),
 ]
 

@@ -21,7 +21,7 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectListView, RevealView, get_scoped_or_404, history_rows, reveal_url
 
 from . import services
@@ -218,12 +218,14 @@ class ProposalView(LoginRequiredMixin, View):
 
 # --- needs and resources -----------------------------------------------------------------------------
 
-NEED_COLUMNS = [Column("title", _("需求")), Column("requester_name", _("需求方")), Column("category", _("类别")),
-                Column(_remaining, _("剩余/总数")), Column(_window, _("时间")), Column("location", _("地点")),
-                Column("status", _("状态")), Column("conference.name", _("联席会议"))]
-RESOURCE_COLUMNS = [Column("title", _("资源")), Column("unit.name", _("提供单位")), Column("category", _("类别")),
-                    Column(_remaining, _("剩余/总数")), Column(_window, _("时间")), Column("location", _("地点")),
-                    Column("radius_m", _("服务半径(米)")), Column("status", _("状态"))]
+NEED_COLUMNS = [Column("title", _("需求")), Column("requester_name", _("需求方"), role=KEY),
+                Column("category", _("类别")), Column(_remaining, _("剩余/总数"), role=KEY),
+                Column(_window, _("时间"), role=KEY), Column("location", _("地点")),
+                Column("status", _("状态"), role=STATUS), Column("conference.name", _("联席会议"))]
+RESOURCE_COLUMNS = [Column("title", _("资源")), Column("unit.name", _("提供单位"), role=KEY),
+                    Column("category", _("类别")), Column(_remaining, _("剩余/总数"), role=KEY),
+                    Column(_window, _("时间"), role=KEY), Column("location", _("地点")),
+                    Column("radius_m", _("服务半径(米)")), Column("status", _("状态"), role=STATUS)]
 
 
 class NeedListView(ObjectListView):
@@ -472,10 +474,11 @@ class CloseItemView(LoginRequiredMixin, View):
 
 # --- projects ----------------------------------------------------------------------------------------
 
-PROJECT_COLUMNS = [Column("need.title", _("需求")), Column("need.requester_name", _("需求方")),
-                   Column("provider.name", _("提供单位")), Column("category", _("类别")), Column("quantity", _("数量")),
-                   Column("status", _("状态")), Column("claim_kind", _("认领方式")),
-                   Column(lambda p: timezone.localtime(p.claimed_at).date(), _("认领日期")),
+PROJECT_COLUMNS = [Column("need.title", _("需求")), Column("need.requester_name", _("需求方"), role=KEY),
+                   Column("provider.name", _("提供单位"), role=KEY), Column("category", _("类别")),
+                   Column("quantity", _("数量")), Column("status", _("状态"), role=STATUS),
+                   Column("claim_kind", _("认领方式")),
+                   Column(lambda p: timezone.localtime(p.claimed_at).date(), _("认领日期"), role=KEY),
                    Column("rating", _("评分"))]
 
 

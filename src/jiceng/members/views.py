@@ -2,7 +2,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.permissions import can_reveal_personal_data
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import LateRowPaginator, ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 
 from .filters import MemberFilterSet
@@ -16,10 +16,10 @@ COLUMNS = [
     Column("birth_date", _("出生日期")),
     Column("id_number_masked", _("公民身份号码")),
     Column("phone_masked", _("手机号码")),
-    Column("status", _("党员类别")),
-    Column("organization.name", _("所在党组织")),
-    Column("employer.name", _("工作单位")),
-    Column("join_date", _("入党日期")),
+    Column("status", _("党员类别"), role=STATUS),
+    Column("organization.name", _("所在党组织"), role=KEY),
+    Column("employer.name", _("工作单位"), role=KEY),
+    Column("join_date", _("入党日期"), role=KEY),
 ]
 
 

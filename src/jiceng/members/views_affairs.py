@@ -23,7 +23,7 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, TITLE, Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, ScopedMixin, history_rows
 from jiceng.organizations.models import Organization
 
@@ -76,9 +76,9 @@ class ApplicationListView(ObjectListView):
         Column("name", _("姓名")),
         Column("gender", _("性别")),
         Column("id_number_masked", _("公民身份号码")),
-        Column("stage", _("所处阶段")),
-        Column("organization.name", _("培养党组织")),
-        Column("created", _("录入时间")),
+        Column("stage", _("所处阶段"), role=STATUS),
+        Column("organization.name", _("培养党组织"), role=KEY),
+        Column("created", _("录入时间"), role=KEY),
     ]
 
 
@@ -228,10 +228,10 @@ class DueListView(ScopedMixin, generic.TemplateView):
 # --- transfers ----------------------------------------------------------------------------------------
 TRANSFER_COLUMNS = [
     Column("letter_no", _("介绍信编号")),
-    Column("person_name", _("党员")),
-    Column("direction", _("类型")),
-    Column("origin", _("转出党组织")),
-    Column("destination", _("接收党组织")),
+    Column("person_name", _("党员"), role=TITLE),
+    Column("direction", _("类型"), role=KEY),
+    Column("origin", _("转出党组织"), role=KEY),
+    Column("destination", _("接收党组织"), role=KEY),
     Column("issue_date", _("开具日期")),
     Column("valid_until", _("有效期至")),
     Column("state", _("状态")),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filters import ChooserFilter, SearchFilterSet
 from jiceng.core.forms import ScopedModelForm
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from jiceng.organizations.models import OrgKind
 
@@ -52,12 +52,12 @@ def state_label(work: AssignedWork) -> str:
 
 COLUMNS = [
     Column("task", _("工作任务"), link=True),
-    Column("member.name", _("党员")),
-    Column("organization.name", _("分配党组织")),
+    Column("member.name", _("党员"), role=KEY),
+    Column("organization.name", _("分配党组织"), role=KEY),
     Column("assigned", _("分配日期")),
-    Column("due", _("完成期限")),
+    Column("due", _("完成期限"), role=KEY),
     Column("done", _("完成日期")),
-    Column(state_label, _("完成情况")),
+    Column(state_label, _("完成情况"), role=STATUS),
 ]
 
 

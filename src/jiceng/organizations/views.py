@@ -13,7 +13,7 @@ from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
 from jiceng.core.scoping import prime_visibility, scope_for
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
 from jiceng.members.models import MemberStatus
@@ -26,11 +26,11 @@ from .models import CommitteeMember, CommitteePosition, Coverage, Organization
 
 COLUMNS = [
     Column("name", _("名称")),
-    Column("kind", _("类型")),
-    Column("parent.name", _("上级党组织")),
+    Column("kind", _("类型"), role=STATUS),
+    Column("parent.name", _("上级党组织"), role=KEY),
     Column("place.name", _("所在地域")),
-    Column("secretary.name", _("书记")),
-    Column("term_end", _("任期届满")),
+    Column("secretary.name", _("书记"), role=KEY),
+    Column("term_end", _("任期届满"), role=KEY),
 ]
 DETAIL_COLUMNS = [Column("established", _("成立日期")), Column("term_start", _("本届选举日期")),
                   Column("end_date", _("撤销日期")), Column("transfer_authority", _("有组织关系接转权限"))]

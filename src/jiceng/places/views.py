@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from jiceng.core.scoping import prime_visibility
-from jiceng.core.tables import Column
+from jiceng.core.tables import STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
 from jiceng.enterprises.models import Enterprise
 
@@ -14,7 +14,7 @@ from .services import place_tree
 
 COLUMNS = [
     Column("name", _("名称")),
-    Column("kind", _("类型")),
+    Column("kind", _("类型"), role=STATUS),
     Column("parent.name", _("上级")),
     Column("address", _("地址")),
     Column("code", _("编码")),

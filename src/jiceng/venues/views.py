@@ -25,7 +25,7 @@ from django.views import generic
 
 from jiceng.accounts.permissions import can_write
 from jiceng.core.scoping import scope_for
-from jiceng.core.tables import Column
+from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectEditView, ObjectListView, get_scoped_or_404, history_rows
 
 from . import ics, services
@@ -58,12 +58,12 @@ def _back(request, default: str) -> str:
 # --- rooms -------------------------------------------------------------------------------------------------
 ROOM_COLUMNS = [
     Column("name", _("房间"), link=True),
-    Column("place.name", _("所在服务站")),
+    Column("place.name", _("所在服务站"), role=KEY),
     Column("street.name", _("街道")),
-    Column("capacity", _("容纳人数")),
+    Column("capacity", _("容纳人数"), role=KEY),
     Column(lambda r: "、".join(r.equipment_labels), _("设备")),
-    Column("hours_label", _("开放时间")),
-    Column("active", _("开放预约")),
+    Column("hours_label", _("开放时间"), role=KEY),
+    Column("active", _("开放预约"), role=STATUS),
 ]
 
 
@@ -261,9 +261,9 @@ class BookingCreateView(LoginRequiredMixin, generic.View):
 BOOKING_COLUMNS = [
     Column(lambda b: f"{b.local_start:%Y-%m-%d %H:%M}–{b.local_end:%H:%M}", _("时间"), link=True),
     Column("room.place.name", _("服务站")),
-    Column("room.name", _("房间")),
-    Column("borrower", _("借用单位/申请人")),
-    Column("purpose", _("用途")),
+    Column("room.name", _("房间"), role=KEY),
+    Column("borrower", _("借用单位/申请人"), role=KEY),
+    Column("purpose", _("用途"), role=KEY),
     Column("attendees", _("参加人数")),
     Column("status", _("状态")),
     Column(lambda b: b.requested_by.get_username() if b.requested_by_id else "", _("申请人")),
