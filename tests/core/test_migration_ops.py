@@ -28,7 +28,7 @@ def _apply(operation, state: ProjectState, *, forwards: bool = True) -> ProjectS
     return new_state
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_index_dropped_and_restored_without_touching_the_rows():
     create = migrations.CreateModel("Thing", [
         ("id", models.AutoField(primary_key=True)),
