@@ -50,10 +50,10 @@ SERVICES_WJC: list[tuple[str, str, str, str]] = [
     ("wjc-winter-care", "寒暑假爱心托管班", "family_education", "寒暑假期间为园区双职工家庭的小学生提供托管。"),
     ("wjc-parent-child", "周末亲子活动", "family_education", "亲子阅读、手工和自然探索,每月两场。"),
     # 志愿公益
-    ("wjc-vol-green", "绿色出行党员志愿服务", "volunteer_charity", "在“绿色出行党员志愿服务区”午休和双休日引导文明停"
-                                                         "车。"),
-    ("wjc-vol-market", "萌娃公益集市", "volunteer_charity", "企业党支部和青年社区共办的义卖集市,所得用于资助困难儿童"
-                                                      "就诊。"),
+    ("wjc-vol-green", "绿色出行党员志愿服务", "volunteer_charity",
+     "在“绿色出行党员志愿服务区”午休和双休日引导文明停车。"),
+    ("wjc-vol-market", "萌娃公益集市", "volunteer_charity",
+     "企业党支部和青年社区共办的义卖集市,所得用于资助困难儿童就诊。"),
     ("wjc-vol-elderly", "居民区助老志愿服务", "volunteer_charity", "与居民区党组织结对,上门陪伴独居老人、代办小事。"),
     ("wjc-vol-register", "志愿者注册与时长认定", "volunteer_charity", "志愿者注册、服务时长记录和证明开具。"),
     ("wjc-charity-fund", "社区公益基金项目申请", "volunteer_charity", "街道社区公益基金会专项资金的项目申请指导。"),
@@ -119,211 +119,261 @@ class Spec:
 
 # Visits of the 创智天地 building worker: enterprise, days ago, people met, notes, findings, demands raised.
 VISITS: list[tuple[str, int, str, str, str, list[Spec]]] = [
-    ("#17", 94, "行政经理", "例行走访,了解经营和用工情况。", "经营平稳,暂无需求。", []),
-    ("#19", 90, "总经理", "例行走访。", "企业刚完成 Pre-A 轮融资,计划明年扩招。", []),
+    ("#17", 94, "行政经理", "例行走访,了解经营和用工情况。",
+     "经营平稳,暂无需求。", []),
+    ("#19", 90, "总经理", "例行走访。",
+     "企业刚完成 Pre-A 轮融资,计划明年扩招。", []),
     ("上海锐思软件有限公司", 88, "行政总监、党支部书记", "了解企业经营和党建情况。",
      "员工 150 人,今年新招应届生 20 名;希望参加街道的园区专场招聘会。", [
-         Spec("v-job-fair", "employment", S.CLOSED, 88, "公司明年计划再招 20 名前端和测试工程师,希望报名参加街道春季"
-                                                        "园区专场"
-              "招聘会,并在服务站张贴招聘信息。", to="街道社区事务受理服务中心",
+         Spec("v-job-fair", "employment", S.CLOSED, 88,
+              "公司明年计划再招 20 名前端和测试工程师,希望报名参加街道春季园区专场招聘会,并在服务站张贴招聘信息。",
+              to="街道社区事务受理服务中心",
               result="已为企业预留春季招聘会展位,招聘信息已在服务站和“魅力五角场”公众号发布。")]),
     ("上海蓝鲸云计算科技有限公司", 85, "人力资源部经理", "了解员工关爱需求。",
      "项目集中交付,研发团队连续加班,员工心理压力较大。", [
-         Spec("v-psych", "wellbeing", S.CLOSED, 85, "研发团队连续加班,员工普遍反映压力大、睡眠差,希望王金丽工作室到公司"
-              "开展一次心理健康讲座,并为有需要的员工安排一对一疏导。", to="building_worker",
+         Spec("v-psych", "wellbeing", S.CLOSED, 85,
+              "研发团队连续加班,员工普遍反映压力大、睡眠差,希望王金丽工作室到公司开展一次心理健康讲座,"
+              "并为有需要的员工安排一对一疏导。",
+              to="building_worker",
               result="王金丽工作室已到公司开设心理健康讲座,38 人参加;另有 6 名员工预约了一对一疏导。")]),
     ("上海星河互动娱乐科技有限公司", 80, "财务总监", "宣传科创扶持政策。",
      "企业有研发补贴申报意向,但不清楚申报窗口。", [
-        Spec("v-subsidy", "policy", S.CLOSED, 80, "想了解杨浦区互联网企业研发补贴和高新技术企业认定今年的申报时间、条"
-                                                  "件,"
-             "希望有人上门辅导。", to="区科委", result="区科委已上门解读政策,企业已完成高新技术企业认定的网上申报。")]),
-    ("上海智象数据科技有限公司", 74, "人事主管", "了解人才需求。", "新引进两名海外留学回国人员,落户和住房是难点。", [
-        Spec("v-talent", "talent", S.ASSIGNED, 74, "公司新引进两名海外留学回国的算法工程师,想咨询留学人员落户的办理流"
-                                                   "程,"
-             "以及能否申请区人才公寓。", to="区人才服务中心")]),
-    ("上海拾光信息技术有限公司", 69, "总经理", "例行走访。", "经营平稳,党支部活动正常,无特殊需求。", []),
+         Spec("v-subsidy", "policy", S.CLOSED, 80,
+              "想了解杨浦区互联网企业研发补贴和高新技术企业认定今年的申报时间、条件,希望有人上门辅导。",
+              to="区科委", result="区科委已上门解读政策,企业已完成高新技术企业认定的网上申报。")]),
+    ("上海智象数据科技有限公司", 74, "人事主管", "了解人才需求。",
+     "新引进两名海外留学回国人员,落户和住房是难点。", [
+         Spec("v-talent", "talent", S.ASSIGNED, 74,
+              "公司新引进两名海外留学回国的算法工程师,想咨询留学人员落户的办理流程,以及能否申请区人才公寓。",
+              to="区人才服务中心")]),
+    ("上海拾光信息技术有限公司", 69, "总经理", "例行走访。",
+     "经营平稳,党支部活动正常,无特殊需求。", []),
     ("上海创智云谷众创空间管理有限公司", 63, "运营总监", "了解孵化器内创客团队的情况。",
      "入驻 30 多个创客团队,平均年龄 25 岁左右;部分团队融资困难。", [
-         Spec("v-finance", "finance", S.CLOSED, 63, "孵化器里有几支创客团队产品已经上线,但融资一直没谈下来,希望对接区"
-                                                    "科创"
-              "集团的投资和科技型中小企业履约贷。", to="区科创集团",
-              result="已组织 5 支创客团队参加科创集团项目路演,其中 2 支进入尽调。")]),
-    ("上海瀚海智能科技有限公司", 57, "法务", "了解企业经营风险。", "一家客户拖欠服务款项半年,企业有法律咨询需求。", [
-        Spec("v-legal", "legal", S.CLOSED, 57, "一家客户拖欠我们的软件服务款 40 多万元已经半年,催讨无果,想获得免费的"
-             "法律咨询,看是否需要起诉。", to="街道法律服务站",
-             result="已安排坐班律师提供咨询,协助企业发出律师函,对方已还款一半并约定还款计划。")]),
-    ("#9", 50, "行政主管", "安全检查。", "消防通道被快递车辆长期占用。", [
-        Spec("v-fire", "safety_environment", S.CLOSED, 50, "楼下消防通道每天中午都被快递和外卖电动车堵住,一旦有火情消"
-                                                           "防车"
-             "进不来,请管理部门处理。", to="街道城市管理办",
-             result="已在楼下划设快递临时停放区,城管和物业每天午间巡查,消防通道已保持畅通。")]),
-    ("#10", 44, "人事专员", "了解员工家庭需求。", "多名员工子女面临入学,希望了解政策。", [
-        Spec("v-school", "family_education", S.RESOLVED, 44, "公司有几位外地员工的孩子明年要上小学,想了解随迁子女在杨浦"
-             "入学需要居住证积分还是社保年限,什么时候登记。", to="区教育局",
-             result="已把随迁子女入学政策和登记时间整理成问答发给企业,并请区教育局安排专人答疑。")]),
+         Spec("v-finance", "finance", S.CLOSED, 63,
+              "孵化器里有几支创客团队产品已经上线,但融资一直没谈下来,希望对接区科创集团的投资和科技型中小企业履约贷。",
+              to="区科创集团", result="已组织 5 支创客团队参加科创集团项目路演,其中 2 支进入尽调。")]),
+    ("上海瀚海智能科技有限公司", 57, "法务", "了解企业经营风险。",
+     "一家客户拖欠服务款项半年,企业有法律咨询需求。", [
+         Spec("v-legal", "legal", S.CLOSED, 57,
+              "一家客户拖欠我们的软件服务款 40 多万元已经半年,催讨无果,想获得免费的法律咨询,看是否需要起诉。",
+              to="街道法律服务站", result="已安排坐班律师提供咨询,协助企业发出律师函,对方已还款一半并约定还款计划。")]),
+    ("#9", 50, "行政主管", "安全检查。",
+     "消防通道被快递车辆长期占用。", [
+         Spec("v-fire", "safety_environment", S.CLOSED, 50,
+              "楼下消防通道每天中午都被快递和外卖电动车堵住,一旦有火情消防车进不来,请管理部门处理。",
+              to="街道城市管理办", result="已在楼下划设快递临时停放区,城管和物业每天午间巡查,消防通道已保持畅通。")]),
+    ("#10", 44, "人事专员", "了解员工家庭需求。",
+     "多名员工子女面临入学,希望了解政策。", [
+         Spec("v-school", "family_education", S.RESOLVED, 44,
+              "公司有几位外地员工的孩子明年要上小学,想了解随迁子女在杨浦入学需要居住证积分还是社保年限,什么时候登记。",
+              to="区教育局", result="已把随迁子女入学政策和登记时间整理成问答发给企业,并请区教育局安排专人答疑。")]),
     ("上海攀达信息科技有限公司", 38, "董事长、党支部书记", "了解支部活动和企业发展情况。",
      "支部在园区设立“绿色出行党员志愿服务区”,希望有更多志愿者参与。", [
-         Spec("v-green", "volunteer_charity", S.RESOLVED, 38, "我们支部在园区设了“绿色出行党员志愿服务区”,午休和双休"
-                                                              "日引导"
-              "共享单车停放,希望街道帮忙招募更多志愿者,并提供统一的马甲和标识。", to="street_staff",
-              result="已通过青年社区招募志愿者 15 名,志愿者马甲和标识牌已送到企业。")]),
-    ("#13", 31, "人力资源总监", "了解劳动关系。", "一名离职员工拒绝交接并申请劳动仲裁,企业希望调解。", [
-        Spec("v-labour", "employment", S.ASSIGNED, 31, "一名员工离职后拒绝交接工作资料,还申请了劳动仲裁,企业希望先通过"
-             "调解解决,请问街道有没有调解渠道。", to="街道劳动争议调解中心")]),
-    ("#14", 26, "财务经理", "宣传税收优惠。", "企业希望了解研发费用加计扣除。", [
-        Spec("v-tax", "tax", S.CLOSED, 26, "想了解研发费用加计扣除今年的新政策,能否安排税务专员到楼里给几家企业一起讲"
-                                           "解?",
-             to="区税务局", result="税务专员已在服务站开设专场讲解,12 家企业 30 余人参加。")]),
-    ("上海星火众创空间管理有限公司", 20, "运营经理", "了解创客党员情况。", "创客中有不少党员,希望有适合年轻人的组织生"
-                                                "活。", [
-        Spec("v-party-youth", "party_affairs", S.ASSIGNED, 20, "众创空间里有十几名创客是党员,组织关系分散,希望街道指"
-                                                               "导我们"
-             "开展“说学”党课这类年轻人喜欢的组织生活。", to="street_staff")]),
-    ("#15", 15, "行政主管", "了解楼宇设施问题。", "晚间加班时空调停止供冷,员工反映强烈。", [
-        Spec("v-aircon", "property", S.ASSIGNED, 15, "大楼空调每天晚上 8 点后就停止供应,研发人员加班时室内又闷又热,能否"
-             "延长供冷时间或者按楼层单独开启?", to="创智天地园区物业服务中心")]),
-    ("上海云帆网络科技有限公司", 5, "党支部书记", "指导支部建设。", "支部有 8 名正式党员,只设书记,未设支部委员会。", [
-        Spec("v-committee", "party_affairs", S.ACCEPTED, 5, "我们支部正式党员已经 8 名了,想按规定选举产生支部委员会,"
-             "请街道党工委指导换届选举的程序。")]),
-    ("#16", 6, "行政专员", "了解员工生活需求。", "员工反映午餐难。", [
-        Spec("v-lunch", "dining", S.ACCEPTED, 6, "园区周边中午吃饭排队要半小时,员工希望能订到平价的白领午餐,最好能送"
-                                                 "到楼下。")]),
-    ("#20", 3, "人事专员", "了解员工文体需求。", "员工想组队参加“创智杯”足球赛。", [
-        Spec("v-football", "culture_sports", S.SUBMITTED, 3, "公司有十来个同事想参加今年的“创智杯”足球赛,人数不够组一"
-                                                             "支队,"
-             "能不能和楼里其他企业拼一支联队?")]),
-    ("#25", 1, "总经理", "例行走访。", "经营稳定,员工 41 人,无特殊需求。", []),
+         Spec("v-green", "volunteer_charity", S.RESOLVED, 38,
+              "我们支部在园区设了“绿色出行党员志愿服务区”,午休和双休日引导共享单车停放,希望街道帮忙招募更多志愿者,"
+              "并提供统一的马甲和标识。",
+              to="street_staff", result="已通过青年社区招募志愿者 15 名,志愿者马甲和标识牌已送到企业。")]),
+    ("#13", 31, "人力资源总监", "了解劳动关系。",
+     "一名离职员工拒绝交接并申请劳动仲裁,企业希望调解。", [
+         Spec("v-labour", "employment", S.ASSIGNED, 31,
+              "一名员工离职后拒绝交接工作资料,还申请了劳动仲裁,企业希望先通过调解解决,请问街道有没有调解渠道。",
+              to="街道劳动争议调解中心")]),
+    ("#14", 26, "财务经理", "宣传税收优惠。",
+     "企业希望了解研发费用加计扣除。", [
+         Spec("v-tax", "tax", S.CLOSED, 26,
+              "想了解研发费用加计扣除今年的新政策,能否安排税务专员到楼里给几家企业一起讲解?",
+              to="区税务局", result="税务专员已在服务站开设专场讲解,12 家企业 30 余人参加。")]),
+    ("上海星火众创空间管理有限公司", 20, "运营经理", "了解创客党员情况。",
+     "创客中有不少党员,希望有适合年轻人的组织生活。", [
+         Spec("v-party-youth", "party_affairs", S.ASSIGNED, 20,
+              "众创空间里有十几名创客是党员,组织关系分散,希望街道指导我们开展“说学”党课这类年轻人喜欢的组织生活。",
+              to="street_staff")]),
+    ("#15", 15, "行政主管", "了解楼宇设施问题。",
+     "晚间加班时空调停止供冷,员工反映强烈。", [
+         Spec("v-aircon", "property", S.ASSIGNED, 15,
+              "大楼空调每天晚上 8 点后就停止供应,研发人员加班时室内又闷又热,能否延长供冷时间或者按楼层单独开启?",
+              to="创智天地园区物业服务中心")]),
+    ("上海云帆网络科技有限公司", 5, "党支部书记", "指导支部建设。",
+     "支部有 8 名正式党员,只设书记,未设支部委员会。", [
+         Spec("v-committee", "party_affairs", S.ACCEPTED, 5,
+              "我们支部正式党员已经 8 名了,想按规定选举产生支部委员会,请街道党工委指导换届选举的程序。")]),
+    ("#16", 6, "行政专员", "了解员工生活需求。",
+     "员工反映午餐难。", [
+         Spec("v-lunch", "dining", S.ACCEPTED, 6,
+              "园区周边中午吃饭排队要半小时,员工希望能订到平价的白领午餐,最好能送到楼下。")]),
+    ("#20", 3, "人事专员", "了解员工文体需求。",
+     "员工想组队参加“创智杯”足球赛。", [
+         Spec("v-football", "culture_sports", S.SUBMITTED, 3,
+              "公司有十来个同事想参加今年的“创智杯”足球赛,人数不够组一支队,能不能和楼里其他企业拼一支联队?")]),
+    ("#25", 1, "总经理", "例行走访。",
+     "经营稳定,员工 41 人,无特殊需求。", []),
 ]
 
 # Demands raised through the other channels.
 DEMANDS: list[Spec] = [
     # --- 创智天地 and the 五角场 street ------------------------------------------------------------------
-    Spec("lunch", "dining", S.CLOSED, 112, "创智天地周边中午吃饭排队久、价格偏贵,外卖也要等很久。听说五里桥街道推出了"
-         "“白领午餐”项目,希望我们园区也能对接平价午餐。", where=PARK, title="园区白领午餐贵、选择少",
-         source=DemandSource.PUBLIC, requester="王女士", to="street_staff",
+    Spec("lunch", "dining", S.CLOSED, 112,
+         "创智天地周边中午吃饭排队久、价格偏贵,外卖也要等很久。听说五里桥街道推出了“白领午餐”项目,"
+         "希望我们园区也能对接平价午餐。",
+         where=PARK, title="园区白领午餐贵、选择少", source=DemandSource.PUBLIC, requester="王女士", to="street_staff",
          result="已对接园区周边 3 家餐厅推出 20 元白领午餐套餐,并在服务清单上线“白领午餐预订”。", rating=5,
          comment="午餐便宜又方便,点赞!"),
-    Spec("speech", "culture_sports", S.CLOSED, 108, "我想预约:演讲训练营。想提高公开演讲能力,每月的主题演讲我都想参加"
-                                                    "。",
-         service="wjc-speech", requester="周先生", to="building_worker", result="已为其报名本季度演讲训练营。"),
-    Spec("branch-registration", "registration", S.CLOSED, 104, "我想预约:“一网通办”代办指导。公司新设立一家分公司,想在"
-         "园区办理注册登记,需要准备哪些材料?", service="wjc-one-netcom", requester="unit_contact",
-         to="街道社区事务受理服务中心", result="已指导企业在“一网通办”完成分公司设立登记,营业执照已领取。", rating=5,
-         comment="帮办很专业,一次就办好了。"),
-    Spec("party-transfer", "party_affairs", S.CLOSED, 99, "我刚入职攀达科技,是党员,组织关系还在原来的学校,想转到攀达"
-         "科技党支部,需要办理哪些手续?", where=f"{PARK}1号楼", title="新入职党员组织关系转接", requester="周一鸣",
-         to="street_staff", result="已告知转接流程:由原学校党委开具介绍信,攀达科技党支部接收;已登记跟进。", rating=5),
-    Spec("night-parking", "parking_traffic", S.CLOSED, 95, "我们老小区晚上停车太难了,听说园区地下车库晚上是空的,能不能"
-         "向居民错峰开放?", where=PARK, title="居民夜间停车难", source=DemandSource.PHONE, requester="国和居民区 李阿"
-                                                                                       "姨",
-         to="street_staff", result="已通过区域化党建联席会议协调园区地下车库夜间开放 40 个错峰停车位,居民到居委会登记"
-                                   "使用。"),
-    Spec("tcm-order", "health", S.CLOSED, 82, "我想预约:午间中医咨询。颈椎和肩膀长期酸痛,想请中医看看。",
-         service="wjc-tcm", requester="陈女士", to="building_worker", result="已预约本月第二个周三 12:10 的中医咨询。",
-         rating=4),
-    Spec("dues", "party_affairs", S.CLOSED, 66, "我是外省来沪工作的流动党员,想了解在园区怎样按月交党费、参加组织生活。",
+    Spec("speech", "culture_sports", S.CLOSED, 108,
+         "我想预约:演讲训练营。想提高公开演讲能力,每月的主题演讲我都想参加。",
+         requester="周先生", to="building_worker", result="已为其报名本季度演讲训练营。", service="wjc-speech"),
+    Spec("branch-registration", "registration", S.CLOSED, 104,
+         "我想预约:“一网通办”代办指导。公司新设立一家分公司,想在园区办理注册登记,需要准备哪些材料?",
+         requester="unit_contact", to="街道社区事务受理服务中心",
+         result="已指导企业在“一网通办”完成分公司设立登记,营业执照已领取。", rating=5,
+         comment="帮办很专业,一次就办好了。", service="wjc-one-netcom"),
+    Spec("party-transfer", "party_affairs", S.CLOSED, 99,
+         "我刚入职攀达科技,是党员,组织关系还在原来的学校,想转到攀达科技党支部,需要办理哪些手续?",
+         where="创智天地1号楼", title="新入职党员组织关系转接", requester="周一鸣", to="street_staff",
+         result="已告知转接流程:由原学校党委开具介绍信,攀达科技党支部接收;已登记跟进。", rating=5),
+    Spec("night-parking", "parking_traffic", S.CLOSED, 95,
+         "我们老小区晚上停车太难了,听说园区地下车库晚上是空的,能不能向居民错峰开放?",
+         where=PARK, title="居民夜间停车难", source=DemandSource.PHONE, requester="国和居民区 李阿姨",
+         to="street_staff",
+         result="已通过区域化党建联席会议协调园区地下车库夜间开放 40 个错峰停车位,居民到居委会登记使用。"),
+    Spec("tcm-order", "health", S.CLOSED, 82,
+         "我想预约:午间中医咨询。颈椎和肩膀长期酸痛,想请中医看看。",
+         requester="陈女士", to="building_worker", result="已预约本月第二个周三 12:10 的中医咨询。", rating=4,
+         service="wjc-tcm"),
+    Spec("dues", "party_affairs", S.CLOSED, 66,
+         "我是外省来沪工作的流动党员,想了解在园区怎样按月交党费、参加组织生活。",
          where=PARK, title="流动党员参加组织生活", source=DemandSource.PHONE, requester="马先生", to="building_worker",
          result="已介绍其到五角场街道互联网企业联合党支部参加组织生活,党费可由支部按月收缴。"),
-    Spec("hukou", "talent", S.CLOSED, 60, "今年刚毕业入职园区企业,想咨询应届毕业生直接落户的评分标准和需要的材料。",
+    Spec("hukou", "talent", S.CLOSED, 60,
+         "今年刚毕业入职园区企业,想咨询应届毕业生直接落户的评分标准和需要的材料。",
          where=PARK, title="应届生落户咨询", source=DemandSource.WALK_IN, requester="吴同学", to="区人才服务中心",
          result="已解答应届生落户评分办法,并协助预约区人才服务中心窗口。", rating=4),
-    Spec("football", "culture_sports", S.CLOSED, 58, "我想预约:“创智杯”足球赛报名。我们公司想报名今年的比赛。",
-         service="wjc-football", requester="unit_contact", to="building_worker", result="已报名,分在 B 组。", rating=5),
-    Spec("elevator", "property", S.CLOSED, 52, "3 号楼电梯从昨天起一直停在 12 层不动,员工上下班只能走楼梯,请尽快报修。",
-         where=f"{PARK}3号楼", title="3 号楼电梯故障", source=DemandSource.PHONE, requester="3号楼 前台",
+    Spec("football", "culture_sports", S.CLOSED, 58,
+         "我想预约:“创智杯”足球赛报名。我们公司想报名今年的比赛。",
+         requester="unit_contact", to="building_worker", result="已报名,分在 B 组。", rating=5, service="wjc-football"),
+    Spec("elevator", "property", S.CLOSED, 52,
+         "3 号楼电梯从昨天起一直停在 12 层不动,员工上下班只能走楼梯,请尽快报修。",
+         where="创智天地3号楼", title="3 号楼电梯故障", source=DemandSource.PHONE, requester="3号楼 前台",
          to="创智天地园区物业服务中心", result="物业已更换电梯控制板,电梯恢复运行。"),
-    Spec("elevator-dup", "property", S.MERGED, 51, "3 号楼的电梯坏了,好多人在一楼等,请物业快来修。",
-         where=f"{PARK}3号楼", source=DemandSource.PUBLIC, into="elevator"),
-    Spec("green-volunteer", "volunteer_charity", S.CLOSED, 45, "我想预约:绿色出行党员志愿服务。周末两天都可以参加。",
-         service="wjc-vol-green", requester="member", to="building_worker", result="已安排在本周六上午的志愿服务班次。",
-         rating=5, comment="第一次参加志愿服务,很有意义。"),
-    Spec("refund", "other", S.REJECTED, 40, "网购的耳机商家一直不给退款,请街道帮我催一下。", where=PARK,
-         source=DemandSource.PUBLIC, result="不属于党群服务站受理范围,已告知可拨打 12315 或向购物平台投诉。"),
-    Spec("tax-order", "tax", S.CLOSED, 39, "我想预约:财税咨询。小规模纳税人转一般纳税人有什么影响?",
-         service="wjc-tax", requester="刘会计", to="区税务局", result="税务专员已电话解答,并发送了政策文件。"),
-    Spec("bikes", "parking_traffic", S.ASSIGNED, 35, "早高峰淞沪路园区门口共享单车停得满满当当,人行道都被堵住了,"
-         "希望划定停放点,并安排志愿者引导。", where=PARK, title="园区门口共享单车乱停", source=DemandSource.PUBLIC,
-         requester="赵先生", to="building_worker"),
-    Spec("bikes-dup", "parking_traffic", S.MERGED, 33, "园区门口共享单车太多了,走路都过不去,请管一管。", where=PARK,
-         source=DemandSource.PUBLIC, into="bikes"),
-    Spec("stable-jobs", "policy", S.ACCEPTED, 30, "想了解稳岗补贴今年的申领条件和截止时间,我们去年没来得及申请。",
+    Spec("elevator-dup", "property", S.MERGED, 51,
+         "3 号楼的电梯坏了,好多人在一楼等,请物业快来修。",
+         where="创智天地3号楼", source=DemandSource.PUBLIC, into="elevator"),
+    Spec("green-volunteer", "volunteer_charity", S.CLOSED, 45,
+         "我想预约:绿色出行党员志愿服务。周末两天都可以参加。",
+         requester="member", to="building_worker", result="已安排在本周六上午的志愿服务班次。", rating=5,
+         comment="第一次参加志愿服务,很有意义。", service="wjc-vol-green"),
+    Spec("refund", "other", S.REJECTED, 40,
+         "网购的耳机商家一直不给退款,请街道帮我催一下。",
+         where=PARK, source=DemandSource.PUBLIC,
+         result="不属于党群服务站受理范围,已告知可拨打 12315 或向购物平台投诉。"),
+    Spec("tax-order", "tax", S.CLOSED, 39,
+         "我想预约:财税咨询。小规模纳税人转一般纳税人有什么影响?",
+         requester="刘会计", to="区税务局", result="税务专员已电话解答,并发送了政策文件。", service="wjc-tax"),
+    Spec("bikes", "parking_traffic", S.ASSIGNED, 35,
+         "早高峰淞沪路园区门口共享单车停得满满当当,人行道都被堵住了,希望划定停放点,并安排志愿者引导。",
+         where=PARK, title="园区门口共享单车乱停", source=DemandSource.PUBLIC, requester="赵先生",
+         to="building_worker"),
+    Spec("bikes-dup", "parking_traffic", S.MERGED, 33,
+         "园区门口共享单车太多了,走路都过不去,请管一管。",
+         where=PARK, source=DemandSource.PUBLIC, into="bikes"),
+    Spec("stable-jobs", "policy", S.ACCEPTED, 30,
+         "想了解稳岗补贴今年的申领条件和截止时间,我们去年没来得及申请。",
          where="#30", title="稳岗补贴申领咨询", source=DemandSource.PHONE),
-    Spec("job-fair", "employment", S.CLOSED, 28, "我想预约:企业招聘会报名。需要一个展位,招聘 5 名销售。",
-         service="wjc-job-fair", requester="钱经理", to="街道社区事务受理服务中心", result="已安排春季招聘会 12 号展"
-                                                                            "位。",
-         rating=5),
-    Spec("ip", "legal", S.ASSIGNED, 25, "我想预约:知识产权维权咨询。我们的 App 被人仿冒上架,想咨询商标和软件著作权维"
-                                        "权。",
-         service="wjc-ip", requester="孙先生", to="街道法律服务站"),
-    Spec("charity-market", "volunteer_charity", S.RESOLVED, 19, "我们支部想在园区举办“萌娃公益集市”,义卖所得用于资助"
-         "困难儿童就诊,需要场地和志愿者支持。", where=PARK, title="萌娃公益集市需要场地和志愿者",
-         requester="园区某电商企业党支部 吕先生", to="street_staff",
+    Spec("job-fair", "employment", S.CLOSED, 28,
+         "我想预约:企业招聘会报名。需要一个展位,招聘 5 名销售。",
+         requester="钱经理", to="街道社区事务受理服务中心", result="已安排春季招聘会 12 号展位。", rating=5,
+         service="wjc-job-fair"),
+    Spec("ip", "legal", S.ASSIGNED, 25,
+         "我想预约:知识产权维权咨询。我们的 App 被人仿冒上架,想咨询商标和软件著作权维权。",
+         requester="孙先生", to="街道法律服务站", service="wjc-ip"),
+    Spec("charity-market", "volunteer_charity", S.RESOLVED, 19,
+         "我们支部想在园区举办“萌娃公益集市”,义卖所得用于资助困难儿童就诊,需要场地和志愿者支持。",
+         where=PARK, title="萌娃公益集市需要场地和志愿者", requester="园区某电商企业党支部 吕先生", to="street_staff",
          result="已协调青年社区广场作为场地,乐活志愿服务队 20 人到场支持。"),
-    Spec("ad", "other", S.REJECTED, 18, "本公司专业供应打印耗材、办公家具,价格优惠,欢迎园区企业联系采购。", where=PARK,
-         source=DemandSource.WEB, requester="某办公用品公司", result="广告推销信息,不予受理。"),
-    Spec("garbage", "safety_environment", S.RESOLVED, 13, "园区垃圾分类投放点最近异味很大,能不能增加清运次数,周边也要"
-         "消毒。", where=PARK, title="垃圾投放点异味大", source=DemandSource.PUBLIC, requester="徐先生",
-         to="街道城市管理办", result="已协调环卫增加为每日两次清运,并每周消杀一次。"),
-    Spec("school", "family_education", S.ASSIGNED, 8, "孩子明年上小学,户籍不在杨浦,想咨询随迁子女入学需要准备哪些材料、"
-         "什么时候登记。", where=PARK, title="随迁子女入学咨询", requester="member", to="区教育局"),
-    Spec("finance-fair", "finance", S.ACCEPTED, 6, "我想预约:投融资对接会。我们是做智能硬件的,想报名下一次项目路演。",
-         service="wjc-finance", requester="unit_contact"),
-    Spec("tcm", "health", S.RESOLVED, 9, "希望园区每月安排一次中医咨询,午休时间就能看诊,不用请假去医院。", where=PARK,
-         title="希望园区有中医咨询", source=DemandSource.PUBLIC, requester="陈女士", to="building_worker",
+    Spec("ad", "other", S.REJECTED, 18,
+         "本公司专业供应打印耗材、办公家具,价格优惠,欢迎园区企业联系采购。",
+         where=PARK, requester="某办公用品公司", result="广告推销信息,不予受理。"),
+    Spec("garbage", "safety_environment", S.RESOLVED, 13,
+         "园区垃圾分类投放点最近异味很大,能不能增加清运次数,周边也要消毒。",
+         where=PARK, title="垃圾投放点异味大", source=DemandSource.PUBLIC, requester="徐先生", to="街道城市管理办",
+         result="已协调环卫增加为每日两次清运,并每周消杀一次。"),
+    Spec("school", "family_education", S.ASSIGNED, 8,
+         "孩子明年上小学,户籍不在杨浦,想咨询随迁子女入学需要准备哪些材料、什么时候登记。",
+         where=PARK, title="随迁子女入学咨询", requester="member", to="区教育局"),
+    Spec("finance-fair", "finance", S.ACCEPTED, 6,
+         "我想预约:投融资对接会。我们是做智能硬件的,想报名下一次项目路演。",
+         requester="unit_contact", service="wjc-finance"),
+    Spec("tcm", "health", S.RESOLVED, 9,
+         "希望园区每月安排一次中医咨询,午休时间就能看诊,不用请假去医院。",
+         where=PARK, title="希望园区有中医咨询", source=DemandSource.PUBLIC, requester="陈女士", to="building_worker",
          result="已与社区卫生服务中心约定每月第二个周三午间在青年社区党群服务站坐诊。"),
-    Spec("green-travel", "parking_traffic", S.RESOLVED, 5, "我想预约:绿色出行咨询。想知道园区有没有通地铁站的班车。",
-         service="wjc-green-travel", requester="黄女士", to="building_worker",
-         result="园区早晚高峰有到江湾体育场站的免费接驳车,时刻表已发送。"),
-    Spec("apply-guide", "party_affairs", S.ASSIGNED, 4, "公司有两名高管递交了入党申请书,支部想请街道党工委指导发展党员"
-         "工作,安排一次入党积极分子培训。", where=PANDA, title="请街道指导发展党员工作", requester="unit_contact",
-         to="street_staff", due_today=True),
-    Spec("badminton", "culture_sports", S.ACCEPTED, 4, "青年社区的羽毛球场地周末经常约不到,希望增加场次或者开放园区体"
-                                                       "育馆。",
+    Spec("green-travel", "parking_traffic", S.RESOLVED, 5,
+         "我想预约:绿色出行咨询。想知道园区有没有通地铁站的班车。",
+         requester="黄女士", to="building_worker", result="园区早晚高峰有到江湾体育场站的免费接驳车,时刻表已发送。",
+         service="wjc-green-travel"),
+    Spec("apply-guide", "party_affairs", S.ASSIGNED, 4,
+         "公司有两名高管递交了入党申请书,支部想请街道党工委指导发展党员工作,安排一次入党积极分子培训。",
+         where=PANDA, title="请街道指导发展党员工作", requester="unit_contact", to="street_staff", due_today=True),
+    Spec("badminton", "culture_sports", S.ACCEPTED, 4,
+         "青年社区的羽毛球场地周末经常约不到,希望增加场次或者开放园区体育馆。",
          where=PARK, title="羽毛球场地约不到", requester="member"),
-    Spec("psych", "wellbeing", S.ASSIGNED, 3, "我想预约:心理疏导(王金丽工作室)。最近项目压力很大、失眠,想预约一对一心理"
-         "疏导,最好是午休时间。", service="wjc-psych", to="building_worker"),
-    Spec("winter-care", "family_education", S.SUBMITTED, 2, "双职工家庭孩子放寒假没人照看,希望园区像暑假一样办爱心托"
-                                                            "管班。",
+    Spec("psych", "wellbeing", S.ASSIGNED, 3,
+         "我想预约:心理疏导(王金丽工作室)。最近项目压力很大、失眠,想预约一对一心理疏导,最好是午休时间。",
+         to="building_worker", service="wjc-psych"),
+    Spec("winter-care", "family_education", S.SUBMITTED, 2,
+         "双职工家庭孩子放寒假没人照看,希望园区像暑假一样办爱心托管班。",
          where=PARK, title="寒假爱心托管班", source=DemandSource.PUBLIC, requester="孙女士"),
-    Spec("leak", "property", S.SUBMITTED, 1, "2 号楼 B1 层卫生间水管漏水,地面积水很滑,请物业尽快处理。", where=f""
-                                                                                       f"{PARK}2号楼",
-         title="2 号楼卫生间漏水", source=DemandSource.PUBLIC, requester="林先生"),
-    Spec("apartment", "talent", S.SUBMITTED, 1, "我想预约:人才公寓申请指导。刚入职,想了解人才公寓的申请条件。",
-         service="wjc-apartment", requester="何同学"),
-    Spec("lunch-order", "dining", S.SUBMITTED, 0, "我想预约:白领午餐预订。下周一到周五每天两份。", service="wjc-lunch",
-         requester="郑女士"),
+    Spec("leak", "property", S.SUBMITTED, 1,
+         "2 号楼 B1 层卫生间水管漏水,地面积水很滑,请物业尽快处理。",
+         where="创智天地2号楼", title="2 号楼卫生间漏水", source=DemandSource.PUBLIC, requester="林先生"),
+    Spec("apartment", "talent", S.SUBMITTED, 1,
+         "我想预约:人才公寓申请指导。刚入职,想了解人才公寓的申请条件。",
+         requester="何同学", service="wjc-apartment"),
+    Spec("lunch-order", "dining", S.SUBMITTED, 0,
+         "我想预约:白领午餐预订。下周一到周五每天两份。",
+         requester="郑女士", service="wjc-lunch"),
     # --- 高和大厦 (静安寺街道) ----------------------------------------------------------------------------------
-    Spec("gh-onenet", "registration", S.CLOSED, 76, "我想预约:“一网通办”政务服务机。想在服务站自助打印营业执照副本。",
-         service="gh-one-netcom", requester="冯先生", to="高和大厦企业服务中心", result="已现场指导完成打印。",
-         rating=5),
-    Spec("gh-stress", "wellbeing", S.CLOSED, 47, "我想预约:减压室预约。周三中午一小时。", service="gh-stress",
-         requester="韩女士", to="高和大厦企业服务中心", result="已预约,咨询师周三中午驻点。", rating=5),
-    Spec("gh-tax-kiosk", "tax", S.RESOLVED, 11, "服务站的 24 小时自助税务机打印发票时一直报错,晚上加班时没法开票。",
+    Spec("gh-onenet", "registration", S.CLOSED, 76,
+         "我想预约:“一网通办”政务服务机。想在服务站自助打印营业执照副本。",
+         requester="冯先生", to="高和大厦企业服务中心", result="已现场指导完成打印。", rating=5,
+         service="gh-one-netcom"),
+    Spec("gh-stress", "wellbeing", S.CLOSED, 47,
+         "我想预约:减压室预约。周三中午一小时。",
+         requester="韩女士", to="高和大厦企业服务中心", result="已预约,咨询师周三中午驻点。", rating=5,
+         service="gh-stress"),
+    Spec("gh-tax-kiosk", "tax", S.RESOLVED, 11,
+         "服务站的 24 小时自助税务机打印发票时一直报错,晚上加班时没法开票。",
          where="高和大厦", title="自助税务机无法打印发票", source=DemandSource.PUBLIC, requester="郑先生",
          to="区税务局", result="税务局已派人更换打印模块,设备恢复正常。"),
-    Spec("gh-reading", "culture_sports", S.SUBMITTED, 2, "我想预约:白领阅读角。阅读角晚上 7 点就关门了,希望延长到 9 点,"
-         "方便加班后借书。", service="gh-reading", requester="许女士"),
+    Spec("gh-reading", "culture_sports", S.SUBMITTED, 2,
+         "我想预约:白领阅读角。阅读角晚上 7 点就关门了,希望延长到 9 点,方便加班后借书。",
+         requester="许女士", service="gh-reading"),
     # --- 豫园街道 ---------------------------------------------------------------------------------------------
-    Spec("fuyou-finance", "finance", S.CLOSED, 88, "公司想申请区里的中小企业贷款贴息,不清楚申请条件和流程。",
+    Spec("fuyou-finance", "finance", S.CLOSED, 88,
+         "公司想申请区里的中小企业贷款贴息,不清楚申请条件和流程。",
          where="福佑商务大厦", title="中小企业贷款贴息咨询", source=DemandSource.PHONE, requester="邓经理",
          to="区金融服务办", result="已解答贴息条件,企业已提交申请材料。"),
-    Spec("market-live", "other", S.CLOSED, 54, "我们是小商品市场的个体户,想参加电商直播带货培训,拓展线上销售。",
+    Spec("market-live", "other", S.CLOSED, 54,
+         "我们是小商品市场的个体户,想参加电商直播带货培训,拓展线上销售。",
          where="豫园小商品市场", title="业户想学直播带货", source=DemandSource.WALK_IN, requester="市场业户 曹女士",
          to="street_staff_2", result="已组织市场业户参加区商务委的直播电商培训,首期 40 户参加。", rating=5),
-    Spec("market-fire", "safety_environment", S.ACCEPTED, 20, "市场二楼通道两侧业户货物越堆越多,消防通道只剩一人宽,"
-         "担心出事。", where="豫园小商品市场", title="市场消防通道被占", source=DemandSource.PHONE,
-         requester="市场党员 彭先生"),
-    Spec("fuyou-lunch", "dining", S.SUBMITTED, 3, "福佑商务大厦周边午间用餐排队太久,希望引进白领食堂或者午餐车。",
+    Spec("market-fire", "safety_environment", S.ACCEPTED, 20,
+         "市场二楼通道两侧业户货物越堆越多,消防通道只剩一人宽,担心出事。",
+         where="豫园小商品市场", title="市场消防通道被占", source=DemandSource.PHONE, requester="市场党员 彭先生"),
+    Spec("fuyou-lunch", "dining", S.SUBMITTED, 3,
+         "福佑商务大厦周边午间用餐排队太久,希望引进白领食堂或者午餐车。",
          where="福佑商务大厦", source=DemandSource.PUBLIC, requester="蒋先生"),
     # --- 嘉兴大厦 (陆家嘴街道) ----------------------------------------------------------------------------------
-    Spec("jx-parking", "parking_traffic", S.CLOSED, 33, "嘉兴大厦地下车库月租车位紧张,访客车辆经常无处停。",
+    Spec("jx-parking", "parking_traffic", S.CLOSED, 33,
+         "嘉兴大厦地下车库月租车位紧张,访客车辆经常无处停。",
          where="嘉兴大厦", title="访客停车难", source=DemandSource.PUBLIC, requester="楼宇白领 潘先生",
          to="嘉兴大厦楼事会", result="楼事会协调物业腾出 10 个访客临时车位。"),
-    Spec("jx-health", "health", S.ASSIGNED, 24, "大厦白领希望组织一次免费体检和健康讲座。", where="嘉兴大厦",
-         title="希望组织免费体检", requester="楼宇白领 罗女士", to="社区卫生服务中心"),
-    Spec("jx-volunteer", "volunteer_charity", S.ACCEPTED, 7, "楼事会组建了楼宇党员志愿者先锋队,需要统一的志愿者马甲和"
-                                                             "一次"
-         "应急救护培训。", where="嘉兴大厦", title="党员志愿者先锋队需要培训", requester="嘉兴大厦楼事会 詹先生"),
+    Spec("jx-health", "health", S.ASSIGNED, 24,
+         "大厦白领希望组织一次免费体检和健康讲座。",
+         where="嘉兴大厦", title="希望组织免费体检", requester="楼宇白领 罗女士", to="社区卫生服务中心"),
+    Spec("jx-volunteer", "volunteer_charity", S.ACCEPTED, 7,
+         "楼事会组建了楼宇党员志愿者先锋队,需要统一的志愿者马甲和一次应急救护培训。",
+         where="嘉兴大厦", title="党员志愿者先锋队需要培训", requester="嘉兴大厦楼事会 詹先生"),
 ]
 
 
