@@ -385,7 +385,8 @@ class _Loader:
         self.categories = {c.code: c for c in Category.objects.all()}
         self.street = Place.objects.filter(kind=PlaceKind.STREET, name=STREET_WJC).first()
         self.park = Place.objects.filter(kind=PlaceKind.PARK, name=PARK, parent=self.street).first()
-        self.park_enterprises = list(Enterprise.objects.filter(place__path__startswith=self.park.path).order_by("pk"))
+        self.park_enterprises = list(Enterprise.objects.filter(place__path__startswith=self.park.path)
+                                     .order_by("pk")) if self.park else []
         self.services: dict[str, Service] = {}
         self.demands: dict[str, Demand] = {}
 
@@ -470,6 +471,8 @@ class _Loader:
         day = self.submitted_day(spec)
         staffed = spec.source in (DemandSource.PHONE, DemandSource.WALK_IN)
         hour = self.rng.randint(9, 16) if staffed else self.rng.randint(8, 21)
+        if spec.due_today:
+            hour = 8  # in before the office opens: accepted the same morning
         submitted = self.story.moment(day, hour, self.rng.randint(0, 59))
         source = DemandSource.SERVICE_ORDER if service else spec.source
         with self.story.at(submitted):

@@ -41,7 +41,7 @@ class Story:
         return day
 
     def next_workday(self, day: dt.date, n: int = 1) -> dt.date:
-        """The n-th working day after `day`, but never after today (then `day` itself: the same day, later)."""
+        """The n-th working day after `day`, but never after today (then today: the step happens later today)."""
         return min(self.calendar.add_working_days(day, n), max(day, self.today))
 
     def workdays_ago(self, n: int) -> dt.date:
