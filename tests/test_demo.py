@@ -1,24 +1,31 @@
 """The demo district: the figures from seed 000 and the gap lists all show up, and loading is idempotent."""
 
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
+from jiceng.accounts.models import ROLE_TARGET, Notification, Role, RoleAssignment
+from jiceng.demands.models import Category, Demand, DemandEvent, DemandStatus, Service, Visit
 from jiceng.enterprises.models import Enterprise, Ownership
-from jiceng.members.models import Member
+from jiceng.holidays.calendar import WorkCalendar
+from jiceng.members.models import Member, Transfer, TransferState
 from jiceng.operations.demo import DEMO_USERS, PASSWORD, load_demo
 from jiceng.organizations.coverage import REPORT_KINDS, child_reports, coverage_report
 from jiceng.organizations.models import CommitteeMember, Coverage, Organization
 from jiceng.places.models import Place
+from jiceng.risk.models import EnterpriseRisk, FollowUp, LevelChange, Signal
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Place, Enterprise, Organization, Coverage, CommitteeMember, Member, RoleAssignment, get_user_model()]
+MODELS = [Place, Enterprise, Organization, Coverage, CommitteeMember, Member, RoleAssignment, get_user_model(),
+          Service, Visit, Demand, DemandEvent, Transfer, Signal, EnterpriseRisk, LevelChange, FollowUp, Notification]
 
 
 def _counts() -> dict[str, int]:
@@ -180,3 +187,111 @@ def test_existing_accounts_are_left_alone(db):
     out = io.StringIO()
     call_command("demo", "--no-serve", stdout=out)
     assert "（原密码）" in out.getvalue() and "admin" in out.getvalue()
+
+
+# --- the seeds' story (issue 15): read back through the API, as the administrator ---------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _api(username: str = "admin"):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(username=username))
+    return client
+
+
+def _count(client, url: str, **params) -> int:
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, params, response.content[:300])
+    return response.json()["count"]
+
+
+def _all(client, url: str, **params) -> list[dict]:
+    response = client.get(url, {**params, "page_size": 500})
+    assert response.status_code == 200, (url, response.content[:300])
+    body = response.json()
+    assert body["next"] is None
+    return body["results"]
+
+
+def test_the_story_through_the_api(demo):
+    api = _api()
+    # Issue 15's floor for the demo.
+    assert _count(api, "/api/demands/") >= 50
+    assert _count(api, "/api/visits/") >= 20
+    assert _count(api, "/api/services/") >= 30
+    assert _count(api, "/api/transfers/") >= 3
+    assert _count(api, "/api/dues/payments/") >= 100
+    assert _count(api, "/api/applications/") >= 10
+    assert _count(api, "/api/risk/enterprises/", level=4) >= 1
+    assert _count(api, "/api/risk/enterprises/", level=5) >= 1
+    # Every status and every category of demand, over the past months; some open ones past their deadline.
+    for status in DemandStatus.values:
+        assert _count(api, "/api/demands/", status=status) >= 1, status
+    for code in Category.objects.values_list("code", flat=True):
+        assert _count(api, "/api/demands/", category=code) >= 1, code
+    assert _count(api, "/api/demands/", overdue=True) >= 3
+    today = timezone.localdate()
+    created = sorted(dt.date.fromisoformat(d["created"][:10]) for d in _all(api, "/api/demands/"))
+    assert (today - created[0]).days >= 90 and len({(d.year, d.month) for d in created}) >= 4
+    # Visits over the past three months, with findings; some companies are due again this week.
+    visits = _all(api, "/api/visits/")
+    assert all(v["findings"] for v in visits)
+    dates = [dt.date.fromisoformat(v["date"]) for v in visits]
+    assert max(dates) < today and (today - min(dates)).days >= 80
+    # The station's service list of seed 001.
+    assert Service.objects.filter(station__name="五角场青年社区党群服务站").count() == 34
+    # Transfers in every state.
+    assert {t["state"] for t in _all(api, "/api/transfers/")} == set(TransferState.values)
+    # Every colour of the five-colour analysis, and every follow-up with a due date.
+    counts = api.get("/api/risk/enterprises/counts/").json()
+    assert all(counts[str(level)] >= 1 for level in range(1, 6)), counts
+    follow_ups = _all(api, "/api/risk/follow-ups/")
+    assert follow_ups and all(f["due_date"] for f in follow_ups)
+    # Seed 003: the 日资 company whose lease ends and that needs more room is orange (较不稳定).
+    sakurai = Enterprise.objects.get(name="樱井商事（上海）有限公司")
+    risk = api.get(f"/api/risk/enterprises/{sakurai.pk}/").json()
+    assert risk["computed_level"] == 4
+    assert {"outgrowing_premises", "expansion_need"} <= {s["type"] for s in risk["explanation"]}
+    # The red one has its follow-up, open, for the street's officer.
+    red = EnterpriseRisk.objects.get(computed_level=5).enterprise
+    open_red = [f for f in follow_ups if f["enterprise"] == red.pk and f["level"] == 5 and f["status"] == "open"]
+    assert open_red
+    assert FollowUp.objects.get(pk=open_red[0]["id"]).assignees.filter(username="street_staff").exists()
+
+
+def test_the_story_is_in_each_role_scope(demo):
+    """What the workbenches will show: each role finds its own part of the story."""
+    assert _count(_api("street_staff"), "/api/demands/", overdue=True) >= 1
+    assert _count(_api("street_staff"), "/api/risk/follow-ups/", status="open", mine=True) >= 1
+    assert _count(_api("building_worker"), "/api/demands/", mine=True) >= 3
+    assert _count(_api("org_secretary"), "/api/transfers/", state="issued") >= 1  # letters to receive
+    assert _count(_api("unit_contact"), "/api/demands/") >= 3
+    assert _count(_api("member"), "/api/demands/") >= 2
+    assert _count(_api("street_staff_2"), "/api/demands/") >= 3
+
+
+@pytest.mark.parametrize("day", [
+    dt.date(2026, 10, 9),  # the first working day after the National Day holiday
+    dt.date(2027, 1, 3),  # a Sunday
+])
+def test_deadlines_are_the_workflows_own_on_any_day(day):
+    with time_machine.travel(dt.datetime.combine(day, dt.time(9, 30), tzinfo=SHANGHAI), tick=False):
+        load_demo()
+        calendar = WorkCalendar()
+        accepted = Demand.objects.filter(accepted_on__isnull=False).select_related("category")
+        assert accepted.count() >= 40
+        for demand in accepted:
+            assert demand.due_date == calendar.deadline(demand.accepted_on, demand.category.deadline_days).date
+            assert demand.accepted_on <= day and demand.created.date() <= day
+            assert calendar.is_workday(demand.accepted_on) or demand.accepted_on == day
+        # Nothing in the story happens after now.
+        now = timezone.now()
+        assert not DemandEvent.objects.filter(created__gt=now).exists()
+        assert not Visit.objects.filter(date__gte=day).exists()
+        assert not FollowUp.objects.filter(created__gt=now).exists()
+        if calendar.is_workday(day):
+            assert Demand.objects.filter(status__in=("accepted", "assigned"), due_date=day).exists()
+        assert Demand.objects.filter(status__in=("accepted", "assigned"), due_date__lt=day).exists()

@@ -120,6 +120,11 @@ def _timeline(stop: str, days_ago: int, today: dt.date, contacts: list[Member], 
         if shift == 0:
             break
         activist -= dt.timedelta(days=shift)
+    # Around a long holiday the notice's end can jump back and forth over the wanted day without settling (the
+    # loop above stops after ten tries): step back until no step lies after it, never into the future.
+    while plan[-1][2] > wanted:
+        activist -= dt.timedelta(days=1)
+        plan = _plan(activist, contacts, calendar, stop)
     return plan
 
 
