@@ -32,7 +32,8 @@ def test_made_in_chinese_read_in_english_and_back(reader):
     with translation.override("en"):
         made_in_english = notify([reader], "demand.resolved", {"t": "电梯维修"})[0]
     row.refresh_from_db()
-    assert row.key == "venues.booking_approved" and row.params == {"booking": "创智天地 · 会议室 2026-10-12 09:00–10:00"}
+    assert row.key == "venues.booking_approved"
+    assert row.params == {"booking": "创智天地 · 会议室 2026-10-12 09:00–10:00"}
     with translation.override("en"):
         assert row.text == "Your room booking has been approved: 创智天地 · 会议室 2026-10-12 09:00–10:00"
         assert str(Notification.objects.get(pk=made_in_english.pk)) == (
@@ -60,8 +61,8 @@ def test_labels_dates_and_reference_data_are_translated_when_read(reader):
 
 
 def test_numbers_stay_numbers_and_project_status_follows_the_reader(reader):
-    digest, status = (notify([reader], "risk.digest", {"n": 3})[0],
-                      notify([reader], "matching.project_status", {"p": "午餐配送", "s": ProjectStatus.AGREED.label})[0])
+    digest = notify([reader], "risk.digest", {"n": 3})[0]
+    status = notify([reader], "matching.project_status", {"p": "午餐配送", "s": ProjectStatus.AGREED.label})[0]
     with translation.override("en"):
         assert "the risk level of 3 enterprise(s) has risen" in digest.text
         assert status.text == "Project “午餐配送”: Confirmed"
@@ -146,7 +147,8 @@ def test_conversion_of_stored_rows(reader):
     assert n.convert_rows(Notification, batch=2) == 2
     promoted, cancelled, unknown = (Notification.objects.get(pk=row.pk) for row in old)
     assert (promoted.key, promoted.params) == ("activity.promoted", {"title": "读书会", "when": "2026-10-12 19:00"})
-    assert cancelled.key == "activity.cancelled" and cancelled.message == "Activity cancelled: 读书会 (2026-10-12 19:00)"
+    assert cancelled.key == "activity.cancelled"
+    assert cancelled.message == "Activity cancelled: 读书会 (2026-10-12 19:00)"  # the sentence stays
     assert (unknown.key, unknown.params) == ("", {})
     with translation.override("en"):
         assert promoted.text == "Off the waiting list: you now have a place at “读书会” (2026-10-12 19:00)."
