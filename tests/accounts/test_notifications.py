@@ -109,6 +109,10 @@ def test_every_notify_call_uses_a_registered_key():
                 calls += 1
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Notification":
                 assert path.name == "notify.py", f"{path}:{node.lineno} creates a Notification outside notify()"
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("create", "bulk_create", "get_or_create", "update_or_create")
+                    and "Notification.objects" in ast.unparse(node.func.value)):
+                assert path.name == "notify.py", f"{path}:{node.lineno} creates a Notification outside notify()"
     assert calls >= len(n.KINDS)
 
 
