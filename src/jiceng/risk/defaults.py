@@ -40,10 +40,10 @@ SIGNAL_TYPE_NAMES_EN = {
     "intends_to_shrink": "Intends to downsize",
     "headcount_falling": "Headcount falling",
     "rent_arrears": "Rent arrears",
-    "registration_moved": "Registration moved away",
+    "registration_moved": "Registered address moved away",
     "overdue_demand": "Demand overdue",
     "repeated_complaints": "Repeated complaints",
-    "expansion_need": "Needs to expand",
+    "expansion_need": "Plans to expand (more space or new business)",
     "outgrowing_premises": "Lease ending and needs more room (may move out)",
     "manual": "Other circumstances",
 }
