@@ -76,6 +76,11 @@ def test_old_rows_without_a_key_keep_their_text(reader):
     # A key this version does not know (a newer version's row, after a downgrade) also falls back.
     row = Notification.objects.create(user=reader, key="future.kind", params={"x": 1}, message="以后的通知")
     assert row.text == "以后的通知"
+    # Parameters damaged by hand (the admin, SQL) never break a page: the stored sentence shows.
+    for params in ([1, 2], {"t": {"t": ""}}, {"t": {"t": "%(x)s", "p": {}}}, {}):
+        row = Notification(user=reader, key="demand.resolved", params=params, message="您的需求已办结")
+        assert isinstance(row.text, str)
+    assert Notification(user=reader, key="demand.resolved", params=[1], message="原句").text == "原句"
 
 
 def test_unknown_key_or_missing_parameter_is_refused_where_the_notification_is_made(reader):

@@ -152,14 +152,17 @@ def decode(value: Any) -> Any:
                 if texts.get(code):
                     return texts[code]
             return next(iter(texts.values()), "")
-        if "t" in value:
+        if value.get("t"):  # gettext("") would answer the catalogue's header
             text = gettext(str(value["t"]))
             inner = value.get("p")
             if isinstance(inner, dict):
-                try:
-                    return text % {k: decode(v) for k, v in inner.items()}
-                except (KeyError, TypeError, ValueError):
-                    return str(value["t"]) % {k: decode(v) for k, v in inner.items()}
+                values = {k: decode(v) for k, v in inner.items()}
+                for template in (text, str(value["t"])):  # a broken translation: the source template
+                    try:
+                        return template % values
+                    except (KeyError, TypeError, ValueError):
+                        continue
+                return str(value["t"])
             return text
         return ""
     return value
@@ -172,7 +175,7 @@ def render(key: str, params: Mapping[str, Any] | None, fallback: str = "", langu
     if kind is None:
         return fallback
     with translation.override(language) if language else nullcontext():
-        values = {name: decode(value) for name, value in (params or {}).items()}
+        values = {name: decode(value) for name, value in (params if isinstance(params, Mapping) else {}).items()}
         try:
             return str(kind.template) % values
         except (KeyError, TypeError, ValueError):  # a broken translation: the source template still fits
