@@ -6,6 +6,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request with the language cookie activates its language in the
+    test's thread and leaves it active (as Django's LocaleMiddleware does), which made later tests order-dependent."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def tree(db):
     from tests.factories import district_tree

@@ -122,10 +122,17 @@ class LoginFailure(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (also sent by e-mail when the user has an address)."""
+    """An in-app notification (also sent by e-mail when the user has an address).
+
+    Stored as a message key and its parameters (jiceng.accounts.notifications, decision 048) and rendered in the
+    reader's language; ``message`` keeps the sentence in the platform's default language (searching, e-mail, and
+    rows made before keys existed, which have no key and show it as written).
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name=_("接收人"))
+    key = models.CharField(_("消息类型"), max_length=50, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     message = models.CharField(_("内容"), max_length=300)
     url = models.CharField(_("链接"), max_length=200, blank=True)
     read = models.BooleanField(_("已读"), default=False)
@@ -138,4 +145,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read", "-created"], name="notification_inbox")]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The notification in the active language (the stored sentence for rows without a known key)."""
+        from .notifications import render
+
+        return render(self.key, self.params, fallback=self.message)

@@ -190,9 +190,8 @@ def set_status(activity: Activity, status: str, *, user=None) -> Activity:
         if status == ActivityStatus.CANCELLED:
             _release_booking(activity, user)
             signups = activity.signups.filter(status__in=ACTIVE_SIGNUP_STATUSES).select_related("user")
-            notify(_signup_recipients(signups),
-                   _("活动已取消:%(title)s(%(when)s)") % {"title": activity.title, "when": _when(activity)},
-                   activity.get_absolute_url())
+            notify(_signup_recipients(signups), "activity.cancelled",
+                   {"title": activity.title, "when": _when(activity)}, activity.get_absolute_url())
     return activity
 
 
@@ -303,8 +302,7 @@ def _fill_from_waitlist(activity: Activity) -> list[SignUp]:
     for signup in promoted:
         signup.status, signup.position = SignUpStatus.CONFIRMED, None
         signup.save(update_fields=["status", "position"])
-        notify(_signup_recipients([signup]),
-               _("候补成功:您已获得“%(title)s”(%(when)s)的名额。") % {"title": activity.title, "when": _when(activity)},
+        notify(_signup_recipients([signup]), "activity.promoted", {"title": activity.title, "when": _when(activity)},
                activity.get_absolute_url())
     return promoted
 
@@ -322,11 +320,10 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     with transaction.atomic():
         for signup in signups.select_for_update(of=("self",)) if _supports_for_update_of() else signups:
             activity = signup.activity
-            notify(_signup_recipients([signup]),
-                   _("活动提醒:明天 %(time)s “%(title)s”,地点:%(where)s") % {
-                       "time": f"{timezone.localtime(activity.start):%H:%M}", "title": activity.title,
-                       "where": activity.location or (activity.place.name if activity.place_id else "-")},
-                   activity.get_absolute_url())
+            notify(_signup_recipients([signup]), "activity.reminder", {
+                "time": f"{timezone.localtime(activity.start):%H:%M}", "title": activity.title,
+                "where": activity.location or (activity.place.name if activity.place_id else "-")},
+                activity.get_absolute_url())
             signup.reminded_at = now
             signup.save(update_fields=["reminded_at"])
             count += 1

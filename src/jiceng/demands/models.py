@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.i18n import localized
 from jiceng.core.scoping import Scope, ScopedManager, as_union
 from jiceng.core.validators import mask_phone, validate_cn_mobile
 from jiceng.places.models import Located, Place
@@ -39,7 +40,12 @@ class Category(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (decision 049)."""
+        return localized(self.name, self.name_en)
 
 
 OWN_DEMANDS_LISTED = 2000  # beyond this many own demands outside the place scope, the plain OR condition

@@ -45,7 +45,7 @@ def save_attachments(demand: Demand, files) -> None:
 
 DEMAND_COLUMNS = [
     Column(str, _("需求")),
-    Column("category.name", _("类别")),
+    Column("category.label", _("类别")),
     Column("status", _("状态"), role=STATUS),
     Column("place.name", _("楼宇/园区"), role=KEY),
     Column("requester_enterprise.name", _("提出企业")),
@@ -187,7 +187,7 @@ class DemandDetailView(ObjectDetailView):
     fields = [Column("text", _("需求内容")), Column("tracking_code", _("查询码")), Column("source", _("来源")),
               Column("requester_kind", _("提出方")), Column("requester_enterprise.name", _("提出企业")),
               Column("requester_name", _("联系人")), Column("requester_phone_masked", _("联系电话")),
-              Column("category.name", _("类别")), Column("status", _("状态")), Column("place.name", _("楼宇/园区")),
+              Column("category.label", _("类别")), Column("status", _("状态")), Column("place.name", _("楼宇/园区")),
               Column("assignee_display", _("承办")), Column("accepted_on", _("受理日期")),
               Column("due_label", _("办理期限")), Column("rating", _("评价")), Column("rating_comment", _("评价意见"))]
 

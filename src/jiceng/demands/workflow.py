@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.accounts.models import Role
+from jiceng.accounts.notifications import due
 from jiceng.accounts.notify import notify
 from jiceng.accounts.people import with_units
 from jiceng.core.sanitize import strip_control_chars
@@ -187,7 +188,7 @@ def assign(demand: Demand, *, user, assignee_user=None, department: str = "", en
     demand.save()
     _event(demand, "assign", before, user=user, note=note or demand.assignee_display)
     if assignee_user is not None:
-        notify([assignee_user], _("新派单:%(t)s(期限 %(d)s)") % {"t": demand, "d": demand.due_label},
+        notify([assignee_user], "demand.assigned", {"t": demand, "d": due(demand.due_date, demand.due_provisional)},
                demand.get_absolute_url())
     return demand
 
@@ -211,7 +212,7 @@ def _transition(demand: Demand, action: str, *, user, note: str = "", actor_labe
 @transaction.atomic
 def resolve(demand: Demand, *, user, note: str) -> Demand:
     demand = _transition(demand, "resolve", user=user, note=note)
-    notify([demand.requester_user], _("您的需求已办结:%(t)s,请评价。") % {"t": demand},
+    notify([demand.requester_user], "demand.resolved", {"t": demand},
            reverse("demands:track", args=[demand.tracking_code]))
     return demand
 
@@ -309,7 +310,7 @@ def escalate_overdue(today: dt.date | None = None) -> int:
             locked.save(update_fields=["escalated_at"])
             _event(locked, "escalate", locked.status, actor_label=_("系统"),
                    note=_("超过办理期限 %(d)s,已督办。") % {"d": locked.due_date})
-            notify(superiors_of(locked), _("督办:需求“%(t)s”已超期(期限 %(d)s)") % {"t": locked, "d": locked.due_date},
+            notify(superiors_of(locked), "demand.escalated", {"t": locked, "d": locked.due_date},
                    locked.get_absolute_url())
             count += 1
     return count

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 from chinese_calendar import constants as package_days
+from django.utils.translation import gettext, gettext_noop
+
+from jiceng.core.i18n import english_active
 
 from .models import HolidaySource, HolidayYear
 from .statutory import provisional_days_off
@@ -78,6 +81,20 @@ _PACKAGE_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb
 
 def _package_name(value) -> str:
     return _PACKAGE_NAMES.get(str(value), str(value))
+
+
+# The statutory holidays' names as the notices write them: shown in the reader's language (decision 049). A name
+# joins several with 、 ("中秋节、国庆节"); anything else an editor typed is shown as written.
+HOLIDAY_NAMES = frozenset({gettext_noop("元旦"), gettext_noop("春节"), gettext_noop("清明节"), gettext_noop("劳动节"),
+                           gettext_noop("端午节"), gettext_noop("中秋节"), gettext_noop("国庆节"),
+                           gettext_noop("抗战胜利70周年纪念日")})
+
+
+def holiday_label(name: str) -> str:
+    parts = (name or "").split("、")
+    if not all(part in HOLIDAY_NAMES for part in parts):
+        return name
+    return (", " if english_active() else "、").join(gettext(part) for part in parts)
 
 
 def _notice_schedule(holiday_year: HolidayYear) -> Schedule:

@@ -254,6 +254,5 @@ def warn_managers(today: dt.date | None = None, users: Iterable | None = None) -
     url = reverse("holidays:import") + f"?year={year}"
     told = set(Notification.objects.filter(url=url).values_list("user_id", flat=True))
     recipients = [u for u in (users if users is not None else managers()) if u.pk not in told]
-    notify(recipients, _("%(year)d 年的节假日安排尚未发布,期限暂按法定节日推算。国务院办公厅通知发布后,请导入。")
-           % {"year": year}, url)
+    notify(recipients, "holidays.unpublished", {"year": year}, url)
     return len(recipients)

@@ -16,7 +16,7 @@ from django.views import generic
 from jiceng.core.forms import add_service_errors
 
 from . import services
-from .calendar import WorkCalendar, published_years, schedule_for
+from .calendar import WorkCalendar, holiday_label, published_years, schedule_for
 from .forms import ImportForm, YearForm
 from .models import HolidayYear
 
@@ -33,8 +33,8 @@ def _year_or_404(year: int) -> int:
 
 
 def _day_rows(days: dict[dt.date, str], workdays: dict[dt.date, str]) -> list[dict]:
-    rows = [{"date": d, "name": n, "workday": False} for d, n in days.items()]
-    rows += [{"date": d, "name": n, "workday": True} for d, n in workdays.items()]
+    rows = [{"date": d, "name": holiday_label(n), "workday": False} for d, n in days.items()]
+    rows += [{"date": d, "name": holiday_label(n), "workday": True} for d, n in workdays.items()]
     return sorted(rows, key=lambda row: row["date"])
 
 

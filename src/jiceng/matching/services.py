@@ -284,8 +284,7 @@ def claim_need(need: Need, *, unit: MemberUnit, quantity: int, by, resource: Res
         project = Project.objects.create(
             conference_id=need.conference_id, need=need, resource=resource, provider=unit, category=need.category,
             quantity=quantity, claim_kind=kind, note=note[:500], lead_member=lead_member, claimed_by=by)
-    _tell_requester(project, _t("“%(unit)s”认领了需求“%(need)s”(%(q)s),请确认。")
-                    % {"unit": unit.name, "need": need.title, "q": quantity})
+    _tell_requester(project, "matching.need_claimed", {"unit": unit.name, "need": need.title, "q": quantity})
     return project
 
 
@@ -306,8 +305,8 @@ def claim_resource(resource: Resource, *, need: Need, quantity: int, by, note: s
             conference_id=need.conference_id, need=need, resource=resource, provider_id=resource.unit_id,
             category=need.category, quantity=quantity, claim_kind=ClaimKind.RESOURCE, note=note[:500], claimed_by=by)
     provider_users = _unit_users(resource.unit)
-    notify(provider_users, _t("“%(who)s”认领了资源“%(res)s”(%(q)s),请确认。")
-           % {"who": need.requester_name, "res": resource.title, "q": quantity}, project.get_absolute_url())
+    notify(provider_users, "matching.resource_claimed",
+           {"who": need.requester_name, "res": resource.title, "q": quantity}, project.get_absolute_url())
     return project
 
 
@@ -395,10 +394,10 @@ def advance(project: Project, action: str, *, by, rating: int | None = None, out
         locked._change_reason = transition.label  # the source text: each reader sees it in their own language
         locked.save()
     if transition.side == "requester":
-        notify(_unit_users(locked.provider), _t("项目“%(p)s”:%(s)s") % {"p": locked, "s": locked.get_status_display()},
-               locked.get_absolute_url())
+        notify(_unit_users(locked.provider), "matching.project_status",
+               {"p": locked, "s": ProjectStatus(locked.status).label}, locked.get_absolute_url())
     else:
-        _tell_requester(locked, _t("项目“%(p)s”:%(s)s") % {"p": locked, "s": locked.get_status_display()})
+        _tell_requester(locked, "matching.project_status", {"p": locked, "s": ProjectStatus(locked.status).label})
     return locked
 
 
@@ -411,12 +410,12 @@ def _unit_users(unit: MemberUnit) -> list:
             .select_related("user")]
 
 
-def _tell_requester(project: Project, message: str) -> None:
+def _tell_requester(project: Project, key: str, params: dict) -> None:
     need = project.need
     users = _unit_users(need.requester_unit) if need.requester_unit_id else []
     if need.created_by_id:
         users.append(need.created_by)
-    notify(users, message, project.get_absolute_url())
+    notify(users, key, params, project.get_absolute_url())
 
 
 # --- engine adapters: suggestions and whole-list proposals --------------------------------------------

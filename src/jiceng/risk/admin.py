@@ -6,7 +6,8 @@ from .models import EnterpriseRisk, FollowUp, LevelChange, LevelThreshold, Playb
 
 @admin.register(SignalType)
 class SignalTypeAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "weight", "allow_negative", "live_days", "source_kind", "group", "active")
+    list_display = ("code", "name", "name_en", "weight", "allow_negative", "live_days", "source_kind", "group",
+                    "active")
     list_editable = ("weight", "live_days", "active")
     list_filter = ("source_kind", "active")
 
@@ -18,7 +19,7 @@ class LevelThresholdAdmin(SimpleHistoryAdmin):
 
 @admin.register(Playbook)
 class PlaybookAdmin(SimpleHistoryAdmin):
-    list_display = ("level", "role", "within_working_days", "action")
+    list_display = ("level", "role", "within_working_days", "action", "action_en")
 
 
 @admin.register(Signal)

@@ -31,6 +31,23 @@ SIGNAL_TYPES = [
     ("manual", "其他情况", "工作人员根据实际情况录入(每条计分)", 10, True, 90, "recorded", None, ""),
 ]
 
+# code → English name (decision 049: reference data in both languages; filled in by the data migration risk/0005
+# for the default rows, editable by admins)
+SIGNAL_TYPE_NAMES_EN = {
+    "lease_ending_3m": "Lease ends within 3 months",
+    "lease_ending_6m": "Lease ends within 6 months",
+    "intends_to_move": "Intends to move out",
+    "intends_to_shrink": "Intends to downsize",
+    "headcount_falling": "Headcount falling",
+    "rent_arrears": "Rent arrears",
+    "registration_moved": "Registered address moved away",
+    "overdue_demand": "Demand overdue",
+    "repeated_complaints": "Repeated complaints",
+    "expansion_need": "Plans to expand (more space or new business)",
+    "outgrowing_premises": "Lease ending and needs more room (may move out)",
+    "manual": "Other circumstances",
+}
+
 # level → lowest score of the level (strictly increasing)
 THRESHOLDS = {1: 0, 2: 10, 3: 30, 4: 60, 5: 90}
 
@@ -41,6 +58,16 @@ PLAYBOOKS = {
     3: ("街道工作人员走访企业,核实风险信号并跟踪需求办理", "street_staff", 10),
     2: ("楼宇党群工作者按月走访,关注租约与经营变化", "building_worker", 22),
     1: ("楼宇党群工作者按季度走访", "building_worker", 66),
+}
+
+PLAYBOOKS_EN = {
+    5: "The street and the district investment promotion office visit together, learn why the enterprise would "
+       "leave, arrange office space and policy support, and draw up a plan to keep it",
+    4: "The street and the district investment promotion office visit together, help find new office space and "
+       "help with registration changes",
+    3: "Street staff visit the enterprise, check the risk signals and follow its demands",
+    2: "The building's party worker visits monthly, watching the lease and the business",
+    1: "The building's party worker visits quarterly",
 }
 
 # Findings that mean more together than apart (seed 003: the lease ends and the company needs more room →
@@ -61,6 +88,23 @@ VISIT_SIGNAL_MAP = {
 }
 
 
+def fill_english(apps=None) -> None:
+    """English names for the default rows that have none yet, where the Chinese is still the default's (an admin's
+    own wording is not overwritten with a translation of something else)."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    SignalType = apps.get_model("risk", "SignalType")
+    Playbook = apps.get_model("risk", "Playbook")
+    FollowUp = apps.get_model("risk", "FollowUp")
+    for code, name, *_rest in SIGNAL_TYPES:
+        SignalType.objects.filter(code=code, name=name, name_en="").update(name_en=SIGNAL_TYPE_NAMES_EN[code])
+    for level, (action, _role, _days) in PLAYBOOKS.items():
+        Playbook.objects.filter(level=level, action=action, action_en="").update(action_en=PLAYBOOKS_EN[level])
+        FollowUp.objects.filter(action=action, action_en="").update(action_en=PLAYBOOKS_EN[level])
+
+
 def install(apps=None) -> None:
     """Create whatever default rows are missing (idempotent; existing rows, possibly edited, are kept)."""
     if apps is None:
@@ -70,13 +114,17 @@ def install(apps=None) -> None:
     SignalType = apps.get_model("risk", "SignalType")
     LevelThreshold = apps.get_model("risk", "LevelThreshold")
     Playbook = apps.get_model("risk", "Playbook")
+    # Migration 0002 runs this on the models as they were then (without the English fields, added by 0004).
+    type_fields = {f.name for f in SignalType._meta.get_fields()}
+    playbook_fields = {f.name for f in Playbook._meta.get_fields()}
     for order, (code, name, description, weight, negative, live, kind, window, group) in enumerate(SIGNAL_TYPES):
-        SignalType.objects.get_or_create(code=code, defaults={
-            "name": name, "description": description, "weight": weight, "allow_negative": negative,
-            "live_days": live, "source_kind": kind, "window_days": window, "group": group, "order": order})
+        values = {"name": name, "name_en": SIGNAL_TYPE_NAMES_EN.get(code, ""), "description": description,
+                  "weight": weight, "allow_negative": negative, "live_days": live, "source_kind": kind,
+                  "window_days": window, "group": group, "order": order}
+        SignalType.objects.get_or_create(code=code, defaults={k: v for k, v in values.items() if k in type_fields})
     if not LevelThreshold.objects.exists():
         LevelThreshold.objects.bulk_create(LevelThreshold(level=level, min_score=score)
                                            for level, score in THRESHOLDS.items())
     for level, (action, role, days) in PLAYBOOKS.items():
-        Playbook.objects.get_or_create(level=level, defaults={"action": action, "role": role,
-                                                              "within_working_days": days})
+        values = {"action": action, "action_en": PLAYBOOKS_EN[level], "role": role, "within_working_days": days}
+        Playbook.objects.get_or_create(level=level, defaults={k: v for k, v in values.items() if k in playbook_fields})

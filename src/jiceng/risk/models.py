@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.accounts.models import Role
+from jiceng.core.i18n import localized
 from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
 
 from .choices import ChangeKind, FollowUpStatus, RiskLevel, SignalSource, SourceKind
@@ -39,6 +40,7 @@ def enterprise_scope_q(scope: Scope, field: str = "enterprise") -> models.Q:
 class SignalType(models.Model):
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     description = models.CharField(_("说明"), max_length=200, blank=True)
     weight = models.SmallIntegerField(
         _("分值"), validators=[MinValueValidator(-MAX_POINTS), MaxValueValidator(MAX_POINTS)],
@@ -64,7 +66,12 @@ class SignalType(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (decision 049)."""
+        return localized(self.name, self.name_en)
 
     def clean(self) -> None:
         if self.weight is not None and self.weight < 0 and not self.allow_negative:
@@ -176,6 +183,7 @@ class Playbook(models.Model):
 
     level = models.PositiveSmallIntegerField(_("等级"), choices=RiskLevel.choices, unique=True)
     action = models.TextField(_("处置措施"), max_length=1000)
+    action_en = models.TextField(_("处置措施(英文)"), max_length=1000, blank=True)
     role = models.CharField(_("责任角色"), max_length=32, default="street_staff",
                             choices=PLAYBOOK_ROLES)
     within_working_days = models.PositiveSmallIntegerField(_("时限(工作日)"),
@@ -188,7 +196,11 @@ class Playbook(models.Model):
         ordering = ["-level"]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}: {self.action[:30]}"
+        return f"{self.get_level_display()}: {self.action_label[:30]}"
+
+    @property
+    def action_label(self) -> str:
+        return localized(self.action, self.action_en)
 
 
 class EnterpriseRiskQuerySet(ScopedQuerySet):
@@ -295,6 +307,7 @@ class FollowUp(models.Model):
     playbook = models.ForeignKey(Playbook, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
                                  verbose_name=_("处置预案"))
     action = models.TextField(_("处置措施"), blank=True)
+    action_en = models.TextField(_("处置措施(英文)"), blank=True)  # copied from the playbook with `action`
     due_date = models.DateField(_("完成期限"), null=True, blank=True, db_index=True,
                                 help_text=_("按法定工作日计算。"))
     due_provisional = models.BooleanField(_("期限暂定"), default=False,
@@ -330,6 +343,11 @@ class FollowUp(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("risk:enterprise", args=[self.enterprise_id]) + "#follow-ups"
+
+    @property
+    def action_label(self) -> str:
+        """The playbook's action as copied when the follow-up was made, in the active language."""
+        return localized(self.action, self.action_en)
 
     @property
     def level_info(self) -> dict:

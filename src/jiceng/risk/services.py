@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import RoleAssignment
+from jiceng.accounts.notifications import bilingual
+from jiceng.accounts.notifications import due as due_param
 from jiceng.accounts.notify import notify
 from jiceng.accounts.permissions import can_write
 from jiceng.core.bulk import insert_rows
@@ -313,10 +315,6 @@ def _calendar_due(calendar: WorkCalendar, cache: dict, start: dt.date, days: int
     return cache[key]
 
 
-def _due_label(deadline: Deadline) -> str:
-    return (_("%(date)s(暂定)") if deadline.provisional else "%(date)s") % {"date": deadline.date.isoformat()}
-
-
 def recompute_follow_up_due_dates(calendar: WorkCalendar) -> list[tuple]:
     """Open follow-ups whose deadline a provisional year decided (or that have none): recompute it from the day
     they were created and their playbook, after a holiday schedule was published. Returns the changes as
@@ -389,10 +387,11 @@ def _follow_up(rises: Sequence[_Rise], *, today: dt.date, now: dt.datetime, batc
                 outcome=_("风险等级已升至“%(level)s”,由新的跟进任务接续。") % {"level": RiskLevel(level).label})
     calendar, cache = WorkCalendar(), {}
     due = {r: _calendar_due(calendar, cache, today, playbooks[r.level].within_working_days) for r in rises}
-    insert_rows(FollowUp, ["enterprise", "level", "playbook", "action", "due_date", "due_provisional", "status",
-                           "outcome", "created"],
-                [(r.enterprise_id, r.level, playbooks[r.level].pk, playbooks[r.level].action, due[r].date,
-                  due[r].provisional, FollowUpStatus.OPEN, "", now) for r in rises])
+    insert_rows(FollowUp, ["enterprise", "level", "playbook", "action", "action_en", "due_date", "due_provisional",
+                           "status", "outcome", "created"],
+                [(r.enterprise_id, r.level, playbooks[r.level].pk, playbooks[r.level].action,
+                  playbooks[r.level].action_en, due[r].date, due[r].provisional, FollowUpStatus.OPEN, "", now)
+                 for r in rises])
     # Read back the new ids: open, created at `now`, and unique per (enterprise, level) by the partial index.
     created = FollowUp.objects.filter(status=FollowUpStatus.OPEN, created=now)
     if not batch:
@@ -415,11 +414,12 @@ def _notify(rises: Sequence[_Rise], responsible: dict, due: dict, playbooks: dic
     if not batch:
         names = dict(Enterprise.objects.filter(pk__in=[r.enterprise_id for r in rises]).values_list("pk", "name"))
         for rise in rises:
-            message = _("风险预警:%(name)s 升至“%(level)s”,请于 %(due)s 前跟进:%(action)s") % {
+            playbook = playbooks[rise.level]
+            notify([users[u] for u in responsible[rise]], "risk.level_rose", {
                 "name": names.get(rise.enterprise_id, ""), "level": RiskLevel(rise.level).label,
-                "due": _due_label(due[rise]), "action": playbooks[rise.level].action}
-            notify([users[u] for u in responsible[rise]], message,
-                   reverse("risk:enterprise", args=[rise.enterprise_id]) + "#follow-ups")
+                "due": due_param(due[rise].date, due[rise].provisional),
+                "action": bilingual(playbook.action, playbook.action_en)},
+                reverse("risk:enterprise", args=[rise.enterprise_id]) + "#follow-ups")
         return
     # The nightly batch sends one digest per person instead of one message per enterprise.
     per_user: dict[int, int] = defaultdict(int)
@@ -428,7 +428,7 @@ def _notify(rises: Sequence[_Rise], responsible: dict, due: dict, playbooks: dic
             per_user[user_id] += 1
     url = reverse("risk:follow_ups")
     for user_id, n in per_user.items():
-        notify([users[user_id]], _("风险重算:%(n)d 家企业风险等级上升,请按处置预案在期限内跟进。") % {"n": n}, url)
+        notify([users[user_id]], "risk.digest", {"n": n}, url)
 
 
 def _apply(scores: dict[int, int], enterprise_ids: Sequence[int], *, today: dt.date, batch: bool,

@@ -168,8 +168,7 @@ def request_booking(*, room: Room, start: dt.datetime, end: dt.datetime, request
                 raise _clash_error(clash)
             booking.save()
             managers = [u for u in room_managers(room) if u.pk != requested_by.pk]
-            notify(managers, _("新的场地预约待审批:%(booking)s,%(who)s") % {
-                "booking": booking, "who": booking.borrower}, _queue_url())
+            notify(managers, "venues.booking_requested", {"booking": booking, "who": booking.borrower}, _queue_url())
     return booking
 
 
@@ -197,8 +196,7 @@ def approve_booking(booking: Booking, *, by: AbstractBaseUser) -> Booking:
         current.full_clean(exclude=["requested_by", "decided_by", "cancelled_by", "enterprise", "organization"])
         current.status, current.decided_by, current.decided_at = BookingStatus.APPROVED, by, timezone.now()
         _save_approved(current, ["status", "decided_by", "decided_at"])
-        notify([current.requested_by], _("您的场地预约已批准:%(booking)s") % {"booking": current},
-               current.get_absolute_url())
+        notify([current.requested_by], "venues.booking_approved", {"booking": current}, current.get_absolute_url())
     return current
 
 
@@ -215,8 +213,8 @@ def reject_booking(booking: Booking, *, by: AbstractBaseUser, reason: str) -> Bo
         current.status, current.decided_by, current.decided_at = BookingStatus.REJECTED, by, timezone.now()
         current.reason = reason[:1000]
         current.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-        notify([current.requested_by], _("您的场地预约未获批准:%(booking)s。理由:%(reason)s") % {
-            "booking": current, "reason": current.reason}, current.get_absolute_url())
+        notify([current.requested_by], "venues.booking_rejected", {"booking": current, "reason": current.reason},
+               current.get_absolute_url())
     return current
 
 
@@ -238,8 +236,8 @@ def cancel_booking(booking: Booking, *, by: AbstractBaseUser, reason: str = "") 
         current.reason = reason[:1000]
         current.save(update_fields=["status", "cancelled_by", "cancelled_at", "reason"])
         if by_manager:
-            notify([current.requested_by], _("您的场地预约已被取消:%(booking)s。理由:%(reason)s") % {
-                "booking": current, "reason": current.reason}, current.get_absolute_url())
+            notify([current.requested_by], "venues.booking_cancelled", {"booking": current, "reason": current.reason},
+                   current.get_absolute_url())
     return current
 
 

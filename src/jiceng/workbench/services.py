@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import Role
+from jiceng.core.i18n import localized
 from jiceng.core.reuse import Reused
 from jiceng.core.scoping import Scope, scope_for
 
@@ -189,11 +190,11 @@ def trend_chart(demands: QuerySet, today: dt.date) -> Section:
     first = today.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
     months = [first + relativedelta(months=n) for n in range(TREND_MONTHS)]
     rows = (demands.filter(created__gte=_aware(first)).order_by()
-            .annotate(month=TruncMonth("created")).values_list("month", "category__code", "category__name")
-            .annotate(n=Count("*")))
+            .annotate(month=TruncMonth("created"))
+            .values_list("month", "category__code", "category__name", "category__name_en").annotate(n=Count("*")))
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for month_start, code, name, n in rows:
-        key = (code or "", name or _("未分类"))
+    for month_start, code, name, name_en, n in rows:
+        key = (code or "", localized(name, name_en) if name else _("未分类"))
         label = (month_start.date() if isinstance(month_start, dt.datetime) else month_start).strftime("%Y-%m")
         counts.setdefault(key, {})[label] = counts.get(key, {}).get(label, 0) + n
     labels = [m.strftime("%Y-%m") for m in months]

@@ -1,6 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jiceng.accounts.models import Notification
+from jiceng.accounts.notifications import rendered_params
 
 from ..models import Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
 
@@ -87,7 +90,17 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    message = serializers.CharField(source="text", read_only=True,
+                                    help_text=_("通知内容,使用请求的语言。"))
+    key = serializers.CharField(read_only=True, help_text=_("消息类型(为空:早期以文字保存的通知)。"))
+    params = serializers.SerializerMethodField(help_text=_("消息参数,使用请求的语言。"))
+
     class Meta:
         model = Notification
-        fields = ["id", "message", "url", "read", "created"]
-        read_only_fields = ["message", "url", "created"]
+        fields = ["id", "message", "key", "params", "url", "read", "created"]
+        read_only_fields = ["message", "key", "params", "url", "created"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"oneOf": [{"type": "string"},
+                                                                                {"type": "number"}]}})
+    def get_params(self, obj: Notification) -> dict:
+        return rendered_params(obj.params)

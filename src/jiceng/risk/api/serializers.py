@@ -13,18 +13,19 @@ from ..models import MAX_POINTS, EnterpriseRisk, FollowUp, LevelChange, LevelThr
 class SignalTypeSerializer(ModelCleanSerializer):
     class Meta:
         model = SignalType
-        fields = ["id", "code", "name", "description", "weight", "allow_negative", "live_days", "source_kind",
-                  "window_days", "group", "active", "order"]
+        fields = ["id", "code", "name", "name_en", "description", "weight", "allow_negative", "live_days",
+                  "source_kind", "window_days", "group", "active", "order"]
 
 
 class SignalSerializer(serializers.ModelSerializer):
     type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     type_name = serializers.CharField(source="type.name", read_only=True)
+    type_name_en = serializers.CharField(source="type.name_en", read_only=True)
 
     class Meta:
         model = Signal
-        fields = ["id", "enterprise", "type", "type_name", "points", "observed_on", "expires_on", "evidence", "source",
-                  "recorded_by", "visit", "demand", "created"]
+        fields = ["id", "enterprise", "type", "type_name", "type_name_en", "points", "observed_on", "expires_on",
+                  "evidence", "source", "recorded_by", "visit", "demand", "created"]
         read_only_fields = fields
 
 
@@ -49,6 +50,7 @@ class SignalCreateSerializer(serializers.Serializer):
 class ContributionSerializer(serializers.Serializer):
     type = serializers.CharField(source="signal.type.code")
     type_name = serializers.CharField(source="signal.type.name")
+    type_name_en = serializers.CharField(source="signal.type.name_en")
     signal = serializers.IntegerField(source="signal.pk", allow_null=True)
     derived = serializers.BooleanField()
     source = serializers.CharField(source="signal.source")
@@ -122,7 +124,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "due_date", "due_provisional",
+        fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "action_en", "due_date",
+                  "due_provisional",
                   "status", "outcome",
                   "assignees", "created", "closed_by", "closed_at"]
         read_only_fields = fields
