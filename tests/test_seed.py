@@ -159,8 +159,10 @@ def test_bench_query_counts_are_bounded(seeded):
     report = run(repeat=1)
     assert len(report.results) >= 4
     for result in report.results:
-        # As many statements as the hand-written SQL (a page may add one for its chrome): no N+1.
-        assert 1 <= result.queries <= result.raw_queries + 1, result
+        # As many statements as the hand-written SQL (a page may add one for its chrome, and one more for the name of
+        # the place its filter chose, shown in the filter's chooser): no N+1.
+        extra = 2 if "page (HTML)" in result.name else 1
+        assert 1 <= result.queries <= result.raw_queries + extra, result
         assert result.orm_ms > 0 and result.raw_ms > 0
 
 
