@@ -233,7 +233,6 @@ def test_superuser_sees_each_district(world):
     assert [row[0][0] for row in table.rows] == ["杨浦区"] and table.rows[0][5][0] == "2"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_overview_is_reused_until_what_it_counts_changes(world, settings):
     settings.JICENG = {**settings.JICENG, "WORKBENCH_OVERVIEW_SECONDS": 300}
     services.OVERVIEWS.clear()
