@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "jiceng.matching",
     "jiceng.venues",
     "jiceng.activities",
+    "jiceng.governance",
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
 ]
 
@@ -359,4 +360,7 @@ JICENG = {
     "VENUES_BOOKING_HORIZON_DAYS": 730,  # how far ahead a room may be booked
     # How long a computed 三会一课 report is reused (seconds; 0: never); any recorded change retires it at once.
     "COMPLIANCE_REPORT_SECONDS": 300,
+    # 一推三公示 (domain.md): each public notice runs at least this many working days unless a `NoticeRule` row
+    # (data, per district) says otherwise.
+    "GOVERNANCE_NOTICE_WORKING_DAYS": 5,
 }

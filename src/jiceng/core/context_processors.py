@@ -31,6 +31,15 @@ NAVIGATION = [
         (_("联席会议"), "matching:conference_list"),
         (_("清单统计"), "matching:statistics"),
     ]),
+    (_("楼宇治理"), "building-community", [
+        (_("楼事会"), "governance:council_list"),
+        (_("楼长推选"), "governance:selection_list"),
+        (_("楼事会会议"), "governance:meeting_list"),
+        (_("决议督办"), "governance:decision_list"),
+        (_("四大员"), "governance:officerassignment_list"),
+        (_("四大员工作量"), "governance:officer_workload"),
+        (_("楼宇党群联盟"), "governance:alliance_list"),
+    ]),
     (_("组织生活"), "calendar-event", [
         (_("活动"), "activities:activity_list"),
         (_("社团联盟"), "activities:club_list"),

@@ -94,6 +94,9 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         scoped = Demand.objects.restrict(user).select_related("category", "place")
         ctx["assigned"] = scoped.filter(assignee_user=user, status=DemandStatus.ASSIGNED).order_by("due_date")[:50]
+        # 有事找楼长: demands routed to this building head, waiting for them to handle or forward to the street.
+        ctx["routed"] = Demand.objects.filter(assignee_user=user, status=DemandStatus.SUBMITTED) \
+            .select_related("place").order_by("created")[:50]
         waiting = scoped.filter(status=DemandStatus.SUBMITTED)
         if not scope_for(user).everything:
             # Found through the scope's (place | street | district, status) index, then sorted: with the plain
@@ -196,6 +199,8 @@ class DemandDetailView(ObjectDetailView):
         ctx["events"] = demand.events.select_related("actor")
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
+        if ctx["can_act"] and workflow.can_forward(demand, user):
+            ctx["actions"].append("forward")
         from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
 
         ctx["can_promote"] = ctx["can_act"] and demand.is_open and may_post_needs(user)
@@ -252,7 +257,7 @@ class DemandActionView(ScopedMixin, generic.View):
                 if category is None:
                     raise ValidationError({"category": _t("未知的类别。")})
                 workflow.recategorize(demand, category=category, user=request.user)
-            elif action in ("resolve", "close", "reject", "reopen"):
+            elif action in ("resolve", "close", "reject", "reopen", "forward"):
                 getattr(workflow, action)(demand, user=request.user, note=note)
             else:
                 raise Http404
