@@ -430,9 +430,9 @@ def governed_enterprises(place) -> QuerySet:
     `place` (a council's place, or a street or district holding councils)."""
     from jiceng.enterprises.models import Enterprise
 
-    paths = list(Council.objects.filter(place__path__startswith=place.path).values_list("place__path", flat=True))
-    paths += list(Council.objects.filter(place__in=[int(p) for p in place.path.strip("/").split("/") if p])
-                  .values_list("place__path", flat=True))
+    ancestors = [int(p) for p in place.path.strip("/").split("/") if p]
+    paths = list(Council.objects.filter(Q(place__path__startswith=place.path) | Q(place__in=ancestors))
+                 .values_list("place__path", flat=True))
     if not paths:
         return Enterprise.objects.none()
     q = Q(pk__in=[])

@@ -92,8 +92,9 @@ def acting_units(user, conference: JointConference | None = None) -> QuerySet[Me
 
 
 def can_post_need(user, conference: JointConference) -> bool:
-    """Member units post for themselves; place staff post for communities and residents' groups."""
-    if acting_units(user, conference).exists():
+    """Member units post for themselves; place staff and the conference's managers post for communities and
+    residents' groups."""
+    if acting_units(user, conference).exists() or can_manage(user, conference):
         return True
     scope = scope_for(user)
     return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and \
@@ -106,8 +107,11 @@ def may_publish_resources(user) -> bool:
 
 
 def may_post_needs(user) -> bool:
-    """May the user post needs anywhere: for a unit they act for, or as place staff of a visible conference."""
+    """May the user post needs anywhere: for a unit they act for, as place staff of a visible conference, or as the
+    manager of one (a building head: their building's lists)."""
     if acting_units(user).exists():
+        return True
+    if "building_head" in scope_for(user).roles and managed_conferences(user).exists():
         return True
     scope = scope_for(user)
     return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and JointConference.objects.restrict(user).exists()

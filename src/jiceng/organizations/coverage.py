@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -45,6 +46,10 @@ class CoverageReport:
     suggest_general_branch: list[tuple[Organization, int]] = field(default_factory=list)  # 51–100 members
     suggest_committee: list[tuple[Organization, int]] = field(default_factory=list)  # over 100 members
     temporary_overdue: list[Organization] = field(default_factory=list)
+    # The four officers (四大员, seed 003): enterprises in buildings with a council that lack one of the four, of all
+    # enterprises in such buildings (jiceng.governance; 0 and 0 where no council exists).
+    officer_gaps: int = 0
+    officer_governed: int = 0
     children: list[CoverageReport] = field(default_factory=list)  # summary rows, see coverage_report(children=)
 
     @property
@@ -89,6 +94,8 @@ class CoverageReport:
             "suggest_committee": [{"id": o.pk, "name": o.name, "members": n} for o, n in self.suggest_committee],
             "temporary_overdue": [{"id": o.pk, "name": o.name, "end_date": o.end_date.isoformat()}
                                   for o in self.temporary_overdue],
+            "officer_gaps": self.officer_gaps,
+            "officer_governed": self.officer_governed,
         }
 
 
@@ -153,6 +160,10 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.members = _in_place(Member.objects.active(), place, "organization__").count()
 
     _organization_checks(report, orgs, today)
+    if apps.is_installed("jiceng.governance"):
+        from jiceng.governance.services import officer_gap_count
+
+        report.officer_gaps, report.officer_governed = officer_gap_count(place)
     if children:
         report.children = _child_reports(place, report.terms_ended)
     return report

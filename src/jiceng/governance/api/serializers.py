@@ -141,6 +141,7 @@ class OfficerAssignmentSerializer(ModelCleanSerializer):
         model = OfficerAssignment
         fields = ["id", "kind", "enterprise", "enterprise_name", "building", "person", "person_name", "assigned_on",
                   "note"]
+        validators = []  # the model's clean() says which field is taken ("kind"), not a bare non-field error
 
     def get_fields(self):
         fields = super().get_fields()
