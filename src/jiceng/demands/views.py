@@ -31,6 +31,20 @@ from .forms import AssignForm, DemandIntakeForm, PublicDemandForm, VisitForm
 from .models import Category, Demand, DemandAttachment, DemandSource, DemandStatus, RequesterKind, Service, Visit
 
 
+def building_head_of(place_id) -> object | None:
+    """有事找楼长: the council whose head will see a demand at this place first (None without one), for the forms
+    and the building page to say who the head is. Kept optional: the demands app works without governance."""
+    from django.apps import apps
+
+    if not apps.is_installed("jiceng.governance") or not str(place_id or "").isdigit():
+        return None
+    from jiceng.governance.services import head_for_place
+    from jiceng.places.models import Place
+
+    place = Place.objects.filter(pk=int(place_id)).only("path").first()
+    return head_for_place(place) if place is not None else None
+
+
 def _messages_from(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -125,11 +139,18 @@ class DemandCreateView(LoginRequiredMixin, generic.FormView):
 
     def get_initial(self):
         initial = super().get_initial()
+        if self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         if self.request.GET.get("enterprise", "").isdigit():
             ent = Enterprise.objects.restrict(self.request.user).filter(pk=self.request.GET["enterprise"]).first()
             if ent:
                 initial.update(requester_enterprise=ent, place=ent.place)
         return initial
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["head_council"] = building_head_of(self.request.POST.get("place") or self.get_initial().get("place"))
+        return ctx
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -293,10 +314,14 @@ class PublicDemandView(generic.FormView):
         service = self.get_service()
         if service:
             initial.update(place=service.station.parent_id, text=_t("我想预约:%(name)s") % {"name": service.name})
+        elif self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         return initial
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "service": self.get_service()}
+        place = self.request.POST.get("place") or self.get_initial().get("place")
+        return {**super().get_context_data(**kwargs), "service": self.get_service(),
+                "head_council": building_head_of(place)}
 
     def post(self, request, *args, **kwargs):
         ip = client_ip(request)
@@ -411,6 +436,8 @@ class VisitCreateView(LoginRequiredMixin, generic.FormView):
 
     def get_initial(self):
         initial = super().get_initial()
+        if self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         if self.request.GET.get("enterprise", "").isdigit():
             initial["enterprise"] = self.request.GET["enterprise"]
         return initial

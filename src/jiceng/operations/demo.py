@@ -708,7 +708,7 @@ def _totals() -> dict[str, int]:
 # Later capabilities add their demo content here: each module's `load(users, today, say)` must itself be
 # idempotent (find what an earlier run made, add only what is missing).
 DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo", "jiceng.members.demo",
-                   "jiceng.members.demo_dues")
+                   "jiceng.members.demo_dues", "jiceng.governance.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:
