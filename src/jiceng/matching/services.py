@@ -109,11 +109,14 @@ def may_publish_resources(user) -> bool:
 def may_post_needs(user) -> bool:
     """May the user post needs anywhere: for a unit they act for, as place staff of a visible conference, or as the
     manager of one (a building head: their building's lists)."""
-    if acting_units(user).exists():
-        return True
-    if "building_head" in scope_for(user).roles and managed_conferences(user).exists():
-        return True
     scope = scope_for(user)
+    if "building_head" in scope.roles:
+        # One query for both: a unit they act for, or a conference they run (their building's lists).
+        if JointConference.objects.filter(Q(pk__in=managed_conferences(user).values("pk"))
+                                          | Q(pk__in=acting_units(user).values("conference"))).exists():
+            return True
+    elif acting_units(user).exists():
+        return True
     return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and JointConference.objects.restrict(user).exists()
 
 
