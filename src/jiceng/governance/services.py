@@ -455,21 +455,29 @@ def officer_gaps(place, limit: int | None = None) -> list[tuple[object, list[str
     return [(e, [str(labels[k]) for k in OfficerKind.values if k not in have[e.pk]]) for e in gaps]
 
 
-def officer_gap_count(place) -> tuple[int, int]:
-    """(enterprises lacking one of the four officers, enterprises where the system applies) under `place`, in one
-    query (the coverage report's page is held to 20 queries): an enterprise is governed when a council's place is its
-    own place or above it (the council's path is a prefix of the enterprise's place path)."""
+def officer_gap_filters() -> tuple[Q, Q]:
+    """Conditions on enterprises: (governed — a council's place is the enterprise's place or above it, i.e. the
+    council's place path is a prefix of the enterprise's place path; governed and lacking one of the four officers).
+    As conditions, so the coverage report counts them in the query that counts its enterprises (its page is held to
+    20 queries)."""
     from django.db.models import Exists, F, OuterRef
     from django.db.models.lookups import StartsWith
-
-    from jiceng.enterprises.models import Enterprise
-    from jiceng.organizations.coverage import _in_place
 
     councils = Council.objects.filter(StartsWith(OuterRef("place__path"), F("place__path")))
     complete = (OfficerAssignment.objects.order_by().values("enterprise")
                 .annotate(n=Count("kind", distinct=True)).filter(n__gte=len(OfficerKind.values)).values("enterprise"))
-    counts = _in_place(Enterprise.objects.all(), place).filter(Exists(councils)).aggregate(
-        total=Count("pk"), gaps=Count("pk", filter=~Q(pk__in=complete)))
+    governed = Q(Exists(councils))
+    return governed, governed & ~Q(pk__in=complete)
+
+
+def officer_gap_count(place) -> tuple[int, int]:
+    """(enterprises lacking one of the four officers, enterprises where the system applies) under `place`."""
+    from jiceng.enterprises.models import Enterprise
+    from jiceng.organizations.coverage import _in_place
+
+    governed, gaps = officer_gap_filters()
+    counts = _in_place(Enterprise.objects.all(), place).aggregate(
+        total=Count("pk", filter=governed), gaps=Count("pk", filter=gaps))
     return counts["gaps"], counts["total"]
 
 

@@ -122,12 +122,20 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report = CoverageReport(place=place)
     enterprises = _in_place(Enterprise.objects.all(), place)
     covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
+    officers = {}
+    if apps.is_installed("jiceng.governance"):  # the four officers' gaps, counted in the same pass
+        from jiceng.governance.services import officer_gap_filters
+
+        governed, gaps = officer_gap_filters()
+        officers = {"officer_governed": Count("pk", filter=governed), "officer_gaps": Count("pk", filter=gaps)}
     counts = enterprises.aggregate(
         total=Count("pk"),
         org=Count("pk", filter=Q(covered)),
         work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False)),
+        **officers,
     )
     report.enterprises, report.org_covered, report.work_covered = counts["total"], counts["org"], counts["work"]
+    report.officer_gaps, report.officer_governed = counts.get("officer_gaps", 0), counts.get("officer_governed", 0)
 
     must_cover = Q(kind=EnterpriseKind.ENTERPRISE, ownership__in=NON_PUBLIC,
                    employees__gte=cfg["COVERAGE_ENTERPRISE_MIN_EMPLOYEES"]) | Q(
@@ -160,10 +168,6 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.members = _in_place(Member.objects.active(), place, "organization__").count()
 
     _organization_checks(report, orgs, today)
-    if apps.is_installed("jiceng.governance"):
-        from jiceng.governance.services import officer_gap_count
-
-        report.officer_gaps, report.officer_governed = officer_gap_count(place)
     if children:
         report.children = _child_reports(place, report.terms_ended)
     return report
