@@ -107,7 +107,8 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
     for decision in first.decisions.all():
         services.complete_decision(decision, outcome="已完成", by=admin, today=decision.due_date)
     second = services.record_meeting(
-        council, title="嘉兴大厦楼事会例会", held_at=at(today - dt.timedelta(days=4), 14), location="嘉兴大厦党群服务站",
+        council, title="嘉兴大厦楼事会例会", held_at=at(today - dt.timedelta(days=4), 14),
+        location="嘉兴大厦党群服务站",
         by=head_user, agenda=["楼前非机动车停放", "午间白领健康讲座", "电梯高峰拥堵"],
         attendees=[m for k, m in members.items() if k not in ("white2", "rep5")],
         minutes="楼长通报近期企业需求;议定以下事项。",
