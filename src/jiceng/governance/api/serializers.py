@@ -128,7 +128,7 @@ class ResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField(max_length=2000, help_text=_("处理意见(理由),必填。"))
 
 
-class ReasonSerializer(serializers.Serializer):
+class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from jiceng.accounts.permissions import can_write
 from jiceng.core.api import ScopedModelViewSet
 from jiceng.core.drf import as_drf_error
+from jiceng.core.schema import NOT_FOUND
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import Place
 
@@ -46,8 +47,8 @@ from .serializers import (
     NominateSerializer,
     ObjectionInputSerializer,
     OfficerAssignmentSerializer,
-    ReasonSerializer,
     ResolveSerializer,
+    WithdrawSerializer,
 )
 
 
@@ -157,12 +158,12 @@ class HeadSelectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
                                                  reason=values["resolution"], by=request.user))
         return self._answer(selection)
 
-    @extend_schema(request=ReasonSerializer, responses=HeadSelectionSerializer)
+    @extend_schema(request=WithdrawSerializer, responses=HeadSelectionSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         selection = self.get_object()
         self._manage(selection.council)
-        data = ReasonSerializer(data=request.data)
+        data = WithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(_call(lambda: services.withdraw(selection, reason=data.validated_data["reason"],
                                                             by=request.user)))
@@ -205,7 +206,7 @@ class OfficerAssignmentViewSet(ScopedModelViewSet):
         super().perform_update(serializer)
 
     @extend_schema(responses=WORKLOAD)
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def workload(self, request):
         """Per officer: enterprises of each kind and the buildings they are in."""
         rows = services.workloads(self.filter_queryset(self.get_queryset()))
@@ -215,8 +216,8 @@ class OfficerAssignmentViewSet(ScopedModelViewSet):
                           "buildings": sorted(w.buildings)} for w in rows])
 
     @extend_schema(parameters=[OpenApiParameter("place", int, description="地域 id(默认:您的管辖范围)")],
-                   responses=GAPS)
-    @action(detail=False, methods=["get"])
+                   responses={200: GAPS, 404: NOT_FOUND})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def gaps(self, request):
         """Enterprises (in buildings with a council) without one of the four officers."""
         place = _report_place(request)
