@@ -182,7 +182,8 @@ def nominate(council: Council, nominee: CouncilMember, *, by=None, today: dt.dat
 
 
 def _locked(selection: HeadSelection) -> HeadSelection:
-    return HeadSelection.objects.select_for_update().select_related("council", "council__place", "nominee",
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the joins (the nominee's account).
+    return HeadSelection.objects.select_for_update(of=("self",)).select_related("council", "council__place", "nominee",
                                                                    "nominee__user").get(pk=selection.pk)
 
 
@@ -214,7 +215,7 @@ def advance(selection: HeadSelection, *, by=None, today: dt.date | None = None) 
 
 
 def _appoint(selection: HeadSelection, today: dt.date) -> None:
-    council = Council.objects.select_for_update().select_related("head__user", "place").get(pk=selection.council_id)
+    council = Council.objects.select_for_update(of=("self",)).select_related("head__user", "place").get(pk=selection.council_id)
     nominee = selection.nominee
     previous = council.head
     council.head, council.head_since = nominee, today
@@ -283,7 +284,7 @@ def resolve_objection(objection: Objection, *, outcome: str, reason: str, by=Non
         raise ValidationError({"resolution": _("请填写处理意见(理由)。")})
     with transaction.atomic():
         selection = _locked(objection.notice.selection)
-        objection = Objection.objects.select_for_update().select_related("notice").get(pk=objection.pk)
+        objection = Objection.objects.select_for_update(of=("self",)).select_related("notice").get(pk=objection.pk)
         if objection.status != ObjectionStatus.PENDING:
             raise ValidationError({"objection": _("该异议已处理。")})
         if not selection.is_open:
@@ -548,7 +549,7 @@ def complete_decision(decision: Decision, *, outcome: str = "", by=None, today: 
 
 
 def _convertible(decision: Decision) -> Decision:
-    decision = Decision.objects.select_for_update().select_related("meeting__council__place").get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("meeting__council__place").get(pk=decision.pk)
     if decision.converted:
         raise ValidationError({"decision": _("该决议已转办。")})
     return decision
