@@ -8,6 +8,7 @@ from django.test import Client
 
 from jiceng.governance import services
 from jiceng.governance.models import HeadSelection
+from tests import factories as f
 
 from .conftest import DAY, run_to_head
 
@@ -52,3 +53,17 @@ def test_the_building_page_names_the_head(gov):
     assert "王楼长" in page and "向楼长反映需求" in page
     form = Client().get(f"/demands/submit/?place={gov['tree']['building1'].pk}").content.decode()
     assert "王楼长" in form
+
+
+def test_alliances_are_seen_through_their_street_or_a_member_council(gov):
+    from jiceng.governance.models import Alliance
+
+    alliance = Alliance.objects.create(place=gov["tree"]["street1"], name="五角场楼宇党群联盟")
+    assert list(Alliance.objects.restrict(gov["staff"])) == [alliance]
+    assert list(Alliance.objects.restrict(gov["staff2"])) == []
+    worker2 = f.user("w2", "building_worker", gov["tree"]["park2"])
+    assert list(Alliance.objects.restrict(worker2)) == []
+    gov["council"].alliance = alliance
+    gov["council"].save()
+    worker1 = f.user("w1", "building_worker", gov["tree"]["building1"])
+    assert list(Alliance.objects.restrict(worker1)) == [alliance]  # through their building's council

@@ -116,7 +116,7 @@ class Alliance(Located):
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
         # Its own place, or one of its councils in the user's scope (a building head sees the alliance they are in).
-        q = scope.place_q("district", "street", "path")
+        q = scope.place_q("district", "street", "place__path")
         q |= models.Q(pk__in=Council.objects.filter(council_scope_q(scope), alliance__isnull=False)
                       .values("alliance"))
         return q

@@ -215,7 +215,8 @@ def advance(selection: HeadSelection, *, by=None, today: dt.date | None = None) 
 
 
 def _appoint(selection: HeadSelection, today: dt.date) -> None:
-    council = Council.objects.select_for_update(of=("self",)).select_related("head__user", "place").get(pk=selection.council_id)
+    council = Council.objects.select_for_update(of=("self",)).select_related("head__user", "place").get(
+        pk=selection.council_id)
     nominee = selection.nominee
     previous = council.head
     council.head, council.head_since = nominee, today
@@ -549,7 +550,8 @@ def complete_decision(decision: Decision, *, outcome: str = "", by=None, today: 
 
 
 def _convertible(decision: Decision) -> Decision:
-    decision = Decision.objects.select_for_update(of=("self",)).select_related("meeting__council__place").get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).select_related("meeting__council__place").get(
+        pk=decision.pk)
     if decision.converted:
         raise ValidationError({"decision": _("该决议已转办。")})
     return decision
