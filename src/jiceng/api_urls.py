@@ -73,5 +73,6 @@ urlpatterns = [
     path("", include("jiceng.venues.api.urls")),
     path("", include("jiceng.activities.api.urls")),
     path("", include("jiceng.holidays.api.urls")),
+    path("", include("jiceng.governance.api.urls")),
     path("", include(router.urls)),
 ]

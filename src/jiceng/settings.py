@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "jiceng.matching",
     "jiceng.venues",
     "jiceng.activities",
+    "jiceng.governance",
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
 ]
@@ -362,4 +363,7 @@ JICENG = {
     "COMPLIANCE_REPORT_SECONDS": 300,
     # How long a district's or the city's workbench overview (coverage and demands per area) is reused.
     "WORKBENCH_OVERVIEW_SECONDS": 300,
+    # 一推三公示 (domain.md): each public notice runs at least this many working days unless a `NoticeRule` row
+    # (data, per district) says otherwise.
+    "GOVERNANCE_NOTICE_WORKING_DAYS": 5,
 }

@@ -67,6 +67,10 @@ KINDS: dict[str, Kind] = {
     "matching.need_claimed": Kind(_("“%(unit)s”认领了需求“%(need)s”(%(q)s),请确认。")),
     "matching.resource_claimed": Kind(_("“%(who)s”认领了资源“%(res)s”(%(q)s),请确认。")),
     "matching.project_status": Kind(_("项目“%(p)s”:%(s)s"), choices={"s": "jiceng.matching.models.ProjectStatus"}),
+    "demand.routed_to_head": Kind(_("有事找楼长:%(place)s有新需求“%(t)s”")),
+    "demand.forwarded_by_head": Kind(_("楼长转来需求:%(t)s")),
+    "governance.head_appointed": Kind(_("您已任命为%(place)s楼长。")),
+    "governance.objection_raised": Kind(_("楼长推选收到异议:%(s)s,推选已暂停,请处理。")),
 }
 
 

@@ -57,6 +57,15 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("联席会议"), "matching:conference_list", THREE_LISTS),
         NavItem(_("清单统计"), "matching:statistics", ADMINS),
     )),
+    NavGroup(_("楼宇治理"), "building-community", (
+        NavItem(_("楼事会"), "governance:council_list", PLACE_ROLES),
+        NavItem(_("楼长推选"), "governance:selection_list", PLACE_ROLES),
+        NavItem(_("楼事会会议"), "governance:meeting_list", PLACE_ROLES),
+        NavItem(_("决议督办"), "governance:decision_list", PLACE_ROLES),
+        NavItem(_("四大员"), "governance:officerassignment_list", PLACE_ROLES),
+        NavItem(_("四大员工作量"), "governance:officer_workload", PLACE_ROLES),
+        NavItem(_("楼宇党群联盟"), "governance:alliance_list", PLACE_ROLES),
+    )),
     NavGroup(_("组织生活"), "calendar-event", (
         NavItem(_("活动"), "activities:activity_list"),
         NavItem(_("社团联盟"), "activities:club_list", PLACE_ROLES | {SECRETARY}),

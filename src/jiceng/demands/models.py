@@ -260,6 +260,7 @@ EVENT_LABELS = {
     "submit": _("提交"), "accept": _("受理"), "assign": _("派单"), "resolve": _("办结"), "close": _("关闭"),
     "reject": _("驳回"), "merge": _("合并为重复"), "reopen": _("重新派单"), "rate": _("评价"),
     "escalate": _("超期督办"), "recategorize": _("修改类别"), "deadline": _("期限重算"),
+    "route": _("转楼长"), "forward": _("楼长转街道"),
 }
 
 

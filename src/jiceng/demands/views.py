@@ -32,6 +32,20 @@ from .forms import AssignForm, DemandIntakeForm, PublicDemandForm, VisitForm
 from .models import Category, Demand, DemandAttachment, DemandSource, DemandStatus, RequesterKind, Service, Visit
 
 
+def building_head_of(place_id) -> object | None:
+    """有事找楼长: the council whose head will see a demand at this place first (None without one), for the forms
+    and the building page to say who the head is. Kept optional: the demands app works without governance."""
+    from django.apps import apps
+
+    if not apps.is_installed("jiceng.governance") or not str(place_id or "").isdigit():
+        return None
+    from jiceng.governance.services import head_for_place
+    from jiceng.places.models import Place
+
+    place = Place.objects.filter(pk=int(place_id)).only("path").first()
+    return head_for_place(place) if place is not None else None
+
+
 def _messages_from(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -99,6 +113,9 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         scoped = Demand.objects.restrict(user).select_related("category", "place")
         ctx["assigned"] = scoped.filter(assignee_user=user, status=DemandStatus.ASSIGNED).order_by("due_date")[:50]
+        # 有事找楼长: demands routed to this building head, waiting for them to handle or forward to the street.
+        ctx["routed"] = Demand.objects.filter(assignee_user=user, status=DemandStatus.SUBMITTED) \
+            .select_related("place").order_by("created")[:50]
         waiting = scoped.filter(status=DemandStatus.SUBMITTED)
         if not scope_for(user).everything:
             # Found through the scope's (place | street | district, status) index, then sorted: with the plain
@@ -127,11 +144,18 @@ class DemandCreateView(LoginRequiredMixin, generic.FormView):
 
     def get_initial(self):
         initial = super().get_initial()
+        if self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         if self.request.GET.get("enterprise", "").isdigit():
             ent = Enterprise.objects.restrict(self.request.user).filter(pk=self.request.GET["enterprise"]).first()
             if ent:
                 initial.update(requester_enterprise=ent, place=ent.place)
         return initial
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["head_council"] = building_head_of(self.request.POST.get("place") or self.get_initial().get("place"))
+        return ctx
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -204,6 +228,8 @@ class DemandDetailView(ObjectDetailView):
         prefetch_related_objects(people, units_prefetch())
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
+        if ctx["can_act"] and workflow.can_forward(demand, user):
+            ctx["actions"].append("forward")
         from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
 
         ctx["can_promote"] = ctx["can_act"] and demand.is_open and may_post_needs(user)
@@ -294,7 +320,7 @@ class DemandActionView(ScopedMixin, generic.View):
                 if category is None:
                     raise ValidationError({"category": _t("未知的类别。")})
                 workflow.recategorize(demand, category=category, user=request.user)
-            elif action in ("resolve", "close", "reject", "reopen"):
+            elif action in ("resolve", "close", "reject", "reopen", "forward"):
                 getattr(workflow, action)(demand, user=request.user, note=note)
             else:
                 raise Http404
@@ -331,10 +357,14 @@ class PublicDemandView(generic.FormView):
         service = self.get_service()
         if service:
             initial.update(place=service.station.parent_id, text=_t("我想预约:%(name)s") % {"name": service.name})
+        elif self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         return initial
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "service": self.get_service()}
+        place = self.request.POST.get("place") or self.get_initial().get("place")
+        return {**super().get_context_data(**kwargs), "service": self.get_service(),
+                "head_council": building_head_of(place)}
 
     def post(self, request, *args, **kwargs):
         ip = client_ip(request)
@@ -480,6 +510,8 @@ class VisitCreateView(LoginRequiredMixin, generic.FormView):
 
     def get_initial(self):
         initial = super().get_initial()
+        if self.request.GET.get("place", "").isdigit():
+            initial["place"] = self.request.GET["place"]
         if self.request.GET.get("enterprise", "").isdigit():
             initial["enterprise"] = self.request.GET["enterprise"]
         return initial

@@ -7,6 +7,7 @@ submitted → accepted → assigned → resolved → closed, or rejected / merge
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -55,6 +56,51 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 
 def allowed_actions(demand: Demand) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if demand.status in t.sources]
+
+
+# Routing rules owned by other apps (有事找楼长: jiceng.governance sends a demand at a building with a head to the
+# head first). Each router takes the new demand and answers the user who should see it first, or None.
+ROUTERS: list[Callable[[Demand], object]] = []
+
+
+def register_router(router: Callable[[Demand], object]) -> None:
+    if router not in ROUTERS:
+        ROUTERS.append(router)
+
+
+def _route(demand: Demand, submitter) -> None:
+    """Give a new demand to the first router's user: it waits in their inbox (still 已提交) and they are told."""
+    for router in ROUTERS:
+        target = router(demand)
+        if target is None or not target.is_active or target.pk == getattr(submitter, "pk", None):
+            continue
+        demand.assignee_user = target
+        demand.save(update_fields=["assignee_user", "updated"])
+        _event(demand, "route", demand.status, actor_label=_("系统"),
+               note=_("有事找楼长:已转楼长%(name)s先行处理。") % {"name": target.get_full_name() or target.username})
+        notify([target], "demand.routed_to_head", {"place": demand.place.name, "t": demand},
+               demand.get_absolute_url())
+        return
+
+
+def can_forward(demand: Demand, user) -> bool:
+    """The head a demand was routed to may pass it on to the street while it waits for acceptance."""
+    return demand.status == S.SUBMITTED and demand.assignee_user_id is not None and \
+        demand.assignee_user_id == getattr(user, "pk", None)
+
+
+@transaction.atomic
+def forward(demand: Demand, *, user, note: str = "") -> Demand:
+    """有事找楼长: the head hands a demand they cannot settle to the street (it waits there for acceptance)."""
+    demand = _locked(demand)
+    if not can_forward(demand, user):
+        raise ValidationError(_("只有受理前、转给您的需求可以转街道。"))
+    demand.assignee_user = None
+    demand._history_user = user
+    demand.save()
+    _event(demand, "forward", demand.status, user=user, note=note.strip() or _("楼长转街道办理。"))
+    notify(superiors_of(demand), "demand.forwarded_by_head", {"t": demand}, demand.get_absolute_url())
+    return demand
 
 
 def _event(demand: Demand, action: str, before: str, *, user=None, note: str = "", actor_label: str = "") -> None:
@@ -118,7 +164,7 @@ def submit(*, text: str, place: Place, source: str = DemandSource.WEB, user=None
            requester_kind: str = RequesterKind.ANONYMOUS, requester_enterprise: Enterprise | None = None,
            requester_name: str = "", requester_phone: str = "", requester_email: str = "",
            category: Category | None = None, visit=None, service=None, lat=None, lng=None,
-           public_progress: bool = False) -> Demand:
+           public_progress: bool = False, route: bool = True) -> Demand:
     # Everything a requester types, from the public form, Open311 or the API, is normalized here, the one
     # place they all pass (see core/sanitize.py): control characters would break exports and XML.
     text = clean_text(text)
@@ -133,6 +179,8 @@ def submit(*, text: str, place: Place, source: str = DemandSource.WEB, user=None
     demand.full_clean(exclude=["tracking_code"])
     demand.save()
     _event(demand, "submit", "", user=user, actor_label=requester_name or "")
+    if route:
+        _route(demand, user)
     return demand
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -44,13 +45,21 @@ PLACE_STAFF_ROLES = ("district_admin", "street_staff", "building_worker")
 # --- who acts for what ------------------------------------------------------------------------------
 
 def managed_conferences(user) -> QuerySet[JointConference]:
-    """Conferences the user runs: superusers everywhere, district admins and street staff within their place."""
+    """Conferences the user runs: superusers everywhere, district admins and street staff within their place, and
+    a building head their building's lists (a building council runs them like a joint conference, seed 003)."""
     scope = scope_for(user)
     if scope.everything:
         return JointConference.objects.all()
-    if not scope.roles.intersection(MANAGER_ROLES):
+    q = Q(pk__in=[])
+    if scope.roles.intersection(MANAGER_ROLES):
+        q |= scope.place_q("place__district", "place__street", "place__path")
+    if "building_head" in scope.roles and apps.is_installed("jiceng.governance"):
+        from jiceng.governance.models import Council
+
+        q |= Q(pk__in=Council.objects.filter(head__user_id=user.pk, conference__isnull=False).values("conference"))
+    if q == Q(pk__in=[]):
         return JointConference.objects.none()
-    return JointConference.objects.filter(scope.place_q("place__district", "place__street", "place__path"))
+    return JointConference.objects.filter(q)
 
 
 def can_manage(user, conference: JointConference) -> bool:
@@ -83,8 +92,9 @@ def acting_units(user, conference: JointConference | None = None) -> QuerySet[Me
 
 
 def can_post_need(user, conference: JointConference) -> bool:
-    """Member units post for themselves; place staff post for communities and residents' groups."""
-    if acting_units(user, conference).exists():
+    """Member units post for themselves; place staff and the conference's managers post for communities and
+    residents' groups."""
+    if acting_units(user, conference).exists() or can_manage(user, conference):
         return True
     scope = scope_for(user)
     return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and \
@@ -97,10 +107,16 @@ def may_publish_resources(user) -> bool:
 
 
 def may_post_needs(user) -> bool:
-    """May the user post needs anywhere: for a unit they act for, or as place staff of a visible conference."""
-    if acting_units(user).exists():
-        return True
+    """May the user post needs anywhere: for a unit they act for, as place staff of a visible conference, or as the
+    manager of one (a building head: their building's lists)."""
     scope = scope_for(user)
+    if "building_head" in scope.roles:
+        # One query for both: a unit they act for, or a conference they run (their building's lists).
+        if JointConference.objects.filter(Q(pk__in=managed_conferences(user).values("pk"))
+                                          | Q(pk__in=acting_units(user).values("conference"))).exists():
+            return True
+    elif acting_units(user).exists():
+        return True
     return bool(scope.roles.intersection(PLACE_STAFF_ROLES)) and JointConference.objects.restrict(user).exists()
 
 

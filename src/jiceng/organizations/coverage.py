@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -45,6 +46,10 @@ class CoverageReport:
     suggest_general_branch: list[tuple[Organization, int]] = field(default_factory=list)  # 51–100 members
     suggest_committee: list[tuple[Organization, int]] = field(default_factory=list)  # over 100 members
     temporary_overdue: list[Organization] = field(default_factory=list)
+    # The four officers (四大员, seed 003): enterprises in buildings with a council that lack one of the four, of all
+    # enterprises in such buildings (jiceng.governance; 0 and 0 where no council exists).
+    officer_gaps: int = 0
+    officer_governed: int = 0
     children: list[CoverageReport] = field(default_factory=list)  # summary rows, see coverage_report(children=)
 
     @property
@@ -89,6 +94,8 @@ class CoverageReport:
             "suggest_committee": [{"id": o.pk, "name": o.name, "members": n} for o, n in self.suggest_committee],
             "temporary_overdue": [{"id": o.pk, "name": o.name, "end_date": o.end_date.isoformat()}
                                   for o in self.temporary_overdue],
+            "officer_gaps": self.officer_gaps,
+            "officer_governed": self.officer_governed,
         }
 
 
@@ -115,12 +122,20 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report = CoverageReport(place=place)
     enterprises = _in_place(Enterprise.objects.all(), place)
     covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
+    officers = {}
+    if apps.is_installed("jiceng.governance"):  # the four officers' gaps, counted in the same pass
+        from jiceng.governance.services import officer_gap_filters
+
+        governed, gaps = officer_gap_filters()
+        officers = {"officer_governed": Count("pk", filter=governed), "officer_gaps": Count("pk", filter=gaps)}
     counts = enterprises.aggregate(
         total=Count("pk"),
         org=Count("pk", filter=Q(covered)),
         work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False)),
+        **officers,
     )
     report.enterprises, report.org_covered, report.work_covered = counts["total"], counts["org"], counts["work"]
+    report.officer_gaps, report.officer_governed = counts.get("officer_gaps", 0), counts.get("officer_governed", 0)
 
     must_cover = Q(kind=EnterpriseKind.ENTERPRISE, ownership__in=NON_PUBLIC,
                    employees__gte=cfg["COVERAGE_ENTERPRISE_MIN_EMPLOYEES"]) | Q(

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -45,6 +46,10 @@ class PlaceDetailView(ObjectDetailView):
         ctx["enterprise_count"] = (
             Enterprise.objects.restrict(self.request.user).filter(place__path__startswith=place.path).count()
         )
+        if apps.is_installed("jiceng.governance"):  # 有事找楼长: the building page says who the head is
+            from jiceng.governance.services import head_for_place
+
+            ctx["head_council"] = head_for_place(place) if place.kind not in ("district", "street") else None
         return ctx
 
 

@@ -102,7 +102,8 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(DemandSerializer(demand).data, status=201)
 
     @extend_schema(request=DemandActionSerializer, responses=DemandSerializer, operation_id="demands_transition")
-    @action(detail=True, methods=["post"], url_path=r"(?P<verb>accept|assign|resolve|close|reject|reopen|merge|rate)")
+    @action(detail=True, methods=["post"],
+            url_path=r"(?P<verb>accept|assign|resolve|close|reject|reopen|merge|rate|forward)")
     def transition(self, request, pk=None, verb=None):
         demand = self.get_object()
         data = DemandActionSerializer(data=request.data)
@@ -132,7 +133,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 if "rating" not in values:
                     raise ValidationError({"rating": ["请给出 1 至 5 的评价。"]})
                 workflow.rate(demand, rating=values["rating"], comment=values.get("comment", ""), user=user)
-            else:
+            else:  # resolve, close, reject, reopen, forward (有事找楼长: the head passes it to the street)
                 getattr(workflow, verb)(demand, user=user, note=note)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc

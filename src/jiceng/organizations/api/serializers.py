@@ -102,4 +102,7 @@ class CoverageReportSerializer(CoverageFiguresSerializer):
     suggest_general_branch = _MembersSerializer(many=True, help_text="branches of 51–100 members (总支 suggested)")
     suggest_committee = _MembersSerializer(many=True, help_text="branches of over 100 members (党委 suggested)")
     temporary_overdue = _EndDateSerializer(many=True, help_text="temporary branches past their end date")
+    officer_gaps = serializers.IntegerField(help_text="enterprises in buildings with a council lacking one of the four "
+                                                      "officers (四大员)")
+    officer_governed = serializers.IntegerField(help_text="enterprises in buildings with a council")
     children = CoverageFiguresSerializer(many=True, help_text="the figures of each place directly under this one")

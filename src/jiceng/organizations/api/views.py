@@ -51,7 +51,7 @@ class CommitteeMemberViewSet(ScopedModelViewSet):
 
 # Lists given for the report's own place only; the child rows carry the summary figures and overdue terms.
 DETAIL_ONLY = ("must_cover_uncovered", "should_set_up", "no_committee", "terms_ending", "joint_too_many_units",
-               "suggest_general_branch", "suggest_committee", "temporary_overdue")
+               "suggest_general_branch", "suggest_committee", "temporary_overdue", "officer_gaps", "officer_governed")
 
 
 class CoverageReportAPIView(APIView):
