@@ -47,13 +47,13 @@ def test_a_superuser_sees_every_entry(people):
 
 
 def test_each_role_sees_the_sections_it_uses(people):
-    every = {"基础信息", "党员事务", "需求与走访", "三张清单", "组织生活", "分析报告"}
+    every = {"基础信息", "党员事务", "需求与走访", "三张清单", "楼宇治理", "组织生活", "分析报告"}
     assert set(menu(people["street_staff"])) == every
     worker = menu(people["building_worker"])
     assert "党员事务" not in worker and worker["分析报告"] == ["稳商", "覆盖报告"]
     secretary = menu(people["org_secretary"])
     assert secretary["党员事务"] == ["发展党员", "转接", "党费", "六个月未参加组织生活等", "分配的工作"]
-    assert "分析报告" not in secretary and "地域" not in secretary["基础信息"]
+    assert "分析报告" not in secretary and "地域" not in secretary["基础信息"] and "楼宇治理" not in secretary
     contact = menu(people["unit_contact"])
     assert contact["两新组织"] == ["两新组织"] and "党员事务" not in contact and "分析报告" not in contact
     assert contact["三张清单"] == ["需求清单", "资源清单", "项目清单", "联席会议"]
