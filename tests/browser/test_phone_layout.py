@@ -22,7 +22,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from jiceng.core.context_processors import NAVIGATION
+from jiceng.core.context_processors import menu_url_names
 from tests import factories as f
 from tests.conftest import login
 
@@ -42,7 +42,7 @@ LANGUAGES = ["zh-hans", "en"]
 
 
 def menu_pages() -> list[str]:
-    names = [name for _group, _icon, entries in NAVIGATION for _label, name in entries] + LIST_TABS
+    names = menu_url_names() + LIST_TABS
     urls = []
     for name in names:
         try:

@@ -399,6 +399,11 @@ class Workload:
     def cells(self) -> list[int]:
         return [self.counts.get(kind, 0) for kind in OfficerKind.values]
 
+    @property
+    def labelled_cells(self) -> list[tuple[str, int]]:
+        """(kind's label, count) for each kind: the phone's cards label each figure."""
+        return [(label, self.counts.get(kind, 0)) for kind, label in OfficerKind.choices]
+
 
 def workloads(assignments: QuerySet[OfficerAssignment]) -> list[Workload]:
     """Per officer: how many enterprises of each kind, and in which buildings (one grouped query, one for names)."""
