@@ -347,3 +347,15 @@ def test_messages_render_with_params(validator, value):
     (message,) = excinfo.value.messages
     assert "%(" not in message
     assert value in message
+
+
+def test_a_code_with_a_nul_byte_is_refused_before_the_database_sees_it(db, django_assert_num_queries):
+    """PostgreSQL cannot compare text holding NUL: the lookup must not reach it (a 400 on the field, not a 500)."""
+    from rest_framework.exceptions import ValidationError as DRFValidationError
+
+    from jiceng.core.serializers import CodeRelatedField
+    from jiceng.demands.models import Category
+
+    field = CodeRelatedField(slug_field="code", queryset=Category.objects.all())
+    with django_assert_num_queries(0), pytest.raises(DRFValidationError):
+        field.to_internal_value("prop\x00erty")

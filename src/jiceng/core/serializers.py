@@ -40,3 +40,13 @@ class ModelCleanSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         return attrs
+
+
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related object named by its code. A code holding a NUL byte is refused as not found: PostgreSQL cannot
+    compare text with NUL (the lookup would fail with a server error instead of a 400 naming the field)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\x00"))
+        return super().to_internal_value(data)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from jiceng.accounts.models import Notification
 from jiceng.accounts.notifications import rendered_params
+from jiceng.core.serializers import CodeRelatedField
 
 from ..models import Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
 
@@ -54,13 +55,13 @@ class DemandCreateSerializer(serializers.Serializer):
     requester_enterprise = serializers.IntegerField(required=False, allow_null=True)
     requester_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     requester_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
                                             required=False, allow_null=True)
 
 
 class DemandActionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
                                             required=False, allow_null=True)
     assignee_user = serializers.IntegerField(required=False, allow_null=True)
     department = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
@@ -82,7 +83,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    category = CodeRelatedField(slug_field="code", queryset=Category.objects.all())
 
     class Meta:
         model = Service

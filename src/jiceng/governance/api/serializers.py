@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.core.serializers import CodeRelatedField, ModelCleanSerializer
 
 from ..models import (
     MAX_NOTICE_DAYS,
@@ -28,7 +28,7 @@ from ..models import (
 
 
 class CouncilMemberSerializer(ModelCleanSerializer):
-    seat = serializers.SlugRelatedField(slug_field="code", queryset=Seat.objects.all(),
+    seat = CodeRelatedField(slug_field="code", queryset=Seat.objects.all(),
                                         help_text=_("席位编码:party_secretary 联合党组织书记、"
                                                     "property_manager 物业负责人、station_head 党群服务站负责人、"
                                                     "enterprise_rep 企业代表、white_collar_rep 白领代表、"
