@@ -35,3 +35,28 @@ def test_list_pages_mark_their_cells(admin_client, tree):
 def test_filter_button_counts_the_filters_set(admin_client, tree):
     html = admin_client.get("/enterprises/?q=x&kind=enterprise&industry=").content.decode()
     assert '<span class="badge bg-primary text-white ms-1">1</span>' in html
+
+
+def test_rows_escape_what_users_typed_and_show_values_as_the_cells_did():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from jiceng.core.tables import Column, table_rows
+
+    obj = SimpleNamespace(name='<script>alert("x")</script>', flag=True, when=dt.datetime(2026, 3, 5, 1, 2,
+                          tzinfo=dt.UTC), day=dt.date(2026, 3, 5), count=1234,
+                          get_absolute_url=lambda: '/x/1/?a="b"')
+    columns = [Column("name", "名称<&>", link=True), Column("flag", "是否"), Column("when", "时间"),
+               Column("day", "日期"), Column("count", "数")]
+    with timezone.override("Asia/Shanghai"):
+        roles = ["title", "key", "key", "key", "secondary"]
+        [row] = table_rows([(obj, [c.value(obj) for c in columns])], columns, roles)
+    assert "<script>" not in row and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in row
+    assert 'data-label="名称&lt;&amp;&gt;"' in row
+    assert '<a href="/x/1/?a=&quot;b&quot;">' in row
+    assert '<td data-role="key" data-label="是否">是</td>' in row
+    assert '<td data-role="key" data-label="时间">2026-03-05 09:02</td>' in row  # local time, to the minute
+    assert '<td data-role="key" data-label="日期">2026-03-05</td>' in row
+    assert '<td data-role="secondary" data-label="数">1234</td>' in row

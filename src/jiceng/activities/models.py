@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet, as_union
 from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
 from jiceng.places.models import Located, PlaceKind
@@ -247,7 +248,7 @@ class Club(Located):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:club_detail", args=[self.pk])
+        return pk_url("activities:club_detail", self.pk)
 
     @classmethod
     def manage_q(cls, scope: Scope) -> models.Q:
@@ -334,7 +335,7 @@ class Series(Organized):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:series_detail", args=[self.pk])
+        return pk_url("activities:series_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
@@ -442,7 +443,7 @@ class Activity(Organized):
         return f"{self.title} {timezone.localtime(self.start):%Y-%m-%d}" if self.start else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:activity_detail", args=[self.pk])
+        return pk_url("activities:activity_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

@@ -1,8 +1,9 @@
 from typing import NamedTuple
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.reversing import plain_url
 from jiceng.core.scoping import scope_for
 
 # Who sees an entry of the menu (roles as in jiceng.accounts.models.Role). A role sees the sections it can use;
@@ -95,7 +96,7 @@ def visible_items(group: NavGroup, scope) -> list[NavItem]:
 
 def _url(name: str) -> str | None:
     try:
-        return reverse(name)
+        return plain_url(name)
     except NoReverseMatch:  # a capability that is not installed
         return None
 
@@ -118,7 +119,7 @@ def navigation(request):
         single = items[0] if len(items) == 1 else None
         nav.append({"label": single[0] if single else label, "icon": icon, "items": items,
                     "active": any(a for _i, _u, a in items), "url": single[1] if single else None})
-    me = reverse("members:me") if "member" in scope.roles else None
+    me = plain_url("members:me") if "member" in scope.roles else None
     return {
         "nav_groups": nav,
         "nav_me": me,

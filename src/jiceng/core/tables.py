@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # What a column is on a phone, where each row of a list becomes a card (docs/decisions/044): the card shows the
 # title (the link to the row's page), the status, the key fields with their labels and the actions; secondary
@@ -84,3 +90,39 @@ def card_roles(columns: list[Column]) -> list[str]:
         else:
             roles[i] = SECONDARY
     return roles
+
+
+def cell_text(value: Any) -> Any:
+    """How a cell shows a value: 是/否 for booleans, minutes for date-times, ISO dates; the rest unchanged."""
+    if value is True:
+        return gettext("是")
+    if value is False:
+        return gettext("否")
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")  # the same in every language: no format lookup per cell
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def table_rows(rows: list[tuple[Any, list[Any]]], columns: list[Column],
+               roles: list[str]) -> list[SafeString]:
+    """The body rows of a list page, built here rather than in the template: at 50 rows of 8–10 columns the
+    template's per-cell lookups (and a lazy label translated again in every cell) cost more than the queries
+    (docs/decisions/068). `rows` are (object, the columns' values). Each cell carries its column's label and
+    phone role for the card layout (044)."""
+    heads = [(conditional_escape(str(c.label)), conditional_escape(role))
+             for c, role in zip(columns, roles, strict=True)]
+    html = []
+    for obj, values in rows:
+        cells = []
+        for value, (label, role) in zip(values, heads, strict=True):
+            if role == TITLE:
+                shown = format_html('<a href="{}">{}</a>', obj.get_absolute_url(), localize(value))
+            else:
+                shown = conditional_escape(localize(cell_text(value)))
+            cells.append(f'<td data-role="{role}" data-label="{label}">{shown}</td>')
+        html.append(mark_safe("<tr>" + "".join(cells) + "</tr>"))  # noqa: S308 - every part escaped above
+    return html

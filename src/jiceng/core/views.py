@@ -22,7 +22,7 @@ from jiceng.accounts.permissions import can_reveal_personal_data, can_write
 
 from . import audit
 from .excel import objects_to_sheet, xlsx_response
-from .tables import Column, card_roles
+from .tables import Column, card_roles, table_rows
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -98,15 +98,13 @@ class ObjectListView(ScopedMixin, generic.ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         rows = [(obj, [c.value(obj) for c in self.columns]) for obj in ctx["object_list"]]
-        # Each cell carries its column's label and phone role, for the card layout (docs/decisions/044).
         roles = card_roles(self.columns)
-        heads = [{"label": c.label, "role": role} for c, role in zip(self.columns, roles, strict=True)]
         ctx.update(
             filterset=self.filterset,
             columns=self.columns,
-            heads=heads,
+            heads=[{"label": c.label, "role": role} for c, role in zip(self.columns, roles, strict=True)],
             rows=rows,
-            card_rows=[(obj, list(zip(values, heads, strict=True))) for obj, values in rows],
+            table_rows=table_rows(rows, self.columns, roles),
             active_filters=active_filters(self.filterset.form, self.request.GET),
             opts=self.model._meta,
             querystring=params.urlencode(),

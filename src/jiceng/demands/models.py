@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
 from jiceng.core.i18n import localized
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager, as_union
 from jiceng.core.validators import mask_phone, validate_cn_mobile
 from jiceng.places.models import Located, Place
@@ -212,7 +212,7 @@ class Demand(Located):
         return self.due_date.isoformat()
 
     def get_absolute_url(self) -> str:
-        return reverse("demands:demand_detail", args=[self.pk])
+        return pk_url("demands:demand_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
@@ -349,7 +349,7 @@ class Visit(Located):
         return f"{self.date} {self.enterprise}"
 
     def get_absolute_url(self) -> str:
-        return reverse("demands:visit_detail", args=[self.pk])
+        return pk_url("demands:visit_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import mask_phone, validate_uscc
@@ -103,7 +103,7 @@ class Enterprise(Located):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("enterprises:enterprise_detail", args=[self.pk])
+        return pk_url("enterprises:enterprise_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.places.models import Located, PlaceKind
 
@@ -126,7 +127,7 @@ class Alliance(Located):
             raise ValidationError({"place": _("联盟须设在街道或区。")})
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:alliance_detail", args=[self.pk])
+        return pk_url("governance:alliance_detail", self.pk)
 
 
 class Council(Located):
@@ -170,7 +171,7 @@ class Council(Located):
             raise ValidationError({"alliance": _("联盟须与楼宇在同一个区。")})
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:council_detail", args=[self.pk])
+        return pk_url("governance:council_detail", self.pk)
 
     @property
     def head_user(self):
@@ -287,7 +288,7 @@ class HeadSelection(models.Model):
         return council_scope_q(scope, "council__")
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:selection_detail", args=[self.pk])
+        return pk_url("governance:selection_detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -340,7 +341,7 @@ class Notice(models.Model):
         return council_scope_q(scope, "selection__council__")
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:notice_print", args=[self.pk])
+        return pk_url("governance:notice_print", self.pk)
 
 
 class ObjectionStatus(models.TextChoices):
@@ -475,7 +476,7 @@ class CouncilMeeting(models.Model):
         return council_scope_q(scope, "council__")
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:meeting_detail", args=[self.pk])
+        return pk_url("governance:meeting_detail", self.pk)
 
 
 class AgendaItem(models.Model):

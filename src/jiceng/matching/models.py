@@ -16,13 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
 from jiceng.core.geo import validate_lat, validate_lng
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.validators import mask_phone, validate_cn_mobile
 
@@ -122,7 +122,7 @@ class JointConference(models.Model):
         return conference_scope_q(scope)
 
     def get_absolute_url(self) -> str:
-        return reverse("matching:conference_detail", args=[self.pk])
+        return pk_url("matching:conference_detail", self.pk)
 
     @staticmethod
     def open_terms_prefetch(today=None) -> models.Prefetch:
@@ -352,7 +352,7 @@ class Resource(ListItem):
             raise ValidationError({"capacity": _("可提供数量不能少于已认领的 %(n)s。") % {"n": self.claimed}})
 
     def get_absolute_url(self) -> str:
-        return reverse("matching:resource_detail", args=[self.pk])
+        return pk_url("matching:resource_detail", self.pk)
 
 
 class Need(ListItem):
@@ -398,7 +398,7 @@ class Need(ListItem):
             raise ValidationError({"quantity": _("需求数量不能少于已认领的 %(n)s。") % {"n": self.claimed}})
 
     def get_absolute_url(self) -> str:
-        return reverse("matching:need_detail", args=[self.pk])
+        return pk_url("matching:need_detail", self.pk)
 
 
 class Project(models.Model):
@@ -459,7 +459,7 @@ class Project(models.Model):
         return q
 
     def get_absolute_url(self) -> str:
-        return reverse("matching:project_detail", args=[self.pk])
+        return pk_url("matching:project_detail", self.pk)
 
     @property
     def is_active(self) -> bool:

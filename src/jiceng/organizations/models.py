@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
 from jiceng.core.dates import add_years
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.places.models import Located
 
@@ -89,7 +89,7 @@ class Organization(Located):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:organization_detail", args=[self.pk])
+        return pk_url("organizations:organization_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core.geo import validate_lat, validate_lng
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 
 # Sent with the list of places whose district/street may have changed after a move.
@@ -178,9 +179,7 @@ class Place(models.Model):
         return qs if include_self else qs.exclude(pk=self.pk)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("places:place_detail", args=[self.pk])
+        return pk_url("places:place_detail", self.pk)
 
 
 class Located(models.Model):

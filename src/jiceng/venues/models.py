@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
 from jiceng.places.models import Located, Place
 
@@ -145,7 +146,7 @@ class Room(Located):
         return q
 
     def get_absolute_url(self) -> str:
-        return reverse("venues:room_detail", args=[self.pk])
+        return pk_url("venues:room_detail", self.pk)
 
     def clean(self) -> None:
         if self.opens_at is not None and self.closes_at is not None and self.closes_at <= self.opens_at:
@@ -321,7 +322,7 @@ class Booking(models.Model):
         return q
 
     def get_absolute_url(self) -> str:
-        return reverse("venues:booking_detail", args=[self.pk])
+        return pk_url("venues:booking_detail", self.pk)
 
     @property
     def local_start(self) -> dt.datetime:

@@ -1,9 +1,7 @@
-import datetime as dt
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+
+from jiceng.core.tables import cell_text
 
 register = template.Library()
 
@@ -20,17 +18,7 @@ def add_class(field, css: str):
 
 @register.filter
 def cell(value):
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return date_format(value, "Y-m-d H:i")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    return cell_text(value)
 
 
 @register.filter

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
 from jiceng.core.dates import add_years
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedQuerySet
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import (
@@ -135,7 +135,7 @@ class Member(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("members:member_detail", args=[self.pk])
+        return pk_url("members:member_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 
 
@@ -127,7 +127,7 @@ class Transfer(models.Model):
         return f"{self.letter_no or _('(待开具)')} {self.person_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("members:transfer_detail", args=[self.pk])
+        return pk_url("members:transfer_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

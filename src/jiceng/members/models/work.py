@@ -12,12 +12,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core import fields
+from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedQuerySet
 
 
@@ -67,7 +67,7 @@ class AssignedWork(models.Model):
         return f"{self.member} · {self.task}"
 
     def get_absolute_url(self) -> str:
-        return reverse("members:work_detail", args=[self.pk])
+        return pk_url("members:work_detail", self.pk)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
