@@ -246,13 +246,20 @@ def week_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def build_activities(ctx: MapContext) -> list[dict]:
+    """This week's activities (Monday to Sunday), at their place, else the booked room's station, else the
+    organizing station."""
+    from django.db.models.functions import Coalesce
+
     from jiceng.activities.models import Activity, ActivityStatus
 
     start, end = week_bounds(ctx.today)
-    rows = (Activity.objects.restrict(ctx.user).filter(start__gte=start, start__lt=end, place__lat__isnull=False,
-                                                       place__lng__isnull=False)
-            .exclude(status=ActivityStatus.CANCELLED).order_by("start", "pk")
-            .values_list("pk", "title", "start", "place__name", "place__lat", "place__lng")[:FEATURE_LIMIT])
+    rows = (Activity.objects.restrict(ctx.user).filter(start__gte=start, start__lt=end)
+            .exclude(status=ActivityStatus.CANCELLED)
+            .annotate(at_lat=Coalesce("place__lat", "booking__room__place__lat", "station__lat"),
+                      at_lng=Coalesce("place__lng", "booking__room__place__lng", "station__lng"),
+                      at_name=Coalesce("place__name", "booking__room__place__name", "station__name"))
+            .filter(at_lat__isnull=False, at_lng__isnull=False).order_by("start", "pk")
+            .values_list("pk", "title", "start", "at_name", "at_lat", "at_lng")[:FEATURE_LIMIT])
     return [ctx.point(lat, lng, id=pk, name=title, place=place,
                       start=timezone.localtime(when).strftime("%m-%d %H:%M"),
                       url=reverse("activities:activity_detail", args=[pk]))

@@ -59,7 +59,8 @@ def upcoming_activities(station: Station, *, public_only: bool, user=None, limit
     """Activities at the station (its place or one of its rooms) from now on."""
     from jiceng.activities.models import Activity, ActivityStatus
 
-    qs = Activity.objects.filter(Q(place=station.place) | Q(booking__room__place=station.place),
+    at_station = Q(place=station.place) | Q(booking__room__place=station.place) | Q(station=station.place)
+    qs = Activity.objects.filter(at_station,
                                  end__gte=timezone.now()).exclude(status=ActivityStatus.CANCELLED)
     qs = qs.filter(public=True) if public_only else qs.restrict(user)
     return list(qs.order_by("start", "pk")[:limit])
