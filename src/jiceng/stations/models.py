@@ -124,9 +124,26 @@ class Station(Located):
     def __str__(self) -> str:
         return self.place.name if self.place_id else ""
 
+    # The place's fields, read as the station's own (the API's `name`, `address`, `lat`, `lng`, `located_in`).
     @property
     def name(self) -> str:
         return self.place.name
+
+    @property
+    def address(self) -> str:
+        return self.place.address
+
+    @property
+    def lat(self):
+        return self.place.lat
+
+    @property
+    def lng(self):
+        return self.place.lng
+
+    @property
+    def located_in(self) -> Place | None:
+        return self.place.parent
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
