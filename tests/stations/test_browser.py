@@ -34,8 +34,8 @@ def test_map_layers_without_any_outside_request(page, live_server):
     page.wait_for_selector("#map[data-loaded=true]")
     map_el = page.locator("#map")
     assert map_el.get_attribute("data-layer-stations") == "1"
-    assert map_el.get_attribute("data-layer-buildings") == "5"
-    assert map_el.get_attribute("data-layer-gaps") == "3"
+    assert map_el.get_attribute("data-layer-buildings") == "4"
+    assert map_el.get_attribute("data-layer-gaps") == "2"
     assert map_el.get_attribute("data-layer-base") == "2"
     assert page.locator(".leaflet-control-layers").count() == 1
     # the layer control lists every layer; turning needs on loads it
