@@ -197,3 +197,12 @@ def test_service_gaps_what_if(net):
     lng, lat = wgs84_to_gcj02(121.53, 31.3305)
     data = client_for(net["root"]).get("/api/service-gaps/", {"lat": lat, "lng": lng, "crs": "gcj02"}).json()
     assert data["what_if"]["brought_within"] == 1
+
+
+def test_no_station_at_all_answers_without_a_distance(tree):
+    from decimal import Decimal
+
+    tree["building1"].lat, tree["building1"].lng = Decimal("31.3"), Decimal("121.5")
+    tree["building1"].save()
+    data = client_for(f.user("root", superuser=True)).get("/api/service-gaps/").json()
+    assert data["gaps"] == 1 and data["results"][0]["distance"] is None and data["stations"] == 0

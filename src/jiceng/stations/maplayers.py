@@ -204,7 +204,8 @@ def build_stations(ctx: MapContext) -> list[dict]:
 
 def build_gaps(ctx: MapContext) -> list[dict]:
     return [ctx.point(gap.place.lat, gap.place.lng, id=gap.place.id, name=gap.place.name, street=gap.place.street,
-                      distance=gap.distance, nearest_station=gap.station.name if gap.station else "")
+                      distance=gap.distance if gap.station else None,
+                      nearest_station=gap.station.name if gap.station else "")
             for gap in ctx.gap_report().gaps]
 
 

@@ -119,7 +119,7 @@ class StationPublicView(generic.DetailView):
 def gap_columns() -> list[Column]:
     return [
         Column(lambda gap: gap.place.name, _("楼宇/园区"), role=TITLE),
-        Column(lambda gap: f"{gap.distance:.1f} m", _("到最近站点"), role=STATUS),
+        Column(lambda gap: f"{gap.distance:.1f} m" if gap.station else "—", _("到最近站点"), role=STATUS),
         Column(lambda gap: gap.station.name if gap.station else "—", _("最近站点"), role=KEY),
         Column(lambda gap: gap.place.street, _("街道"), role=KEY),
     ]

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from jiceng.accounts.permissions import can_reveal_personal_data
 from jiceng.core.geo import wgs84_to_gcj02
+from jiceng.core.sanitize import strip_control_chars_in
 from jiceng.core.serializers import CodeRelatedField, ModelCleanSerializer
 from jiceng.places.api.serializers import FROM_WGS84, TO_WGS84, request_crs
 from jiceng.places.models import Place
@@ -118,6 +119,7 @@ class StationSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
+        strip_control_chars_in(attrs)  # invisible control characters (a NUL breaks PostgreSQL): core/sanitize.py
         crs = request_crs(self.context)
         if crs != "wgs84" and "lat" in attrs and "lng" in attrs:
             attrs["lng"], attrs["lat"] = TO_WGS84[crs](attrs["lng"], attrs["lat"])
@@ -156,10 +158,13 @@ class GapPlaceSerializer(serializers.Serializer):
     street = serializers.CharField(source="place.street")
     lat = serializers.FloatField(source="place.lat")
     lng = serializers.FloatField(source="place.lng")
-    distance = serializers.FloatField(help_text=_("到最近站点的距离(米,精确到 0.1 米)。"))
+    distance = serializers.SerializerMethodField(help_text=_("到最近站点的距离(米,精确到 0.1 米)。"))
     nearest_station = serializers.IntegerField(source="station.id", allow_null=True, default=None,
                                                help_text=_("最近站点的地域 id。"))
     nearest_station_name = serializers.CharField(source="station.name", allow_null=True, default=None)
+
+    def get_distance(self, gap) -> float | None:
+        return gap.distance if math.isfinite(gap.distance) else None  # no station at all: no distance (JSON has no inf)
 
 
 class WhatIfSerializer(serializers.Serializer):
