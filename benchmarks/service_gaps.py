@@ -136,6 +136,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         lines += [f"## {label}", "", "| what | median ms | queries | rows |", "|---|---:|---:|---:|"]
+        connection.force_debug_cursor = True
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/api/service-gaps/?radius=500")
         data = response.json()
