@@ -39,7 +39,7 @@ class StationFilterSet(filters.FilterSet):
 
 
 class StationViewSet(ScopedModelViewSet):
-    base_queryset = Station.objects.select_related("place").prefetch_related(
+    base_queryset = Station.objects.select_related("place", "place__parent").prefetch_related(
         "amenities", "children", "duties", Prefetch("place__rooms", queryset=Room.objects.order_by("name")))
     serializer_class = StationSerializer
     filterset_class = StationFilterSet
