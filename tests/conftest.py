@@ -57,7 +57,8 @@ DATA_MIGRATIONS = ("jiceng.members.migrations.0003_dues_rates_2008",
                    "jiceng.demands.migrations.0002_default_categories",
                    "jiceng.risk.migrations.0002_defaults",
                    "jiceng.activities.migrations.0002_compliance_rules",
-                   "jiceng.governance.migrations.0001_initial")
+                   "jiceng.governance.migrations.0001_initial",
+                   "jiceng.stations.migrations.0001_initial")
 
 
 @pytest.fixture

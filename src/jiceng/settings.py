@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "jiceng.venues",
     "jiceng.activities",
     "jiceng.governance",
+    "jiceng.stations",  # service stations, 500 m service circles and the map
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
 ]
@@ -366,4 +367,13 @@ JICENG = {
     # 一推三公示 (domain.md): each public notice runs at least this many working days unless a `NoticeRule` row
     # (data, per district) says otherwise.
     "GOVERNANCE_NOTICE_WORKING_DAYS": 5,
+    # 500米党建服务圈 (seed 003): every building and park should have a service station within this many metres.
+    "SERVICE_CIRCLE_RADIUS_M": int(os.environ.get("JICENG_SERVICE_CIRCLE_RADIUS_M", "500")),
+    # The map's base (docs/deploy.md): a tile URL template of the network's own tile server, e.g.
+    # https://tiles.example.gov.cn/{z}/{x}/{y}.png, and the datum its tiles use (wgs84, gcj02 or bd09). Empty: a
+    # plain base drawn from the places' own coordinates, so the map makes no request beyond this server.
+    "MAP_TILE_URL": os.environ.get("JICENG_MAP_TILE_URL", ""),
+    "MAP_TILE_CRS": os.environ.get("JICENG_MAP_TILE_CRS", "wgs84"),
+    "MAP_TILE_ATTRIBUTION": os.environ.get("JICENG_MAP_TILE_ATTRIBUTION", ""),
+    "MAP_TILE_MAX_ZOOM": int(os.environ.get("JICENG_MAP_TILE_MAX_ZOOM", "18")),
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jiceng.core import views_choosers, views_site
+from jiceng.stations.urls import map_patterns
 from jiceng.workbench.views import WorkbenchView
 
 urlpatterns = [
@@ -22,6 +23,8 @@ urlpatterns = [
     path("activities/", include("jiceng.activities.urls")),
     path("holidays/", include("jiceng.holidays.urls")),
     path("governance/", include("jiceng.governance.urls")),
+    path("stations/", include("jiceng.stations.urls")),
+    path("map/", include(map_patterns)),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -38,6 +38,11 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("党组织"), "organizations:organization_list", PLACE_ROLES | {SECRETARY}),
         NavItem(_("党员"), "members:member_list", PLACE_ROLES | {SECRETARY}),
     )),
+    NavGroup(_("服务阵地"), "map-pin", (
+        NavItem(_("党群服务站点"), "stations:station_list", PLACE_ROLES),
+        NavItem(_("500米服务圈"), "stations:gap_report", PLACE_ROLES),
+        NavItem(_("地图"), "map:map", PLACE_ROLES),
+    )),
     NavGroup(_("党员事务"), "id-badge-2", (
         NavItem(_("发展党员"), "members:application_list", PARTY_AFFAIRS),
         NavItem(_("转接"), "members:transfer_list", PARTY_AFFAIRS),

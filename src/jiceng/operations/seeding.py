@@ -78,6 +78,7 @@ from jiceng.organizations.models import (
     term_years,
 )
 from jiceng.places.models import Place, PlaceKind
+from jiceng.stations.seeding import stage_stations
 
 BATCH_SIZE = 5_000
 INSTRUCTOR_PREFIX = "seed_instructor_"
@@ -99,13 +100,15 @@ class Scale:
     demands: int = 0
     # Attendance rows (the activities stage, jiceng.activities.seeding).
     attendance: int = 0
+    # Service stations with coordinates (jiceng.stations.seeding): the 500 m report and the map at scale.
+    stations: int = 0
 
 
 SCALES: dict[str, Scale] = {
     "demo": Scale("demo", districts=2, streets=6, areas=24, enterprises=200, members=1_000, demands=2_000,
-                  attendance=6_700),
+                  attendance=6_700, stations=40),
     "city": Scale("city", districts=16, streets=200, areas=2_200, enterprises=60_000, members=300_000,
-                  demands=1_000_000, attendance=2_000_000),
+                  demands=1_000_000, attendance=2_000_000, stations=4_000),
 }
 
 # --- vocabulary ------------------------------------------------------------------------------------------
@@ -763,6 +766,7 @@ STAGES: list[Stage] = [
     Stage("committees", _stage_committees),
     Stage("demands", stage_demands),
     Stage("attendance", stage_attendance),
+    Stage("stations", stage_stations),
 ]
 # Targets in the contract that no stage writes yet (their apps do not exist): name → Scale attribute.
 PENDING_TARGETS = {"demands": "demands", "attendance": "attendance"}
