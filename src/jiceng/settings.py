@@ -364,6 +364,11 @@ JICENG = {
     "COMPLIANCE_REPORT_SECONDS": 300,
     # How long a district's or the city's workbench overview (coverage and demands per area) is reused.
     "WORKBENCH_OVERVIEW_SECONDS": 300,
+    # The big screen (jiceng.screen): its slow panels are kept this long (retired by any recorded change); a stream
+    # lasts this long before the browser reconnects, and asks for the roll-up version this often.
+    "SCREEN_PANELS_SECONDS": 120,
+    "SCREEN_STREAM_SECONDS": 25,
+    "SCREEN_POLL_SECONDS": 1,
     # 一推三公示 (domain.md): each public notice runs at least this many working days unless a `NoticeRule` row
     # (data, per district) says otherwise.
     "GOVERNANCE_NOTICE_WORKING_DAYS": 5,
