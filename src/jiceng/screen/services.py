@@ -167,10 +167,12 @@ PANELS.watch("enterprises.Enterprise", "organizations.Coverage", "organizations.
              "activities.SignUp", "places.Place")
 
 
-def _located(queryset: QuerySet, target: Target, prefix: str = "", place: str = "place") -> QuerySet:
-    """Rows in the target's places, by the indexed district/street keys or the place subtree's ids."""
+def _located(queryset: QuerySet, target: Target, prefix: str = "", place: str | None = None) -> QuerySet:
+    """Rows in the target's places, by the indexed district/street keys (`<prefix>district`) or the ids of the
+    place subtree (`place`, by default `<prefix>place`)."""
     if target.everything:
         return queryset
+    place = place or f"{prefix}place"
     where = Q(pk__in=[])
     for p in target.places:
         if p.kind == PlaceKind.DISTRICT:
@@ -178,7 +180,7 @@ def _located(queryset: QuerySet, target: Target, prefix: str = "", place: str = 
         elif p.kind == PlaceKind.STREET:
             where |= Q(**{f"{prefix}street_id": p.pk})
         else:
-            where |= Q(**{f"{prefix}{place}__in": Place.objects.filter(path__startswith=p.path).values("pk")})
+            where |= Q(**{f"{place}__in": Place.objects.filter(path__startswith=p.path).values("pk")})
     return queryset.filter(where)
 
 
