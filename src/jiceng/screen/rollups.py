@@ -184,17 +184,12 @@ def count_demands(demands, paths: dict[int, str], only: set[int] | None = None,
     return counts
 
 
-def _write(counts: Counter[Key], model=DemandRollup) -> None:
-    rows = (model(place_id=p, day=d, category_id=c, status=s, count=n)
-            for (p, d, c, s), n in sorted(counts.items()) if n)
-    batch: list[DemandRollup] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == 5_000:
-            model.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
+def _write(counts: Counter[Key], model=DemandRollup) -> int:
+    """Insert the non-empty counts as new rows (one prepared statement, or COPY on PostgreSQL: jiceng.core.bulk)."""
+    from jiceng.core import bulk
+
+    rows = ((p, d, c, s, n) for (p, d, c, s), n in sorted(counts.items()) if n)
+    return bulk.insert_rows(model, ["place_id", "day", "category_id", "status", "count"], rows)
 
 
 @transaction.atomic
@@ -256,12 +251,12 @@ def rebuild(*, progress: Callable[[int], None] | None = None, apps=None) -> int:
         rollup_model.objects.all().delete()
         paths = dict(place_model.objects.values_list("pk", "path"))
         counts = count_demands(demand_model.objects.all(), paths, progress=progress)
-        _write(counts, rollup_model)
+        written = _write(counts, rollup_model)
         rebuild_feed(models=(demand_model, place_model, feed_model))
         places = list(place_model.objects.filter(depth__lt=LEVELS).values_list("pk", flat=True))
         for start in range(0, len(places), BATCH):
             bump(places[start:start + BATCH])
-    return sum(1 for n in counts.values() if n)
+    return written
 
 
 def table_rows() -> list[tuple[int, dt.date, int, str, int]]:
