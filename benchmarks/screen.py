@@ -132,7 +132,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--city", type=Path, default=None, help="JICENG_DATA_DIR of the city (SQLite)")
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="the day the screen shows")
+    parser.add_argument("--today", type=dt.date.fromisoformat, action="append", default=None,
+                        help="the day the screen shows (repeat for several; default: the machine's date)")
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
     setup_django(args.city)
@@ -145,35 +146,36 @@ def main() -> int:
     from jiceng.screen.models import DemandRollup
 
     migrated = migrate()
-    today = args.today or timezone.localdate()
-    now = _aware(today) + dt.timedelta(hours=timezone.localtime().hour, minutes=timezone.localtime().minute)
+    days = args.today or [timezone.localdate()]
     facts = machine_facts()
     facts["rows"] += f", demands {Demand.objects.count():,}, roll-up rows {DemandRollup.objects.count():,}"
     facts["migrations"] = migrated
-    facts["screen day"] = today.isoformat()
+    facts["screen days"] = ", ".join(d.isoformat() for d in days)
     problems, benchmarks = [], []
-    for place in pick_targets(today):
+    for today, place in [(day, place) for day in days for place in pick_targets(day)]:
+        now = _aware(today) + dt.timedelta(hours=timezone.localtime().hour, minutes=timezone.localtime().minute)
         target = services.Target([place], label=place.name)
         expected, found = raw_figures(place, today), rollup_rows(place, today)
         if expected != found:
             problems.append(f"{place.name}: the roll-ups differ from the demands table in "
                             f"{len(set(expected.items()) ^ set(found.items()))} rows")
-        label = f"{place.get_kind_display()} {place.name} ({sum(found.values()):,} demands this month)"
+        label = (f"{today:%m-%d} {place.get_kind_display()} {place.name} "
+                 f"({sum(found.values()):,} demands this month)")
 
-        def figures(target=target):
+        def figures(target=target, today=today):
             return services.demand_figures(target, today)
 
-        def live(target=target):
+        def live(target=target, now=now):
             return services.screen_data(target, now=now, panels=False)
 
-        def cold(target=target):
+        def cold(target=target, now=now):
             services.PANELS.clear()
             return services.screen_data(target, now=now)
 
-        def warm(target=target):
+        def warm(target=target, now=now):
             return services.screen_data(target, now=now)
 
-        def raw(place=place):
+        def raw(place=place, today=today):
             return raw_figures(place, today)
 
         benchmarks += [

@@ -256,6 +256,10 @@ def rebuild(*, progress: Callable[[int], None] | None = None, apps=None) -> int:
         places = list(place_model.objects.filter(depth__lt=LEVELS).values_list("pk", flat=True))
         for start in range(0, len(places), BATCH):
             bump(places[start:start + BATCH])
+        # Statistics for the planner: without them SQLite guessed badly at joining the feed to the demands.
+        with connection.cursor() as cursor:
+            for model in (rollup_model, feed_model):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return written
 
 
