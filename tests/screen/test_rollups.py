@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -174,3 +175,21 @@ def test_every_write_raises_the_stamp_of_its_places_only(world):
     changed = {pk for pk in after if after[pk] != before.get(pk)}
     assert changed == {p1.pk, p1.parent_id, p1.district_id}
     assert p2.pk not in after and p2.parent_id not in after
+
+
+@pytest.mark.django_db
+def test_the_demo_story_is_counted_and_shows_on_the_street_screen():
+    """The demo writes its demands through the workflow at their moments in the story: the roll-ups follow."""
+    from jiceng.operations.demo import load_demo
+    from jiceng.screen import services
+
+    load_demo()
+    assert rollups.table_rows() == recount()
+    call_command("rollups", "--check", "--no-progress", verbosity=0)
+    staff = get_user_model().objects.get(username="street_staff")
+    data = services.screen_data(services.target_for(staff))
+    month = timezone.localdate().replace(day=1)
+    expected = Demand.objects.filter(street__in=services.target_for(staff).ids, created__gte=timezone.make_aware(
+        dt.datetime.combine(month, dt.time.min))).count()
+    assert data["demands"]["month"]["total"] == expected
+    assert data["feed"] and data["party"]["members"] > 0 and data["coverage"]["enterprises"] > 0

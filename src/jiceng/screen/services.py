@@ -19,13 +19,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.core.i18n import localized
+from jiceng.core.i18n import english_active, localized
 from jiceng.core.reuse import Reused
 from jiceng.core.scoping import scope_for
 from jiceng.demands.models import Category, DemandStatus
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
 
-from .models import NO_CATEGORY, DemandRollup, FeedEntry, FeedKind, RollupStamp
+from .models import DemandRollup, FeedEntry, FeedKind, RollupStamp
 from .rollups import FEED_DAYS, LEVELS
 
 # Who may open a screen: the staff roles with a place (a building head, a secretary, a unit, a member: 403).
@@ -92,9 +92,9 @@ def target_for(user, place_value: str | None = None) -> Target:
     return Target(places, label="、".join(p.name for p in places))
 
 
-def choices(user) -> list[Place]:
-    """Other screens the user may open: the streets (and areas, for one street) under their own places."""
-    target = target_for(user)
+def choices(user, own: Target | None = None) -> list[Place]:
+    """Other screens the user may open: their own places and the places right under them."""
+    target = own or target_for(user)
     if target.everything:
         return target.places
     children = Place.objects.filter(parent__in=target.places, kind__in=SCREEN_KINDS).order_by("path")
@@ -113,48 +113,56 @@ def _labelled(counts: dict, labels: dict) -> list[dict]:
             for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))) if n]
 
 
-def _rollup_rows(target: Target, first: dt.date, last: dt.date) -> list[tuple[str, int, str, int]]:
-    """(day as ISO text, category, status, count) of the target's places over [first, last], summed per key.
+def _rollup_figures(target: Target, first: dt.date, last: dt.date) -> list[tuple]:
+    """The target's counts over [first, last], summed three ways in one statement on the table's unique key
+    (place, day, …): ("m", None, category, name, name_en, status, n) for the period by category and status,
+    ("t", …) the same for `last` alone, ("d", day as text, …, n) per day.
 
-    Plain SQL on the table's unique key (place, day, …): this runs on every change for every open screen, and
-    building the ORM query and converting each row's date cost more than the read itself."""
-    table, qn = connection.ops.quote_name(DemandRollup._meta.db_table), connection.ops.quote_name
+    Plain SQL, summed by the database: this runs on every change for every open screen, and at the end of a month a
+    district has some 1,700 (day, category, status) rows, which cost more to bring into Python than to sum."""
+    qn = connection.ops.quote_name
+    rollup, category, n = qn(DemandRollup._meta.db_table), qn(Category._meta.db_table), qn("count")
     places = ", ".join(["%s"] * len(target.ids)) or "NULL"
-    sql = (f"SELECT day, category_id, status, SUM({qn('count')}) FROM {table} "  # noqa: S608 - names, no input
-           f"WHERE place_id IN ({places}) AND day >= %s AND day <= %s GROUP BY day, category_id, status")
+    where = f"r.place_id IN ({places}) AND r.day >= %s AND r.day <= %s"
+    # The day as text (`|| ''`): a column declared `date` is parsed row by row by the SQLite driver's converter.
+    sql = (f"SELECT 'm', NULL, r.category_id, c.name, c.name_en, r.status, SUM(r.{n}) FROM {rollup} r "  # noqa: S608
+           f"LEFT JOIN {category} c ON c.id = r.category_id WHERE {where} "
+           f"GROUP BY r.category_id, c.name, c.name_en, r.status "
+           f"UNION ALL SELECT 't', NULL, r.category_id, NULL, NULL, r.status, SUM(r.{n}) FROM {rollup} r "
+           f"WHERE {where} GROUP BY r.category_id, r.status "
+           f"UNION ALL SELECT 'd', r.day || '', NULL, NULL, NULL, NULL, SUM(r.{n}) FROM {rollup} r "
+           f"WHERE {where} GROUP BY r.day")
     adapt = connection.ops.adapt_datefield_value
+    period, day = [*target.ids, adapt(first), adapt(last)], [*target.ids, adapt(last), adapt(last)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*target.ids, adapt(first), adapt(last)])
-        return [(str(day)[:10], category, status, n) for day, category, status, n in cursor.fetchall() if n]
+        cursor.execute(sql, [*period, *day, *period])
+        return cursor.fetchall()
 
 
 def demand_figures(target: Target, today: dt.date) -> dict:
     """Today's and this month's demands by category and status, and the month by day, from the roll-ups."""
     month_start = today.replace(day=1)
-    today_key = today.isoformat()
-    today_cat: dict = {}
-    today_status: dict = {}
-    month_cat: dict = {}
-    month_status: dict = {}
-    by_day: dict[str, int] = {}
-    for day, category, status, n in _rollup_rows(target, month_start, today):
-        month_cat[category] = month_cat.get(category, 0) + n
-        month_status[status] = month_status.get(status, 0) + n
-        by_day[day] = by_day.get(day, 0) + n
-        if day == today_key:
-            today_cat[category] = today_cat.get(category, 0) + n
-            today_status[status] = today_status.get(status, 0) + n
-    categories = {pk: localized(name, name_en) for pk, name, name_en
-                  in Category.objects.values_list("pk", "name", "name_en")}
-    categories[NO_CATEGORY] = _("待分类")
+    sums: dict[str, dict] = {"m_cat": {}, "m_status": {}, "t_cat": {}, "t_status": {}, "d": {}}
+    categories: dict[int, str] = {}
+    unsorted, english = str(_("待分类")), english_active()  # asked once: per row it cost more than the query
+    for part, day, category, name, name_en, status, n in _rollup_figures(target, month_start, today):
+        if not n:
+            continue
+        if part == "d":
+            sums["d"][day[:10]] = n
+            continue
+        if part == "m":
+            categories[category] = (name_en if english and name_en else name) if name else unsorted
+        sums[f"{part}_cat"][category] = sums[f"{part}_cat"].get(category, 0) + n
+        sums[f"{part}_status"][status] = sums[f"{part}_status"].get(status, 0) + n
     statuses = {value: str(label) for value, label in DemandStatus.choices}
     days = [(month_start + dt.timedelta(days=i)).isoformat() for i in range((today - month_start).days + 1)]
     return {
-        "today": {"total": sum(today_status.values()), "by_category": _labelled(today_cat, categories),
-                  "by_status": _labelled(today_status, statuses)},
-        "month": {"total": sum(month_status.values()), "by_category": _labelled(month_cat, categories),
-                  "by_status": _labelled(month_status, statuses),
-                  "by_day": [{"day": d, "value": by_day.get(d, 0)} for d in days]},
+        "today": {"total": sum(sums["t_status"].values()), "by_category": _labelled(sums["t_cat"], categories),
+                  "by_status": _labelled(sums["t_status"], statuses)},
+        "month": {"total": sum(sums["m_status"].values()), "by_category": _labelled(sums["m_cat"], categories),
+                  "by_status": _labelled(sums["m_status"], statuses),
+                  "by_day": [{"day": d, "value": sums["d"].get(d, 0)} for d in days]},
     }
 
 
@@ -166,11 +174,11 @@ def feed(target: Target, now: dt.datetime) -> list[dict]:
         for place in target.places:
             where |= Q(**{("district_id", "street_id", "area_id")[place.depth]: place.pk})
         entries = entries.filter(where)
-    ids = list(entries.order_by("-at", "-pk").values_list("pk", flat=True)[:FEED_ROWS])
-    # Only the columns shown: the demand's row is wide, and whole model rows cost more than the query.
-    rows = (FeedEntry.objects.filter(pk__in=ids).order_by("-at", "-pk")
+    # Newest first along the (place, time) index, a dozen rows joined to their demand by key; only the columns
+    # shown (the demand's row is wide, and whole model rows cost more than the query).
+    rows = (entries.order_by("-at")
             .values_list("kind", "at", "demand__title", "demand__text", "demand__place__name", "demand__category_id",
-                         "demand__category__name", "demand__category__name_en", "demand__status"))
+                         "demand__category__name", "demand__category__name_en", "demand__status")[:FEED_ROWS])
     statuses = dict(DemandStatus.choices)
     return [{"kind": kind, "kind_label": str(FeedKind(kind).label),
              "at": timezone.localtime(at).strftime("%m-%d %H:%M"), "title": title or text[:24], "place": place,

@@ -34,10 +34,14 @@ class ScreenView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        target = services.target_for(self.request.user, self.request.GET.get("place"))
+        place = self.request.GET.get("place")
+        target = services.target_for(self.request.user, place)
         ctx["target"] = target
-        ctx["screen_data"] = services.screen_data(target)
-        ctx["choices"] = services.choices(self.request.user)
+        # The page carries the live part (from the roll-ups); the slow panels come with the stream's first event a
+        # moment later, so opening the screen never waits for them.
+        ctx["screen_data"] = services.screen_data(target, panels=False)
+        own = services.target_for(self.request.user) if place else target
+        ctx["choices"] = services.choices(self.request.user, own)
         ctx["place_param"] = self.request.GET.get("place", "")
         return ctx
 
