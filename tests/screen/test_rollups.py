@@ -85,11 +85,13 @@ def test_rollups_equal_a_recount_after_random_writes(world, ops):
             if op[0] == "create":
                 _, where, category, minutes = op
                 clock.shift(dt.timedelta(minutes=minutes))  # some land on the next day (and month)
+                # The place objects are the fixture's, loaded before any move: their cached paths may be stale.
                 Demand.objects.create(text="路灯坏了", place=world["places"][where], category=categories[category])
             elif pick is None:
                 if op[0] == "move_park":
-                    park = world["parks"][op[1]]
-                    park.parent = world["streets"][op[2]]
+                    # Loaded afresh, as a request would: the subtree move itself reads the stored path.
+                    park = Place.objects.get(pk=world["parks"][op[1]].pk)
+                    park.parent = Place.objects.get(pk=world["streets"][op[2]].pk)
                     park.full_clean()
                     park.save()
                 elif op[0] == "move_street":

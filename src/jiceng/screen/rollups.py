@@ -100,7 +100,9 @@ def _saved(sender, instance: Demand, created: bool, raw: bool = False, **kwargs)
     instance._rollup_before = None
     if raw or before == "unchanged":
         return
-    path = instance.place.path
+    # The place's path as stored now, not as the instance's cached place says: a place object loaded before its
+    # subtree moved still holds the old path.
+    path = Place.objects.filter(pk=instance.place_id).values_list("path", flat=True).first() or ""
     deltas: Counter[Key] = Counter(keys_of(path, instance.created, instance.category_id, instance.status))
     if before is not None:
         deltas.subtract(keys_of(*before))

@@ -40,6 +40,7 @@ class ScreenView(LoginRequiredMixin, TemplateView):
         # The page carries the live part (from the roll-ups); the slow panels come with the stream's first event a
         # moment later, so opening the screen never waits for them.
         ctx["screen_data"] = services.screen_data(target, panels=False)
+        ctx["year"] = ctx["screen_data"]["today"][:4]
         own = services.target_for(self.request.user) if place else target
         ctx["choices"] = services.choices(self.request.user, own)
         ctx["place_param"] = self.request.GET.get("place", "")

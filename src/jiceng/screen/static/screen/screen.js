@@ -25,7 +25,8 @@
   function names(rows) { return rows.map(function (r) { return r.label; }); }
   function values(rows) { return rows.map(function (r) { return r.value; }); }
   function pie(rows, center, radius) {
-    return {type: "pie", center: center, radius: radius, label: {color: TEXT, formatter: "{b} {c}"},
+    return {type: "pie", center: center, radius: radius,
+            label: {color: TEXT, formatter: "{b} {c}", overflow: "break", width: 90},
             data: rows.map(function (r) { return {name: r.label, value: r.value}; })};
   }
   function base(extra) {
@@ -39,7 +40,7 @@
     Object.keys(extra || {}).forEach(function (k) { a[k] = extra[k]; });
     return a;
   }
-  var valueAxis = {type: "value", axisLabel: {color: TEXT}, splitLine: {lineStyle: {color: LINE}}};
+  var valueAxis = {type: "value", minInterval: 1, axisLabel: {color: TEXT}, splitLine: {lineStyle: {color: LINE}}};
 
   function li(cls, parts) {
     var item = document.createElement("li");
@@ -106,7 +107,7 @@
     if (c) {
       c.setOption(base({grid: {left: 8, right: "42%", top: 16, bottom: 8, containLabel: true},
         xAxis: axis(names(today.by_category), {axisLabel: {color: TEXT, interval: 0, rotate: 30}}), yAxis: valueAxis,
-        series: [{type: "bar", name: labels.labelToday, data: values(today.by_category)},
+        series: [{type: "bar", name: labels.labelToday, barMaxWidth: 48, data: values(today.by_category)},
                  pie(today.by_status, ["80%", "50%"], ["25%", "45%"])]}), true);
     }
     c = chart("chart-month");
@@ -149,8 +150,9 @@
         c.setOption(base({tooltip: {trigger: "axis"}, legend: {textStyle: {color: TEXT}, top: 0},
           grid: {left: 8, right: 16, top: 32, bottom: 8, containLabel: true},
           xAxis: axis(names(rows), {axisLabel: {color: TEXT, interval: 0}}), yAxis: valueAxis,
-          series: [{type: "bar", name: labels.labelClaimed + " " + d.projects.claimed, data: values(rows)},
-                   {type: "bar", name: labels.labelCompleted + " " + d.projects.completed,
+          series: [{type: "bar", barMaxWidth: 48, name: labels.labelClaimed + " " + d.projects.claimed,
+                    data: values(rows)},
+                   {type: "bar", barMaxWidth: 48, name: labels.labelCompleted + " " + d.projects.completed,
                     data: rows.map(function (r) { return r.completed; })}]}), true);
       }
     }
