@@ -69,9 +69,6 @@ EXPECTED_DENIALS: dict[tuple[str, int], tuple[frozenset[str], str]] = {
         frozenset(DEMO_ROLES) - PLACE_ROLES,
         "coverage reports are run for a place; roles assigned to an organization, enterprise or member have no "
         "report place (organizations.views.report_places)"),
-    ("screen:screen", 403): (
-        frozenset({"building_head", "org_secretary", "unit_contact", "member"}),
-        "the big screen is for district and street staff and building workers (screen.services.SCREEN_ROLES)"),
 }
 
 

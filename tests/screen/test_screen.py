@@ -78,15 +78,23 @@ def test_the_screen_counts_today_and_this_month_from_the_roll_ups(client, world,
     ("district_admin", "street2", 200), ("district_admin", "park1", 200),
     ("worker", None, 200), ("worker", "park1", 200), ("worker", "street1", 404),
     ("head", None, 403), ("secretary", None, 403), ("admin", None, 200), ("admin", "park2", 200),
+    ("head", "building1", 403), ("secretary", "park1", 403),
 ])
 def test_who_may_open_which_screen(client, world, who, place, expected):
     client.force_login(world[who])
     params = {"place": world[place].pk} if place else {}
-    assert client.get(reverse("screen:screen"), params).status_code == expected
+    page = client.get(reverse("screen:screen"), params)
     stream = client.get(reverse("screen:stream"), params)
     assert stream.status_code == expected
     if expected == 200:
         stream.close()
+        assert page.status_code == 200 and "screen_data" in page.context
+    elif place:
+        assert page.status_code == expected
+    else:
+        # The menu's page opens for every role (decision 023) and says why there is no screen; the stream does not.
+        assert page.status_code == 200 and "screen_data" not in page.context
+        assert "大屏供区、街道工作人员和楼宇工作者使用" in page.content.decode()
 
 
 @pytest.mark.django_db

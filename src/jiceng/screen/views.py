@@ -14,8 +14,10 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
+from django.shortcuts import render
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -31,6 +33,16 @@ def _conf(name: str, default: float) -> float:
 
 class ScreenView(LoginRequiredMixin, TemplateView):
     template_name = "screen/screen.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.GET.get("place"):
+            try:
+                services.target_for(request.user)
+            except PermissionDenied as exc:
+                # The menu's pages open for everyone (decision 023): a role without a screen is told why, with the
+                # application's own layout, rather than refused. A place asked for by id is still 403/404.
+                return render(request, "screen/none.html", {"reason": str(exc)})
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
