@@ -1,4 +1,9 @@
 """gunicorn settings for running the application directly: `gunicorn -c python:jiceng.gunicorn_conf
-jiceng.wsgi:application -w 4`. `jiceng serve --workers N` applies the same hook itself."""
+jiceng.wsgi:application -w 4`. `jiceng serve --workers N` applies the same hook and worker class itself."""
 
 from jiceng.core.serving import post_fork  # noqa: F401 - gunicorn reads the hook from this module
+
+# Threads in each worker: the big screen's event stream holds one for up to JICENG["SCREEN_STREAM_SECONDS"]; with
+# sync workers it would hold a whole worker (decision 058). `--threads 1` on the command line gives sync workers.
+worker_class = "gthread"
+threads = 8

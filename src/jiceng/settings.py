@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "jiceng.stations",  # service stations, 500 m service circles and the map
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
+    "jiceng.screen",  # the live big screen and the demand roll-ups it reads (above the domain apps)
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,11 @@ JICENG = {
     "COMPLIANCE_REPORT_SECONDS": 300,
     # How long a district's or the city's workbench overview (coverage and demands per area) is reused.
     "WORKBENCH_OVERVIEW_SECONDS": 300,
+    # The big screen (jiceng.screen): its slow panels are kept this long (retired by any recorded change); a stream
+    # lasts this long before the browser reconnects, and asks for the roll-up version this often.
+    "SCREEN_PANELS_SECONDS": 120,
+    "SCREEN_STREAM_SECONDS": 25,
+    "SCREEN_POLL_SECONDS": 1,
     # 一推三公示 (domain.md): each public notice runs at least this many working days unless a `NoticeRule` row
     # (data, per district) says otherwise.
     "GOVERNANCE_NOTICE_WORKING_DAYS": 5,

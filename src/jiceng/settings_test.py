@@ -12,6 +12,7 @@ CACHES = {**CACHES, "throttle": {"BACKEND": "django.core.cache.backends.locmem.L
 # Every test rolls its rows back, and ids come again: a board kept from one test could match the next one's key.
 # The tests of the boards themselves turn them on.
 JICENG = {**JICENG, "PIONEER_BOARD_SECONDS": 0, "COMPLIANCE_REPORT_SECONDS": 0,
-           "WORKBENCH_OVERVIEW_SECONDS": 0}
+           "WORKBENCH_OVERVIEW_SECONDS": 0, "SCREEN_PANELS_SECONDS": 0, "SCREEN_STREAM_SECONDS": 3,
+           "SCREEN_POLL_SECONDS": 0.2}
 REST_FRAMEWORK = {**REST_FRAMEWORK,
                   "DEFAULT_THROTTLE_RATES": {"user_write": "100000/min", "anon_write": "100000/min"}}

@@ -80,6 +80,7 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("阵地预约"), "venues:room_list", PLACE_ROLES | {SECRETARY, UNIT}),
     )),
     NavGroup(_("分析报告"), "chart-pie", (
+        NavItem(_("大屏"), "screen:screen", ADMINS | {WORKER}),
         NavItem(_("稳商"), "risk:board", PLACE_ROLES),
         NavItem(_("覆盖报告"), "organizations:coverage", PLACE_ROLES),
         NavItem(_("节假日安排"), "holidays:year_list", ADMINS),

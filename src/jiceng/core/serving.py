@@ -76,8 +76,10 @@ def pooled_server(threads: int) -> type[PooledWSGIServer]:
     return type("PooledWSGIServer", (PooledWSGIServer,), {"threads": threads})
 
 
-def run_gunicorn(*, host: str, port: int, workers: int) -> None:
-    """Serve with gunicorn (sync workers), each worker loading the application after the fork."""
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 1) -> None:
+    """Serve with gunicorn, each worker loading the application after the fork: sync workers, or with `threads`
+    above 1, gthread workers of that many threads each (the big screen's streams each hold a thread for up to
+    JICENG["SCREEN_STREAM_SECONDS"]; a sync worker would be held whole, decision 058)."""
     from gunicorn.app.base import BaseApplication
 
     class Application(BaseApplication):
@@ -85,6 +87,8 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             # API keys masked in the access log (a URL may carry one; core/logmask.py)
             settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "post_fork": post_fork,
                         "logger_class": "jiceng.core.logmask.GunicornLogger"}
+            if threads > 1:
+                settings.update(worker_class="gthread", threads=threads)
             for key, value in settings.items():
                 self.cfg.set(key, value)
 

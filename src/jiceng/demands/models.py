@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -213,6 +213,12 @@ class Demand(Located):
 
     def get_absolute_url(self) -> str:
         return pk_url("demands:demand_detail", self.pk)
+
+    def save(self, *args, **kwargs):
+        # One transaction with what the save's signals write (the screen's roll-ups, jiceng.screen.rollups): a
+        # count never includes a write that was rolled back, nor misses one that was committed.
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

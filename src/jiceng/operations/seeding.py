@@ -756,6 +756,15 @@ class Stage:
 
 
 # The order matters (later stages read what earlier ones left in the context). Append new stages here.
+def _stage_rollups(ctx: Context) -> int:
+    """The screen's demand roll-ups (jiceng.screen.rollups): bulk inserts send no signals, so they are counted
+    once at the end, as `jiceng rollups --rebuild` does."""
+    from jiceng.screen import rollups
+
+    with ctx._bar(Demand.objects.count(), "rollups") as bar:
+        return rollups.rebuild(progress=bar.update)
+
+
 STAGES: list[Stage] = [
     Stage("places", _stage_places),
     Stage("instructors", _stage_instructors),
@@ -767,6 +776,7 @@ STAGES: list[Stage] = [
     Stage("demands", stage_demands),
     Stage("attendance", stage_attendance),
     Stage("stations", stage_stations),
+    Stage("rollups", _stage_rollups),
 ]
 # Targets in the contract that no stage writes yet (their apps do not exist): name → Scale attribute.
 PENDING_TARGETS = {"demands": "demands", "attendance": "attendance"}

@@ -17,7 +17,8 @@ from jiceng.core.geo import validate_lat, validate_lng
 from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 
-# Sent with the list of places whose district/street may have changed after a move.
+# Sent with the list of places whose district/street may have changed after a move (the moved place first) and
+# the moved place's path before the move (`old_path`).
 subtree_moved = Signal()
 
 
@@ -168,7 +169,7 @@ class Place(models.Model):
             place.compute_tree_fields()
             by_pk[place.pk] = place
         Place.objects.bulk_update(moved, ["path", "depth", "district", "street"], batch_size=500)
-        subtree_moved.send(sender=Place, places=[self, *moved])
+        subtree_moved.send(sender=Place, places=[self, *moved], old_path=old_path)
 
     def ancestors(self) -> models.QuerySet[Place]:
         ids = [int(part) for part in self.path.strip("/").split("/") if part][:-1]

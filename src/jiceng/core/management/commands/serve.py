@@ -13,15 +13,15 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0,
                             help="Serve with gunicorn and this many workers (0: the built-in threaded server).")
         parser.add_argument("--threads", type=int, default=8,
-                            help="Request threads of the built-in server (each holds at most one database "
-                                 "connection).")
+                            help="Request threads of the built-in server, or of each gunicorn worker with "
+                                 "--workers (gthread; 1: sync workers). Each holds at most one database connection.")
 
     def handle(self, *args, host, port, workers, threads, **options):
         call_command("migrate", interactive=False, verbosity=0)
         # migrate leaves its connection open (CONN_MAX_AGE): gunicorn's workers would inherit and share it.
         close_all_connections()
         if workers:
-            run_gunicorn(host=host, port=port, workers=workers)
+            run_gunicorn(host=host, port=port, workers=workers, threads=max(1, threads))
             return
         from django.contrib.staticfiles.management.commands.runserver import Command as Runserver
 

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # Rebuilt by migrations or per session; restoring them would conflict with what migrate already wrote.
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+# The screen's roll-ups are derived from the demands: `jiceng restore` recounts them (decision 057).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "screen"]
 
 
 class Command(BaseCommand):

@@ -71,6 +71,7 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"访问地址：{url}"))
+        self.stdout.write(f"实时大屏：{url}screen/（以 district_admin、street_staff 或 building_worker 登录）")
         if no_serve:
             self.stdout.write(f"已跳过启动服务（--no-serve）。启动：jiceng serve --host {host} --port {port}")
             return

@@ -31,4 +31,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command("flush", interactive=False, verbosity=0)
                 call_command("loaddata", str(fixture), verbosity=0)
+                # Loading sends raw saves, which the roll-ups ignore: recount them from the restored demands.
+                from jiceng.screen import rollups
+
+                rollups.rebuild()
         self.stdout.write(f"restored from {path}")
