@@ -430,8 +430,11 @@ class Activity(Organized):
             # Compliance counts: per organization and kind within a date range.
             models.Index(fields=["organization", "kind", "start"], name="activity_org_kind_start"),
             models.Index(fields=["start"], name="activity_start"),
-            models.Index(fields=["district", "start"], name="activity_district_start"),
-            models.Index(fields=["street", "start"], name="activity_street_start"),
+            # A district's or street's activities by date; with the status and the matrix tags in the index, the
+            # report by matrix cell reads them without visiting the rows (a district's year at city scale: about
+            # half the time, benchmarks/results/matrix-report.md).
+            models.Index(fields=["district", "start", "status", "cells", "themes"], name="activity_district_start"),
+            models.Index(fields=["street", "start", "status", "cells", "themes"], name="activity_street_start"),
             models.Index(fields=["club", "start"], name="activity_club_start"),
             models.Index(fields=["public", "start"], name="activity_public_start"),
         ]

@@ -50,15 +50,16 @@ def parse_year(raw) -> int:
 
 
 # --- the rows each figure counts ------------------------------------------------------------------------------
-def place_subtree(place) -> Q:
-    """Rows hosted under `place`: by the denormalized district or street (indexed), else by the place subtree."""
+def place_subtree(place, prefix: str = "") -> Q:
+    """Rows hosted under `place`: by the denormalized district or street (indexed), else by the place subtree.
+    `prefix` reaches the activity from another table ("activity__")."""
     from jiceng.places.models import Place, PlaceKind
 
     if place.kind == PlaceKind.DISTRICT:
-        return Q(district_id=place.pk)
+        return Q(**{f"{prefix}district_id": place.pk})
     if place.kind == PlaceKind.STREET:
-        return Q(street_id=place.pk)
-    return Q(host__in=Place.objects.filter(path__startswith=place.path).values("pk"))
+        return Q(**{f"{prefix}street_id": place.pk})
+    return Q(**{f"{prefix}host__in": Place.objects.filter(path__startswith=place.path).values("pk")})
 
 
 def project_place_q(place) -> Q:
@@ -78,12 +79,30 @@ def scoped_activities(user) -> QuerySet:
     return Activity.objects.filter(as_union(Activity, Activity.manage_q(scope)))
 
 
-def report_activities(user, year: int, place=None) -> QuerySet:
+def _year_q(year: int, prefix: str = "") -> Q:
     from jiceng.activities.models import ActivityStatus
 
     start, end = year_bounds(year)
-    qs = scoped_activities(user).filter(start__gte=start, start__lt=end).exclude(status=ActivityStatus.CANCELLED)
+    return (Q(**{f"{prefix}start__gte": start, f"{prefix}start__lt": end})
+            & ~Q(**{f"{prefix}status": ActivityStatus.CANCELLED}))
+
+
+def report_activities(user, year: int, place=None) -> QuerySet:
+    qs = scoped_activities(user).filter(_year_q(year))
     return qs.filter(place_subtree(place)) if place is not None else qs
+
+
+def report_attendance(user, year: int, place=None) -> QuerySet:
+    """The attendance of `report_activities`, with the conditions on the joined activity rather than as `IN
+    (subquery)`: the database then walks the activities by their (district|street, start, …) index and each one's
+    attendance by the (activity, member) index, as hand-written SQL would (a district's year: 1.7× → about 1×)."""
+    from jiceng.activities.models import Activity, Attendance
+
+    scope = scope_for(user)
+    qs = Attendance.objects.filter(_year_q(year, "activity__"))
+    if not scope.everything:
+        qs = qs.filter(Activity.manage_q(scope, prefix="activity__"))
+    return qs.filter(place_subtree(place, "activity__")) if place is not None else qs
 
 
 def report_projects(user, year: int, place=None) -> QuerySet:
@@ -145,13 +164,10 @@ def _grouped(qs: QuerySet, cells: str, themes: str) -> Iterable[tuple[int, int, 
 
 def matrix_report(user, year: int, place=None) -> MatrixReport:
     """The report for `user`'s scope: three grouped queries (activities, attendance, projects)."""
-    from jiceng.activities.models import Attendance
-
     activities = report_activities(user, year, place)
     groups = {
         "activities": _grouped(activities, "cells", "themes"),
-        "attendance": _grouped(Attendance.objects.filter(activity__in=activities.order_by().values("pk")),
-                               "activity__cells", "activity__themes"),
+        "attendance": _grouped(report_attendance(user, year, place), "activity__cells", "activity__themes"),
         "projects": _grouped(report_projects(user, year, place), "cells", "themes"),
     }
     cells = [CellFigures(cell=cell) for cell in CELLS]
