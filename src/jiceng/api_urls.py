@@ -11,6 +11,7 @@ from jiceng.demands.api.views import (
 )
 from jiceng.enterprises.api.views import EnterpriseViewSet
 from jiceng.enterprises.importing import ENTERPRISE_IMPORT
+from jiceng.matrix.api import MatrixReportAPIView
 from jiceng.members.api.affairs import (
     ApplicationViewSet,
     ArrearsAPIView,
@@ -68,6 +69,7 @@ urlpatterns = [
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),
     path("dues/arrears/", ArrearsAPIView.as_view(), name="dues-arrears"),
     path("me/", MeAPIView.as_view(), name="me"),
+    path("reports/matrix/", MatrixReportAPIView.as_view(), name="reports-matrix"),
     path("pioneer/", include("jiceng.members.api.pioneer")),
     path("", include("jiceng.matching.api.urls")),
     path("", include("jiceng.venues.api.urls")),

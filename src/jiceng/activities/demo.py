@@ -12,6 +12,9 @@
   attendance and 1–5 ratings; one coming lecture booked in the station's hall; a volunteering activity with hours.
 - Youth clubs and alliances (seed 000: 23 clubs of the "缘聚五角场" youth community; seed 004: sports alliances)
   with members and a badminton match whose places are taken, so it has a waiting list.
+- Tags of the 3×3 matrix and the 党建+ themes (seeds 000, 002) on all of these, and a few activities straight from
+  the seeds (the 创客训练营, a charity market for children, TCM consultations in the park, the creators' party
+  education), so the report by matrix cell has figures in most cells and under every theme.
 
 Idempotent: the theme-day series of the 攀达 branch is the marker; a second run changes nothing.
 """
@@ -27,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from jiceng.matrix.tags import cells_mask, themes_mask
 from jiceng.members.models import Member
 from jiceng.organizations.models import BRANCH_KINDS, CommitteeMember, Organization
 from jiceng.places.models import Place, PlaceKind
@@ -56,6 +60,35 @@ STATION = "五角场青年社区党群服务站"
 PARK_COMMITTEE = "创智天地园区综合党委"
 THEME_DAY = "主题党日"
 
+def tagged(cells: tuple[str, ...] = (), themes: tuple[str, ...] = ()) -> dict[str, int]:
+    """The `cells`/`themes` fields of an activity tagged with these codes (jiceng.matrix.tags)."""
+    return {"cells": cells_mask(cells), "themes": themes_mask(themes)}
+
+
+# The seeds' matrix (seed 002: 员工-UP主-用户 × 组织-服务-引领) and themes (seed 000: 党建+服务、文化、公益).
+ORGANIZE_EMPLOYEES = tagged(("employees:organize",))
+MICRO_LECTURE_TAGS = {
+    "青年微党课:党的二十大精神里的青年担当": tagged(("employees:lead",), ("culture",)),
+    "青年微党课:数字经济与青年创业": tagged(("creators:lead",), ("culture",)),
+    "午间微课堂:如何做好非公领域党建工作": tagged(("employees:lead", "creators:organize"), ("culture",)),
+    "午间微课堂:职场压力与心理调适": tagged(("employees:serve",), ("service",)),  # seed 000: 王金丽工作室
+    "午间微课堂:从一张发票看企业合规": tagged(("creators:serve",), ("service",)),
+}
+SEED_ACTIVITIES = [
+    # title, kind, organizer (branch name, or None: the youth community station), days from today, hours, tags,
+    # description
+    ("创客训练营:从校园到创业", ActivityKind.LECTURE, "腾讯众创空间联合党支部", -33, (14, 17),
+     tagged(("creators:lead", "creators:organize"), ("culture",)),
+     "聘请专家为年轻创客授课,交流创业心得(种子 000:“党支部是我的另一所大学”)。"),
+    ("“与爱童行”萌娃公益集市", ActivityKind.VOLUNTEERING, None, -26, (10, 16),
+     tagged(("users:serve", "employees:lead"), ("public_welfare",)),
+     "企业党员与社区居民共办公益集市,所得用于资助困难儿童就诊。"),
+    ("中医咨询进园区", ActivityKind.OTHER, None, -14, (12, 14),
+     tagged(("employees:serve",), ("service",)), "“缘聚五角场”青年社区乐活板块:为园区白领提供中医咨询。"),
+    ("创作者党员教育:用作品讲好身边的故事", ActivityKind.LECTURE, "云帆网络党支部", -8, (15, 17),
+     tagged(("creators:organize", "creators:lead", "users:lead"), ("culture",)),
+     "种子 002:集中开展创作者党员教育,以年轻人喜闻乐见的方式推出主旋律作品。"),
+]
 MICRO_LECTURES = [
     # title, speaker's branch, days from today, score bias
     ("青年微党课:党的二十大精神里的青年担当", "攀达科技党支部", -75, 4.6),
@@ -128,7 +161,11 @@ class _Loader:
                         created_by=self.users.get("org_secretary"))
         series.full_clean()
         series.save()
-        for activity in recurrence.generate(series, default=recurrence.Choice.MOVE):
+        generated = recurrence.generate(series, default=recurrence.Choice.MOVE)
+        # The theme party day organizes the employees who are members, with a culture theme each month.
+        Activity.objects.filter(pk__in=[a.pk for a in generated]).update(
+            **tagged(("employees:organize",), ("culture",)))
+        for activity in generated:
             if activity.end < self.now:
                 self.attend(activity, members, 0.85)
             else:
@@ -139,13 +176,15 @@ class _Loader:
         lecture_day = months[1] + dt.timedelta(days=15)
         lecture = self.activity(title="党课:学习新修订的《中国共产党支部工作条例》", kind=ActivityKind.PARTY_LECTURE,
                                 organization=branch, start=_at(lecture_day, 12), end=_at(lecture_day, 13, 30),
-                                speaker=members[0] if members else None)
+                                speaker=members[0] if members else None,
+                                **tagged(("employees:lead",), ("culture",)))
         if lecture.end < self.now:
             self.attend(lecture, members, 0.8)
         # Seed 000: 攀达's green-travel volunteer service area, with the hours counted.
         day = self.today - dt.timedelta(days=12)
         volunteering = self.activity(title="绿色出行党员志愿服务", kind=ActivityKind.VOLUNTEERING, organization=branch,
-                                     start=_at(day, 9), end=_at(day, 12), location="创智天地绿色出行党员志愿服务区")
+                                     start=_at(day, 9), end=_at(day, 12), location="创智天地绿色出行党员志愿服务区",
+                                     **tagged(("employees:lead", "users:serve"), ("public_welfare",)))
         self.attend(volunteering, members, 0.5)
         self.assigned_work(branch, members)
         return branch
@@ -261,7 +300,7 @@ class _Loader:
             activities.append(Activity(
                 title=f"{titles[kind]}({day:%Y年%m月})", kind=kind, organization_id=organizer.pk, start=start,
                 end=end, status=ActivityStatus.HELD, host_id=place.pk, district_id=place.district_id,
-                street_id=place.street_id, created_by=self.users.get("org_secretary")))
+                street_id=place.street_id, created_by=self.users.get("org_secretary"), **ORGANIZE_EMPLOYEES))
             attendees.append(people)
         Activity.objects.bulk_create(activities)
         rng = random.Random(2018)  # its own generator: the clubs below keep the members they always had
@@ -299,7 +338,8 @@ class _Loader:
                 day += dt.timedelta(days=1)
             fields = dict(title=title, kind=ActivityKind.MICRO_LECTURE, station=self.station,
                           start=_at(day, 12, 10), end=_at(day, 12, 50), capacity=60, public=True, speaker=speaker,
-                          description="午间 40 分钟,青年党员面对面宣讲;听众通过满意度测评为主讲人打分。")
+                          description="午间 40 分钟,青年党员面对面宣讲;听众通过满意度测评为主讲人打分。",
+                          **MICRO_LECTURE_TAGS.get(title, {}))
             activity = None
             if days > 0 and hall is not None:
                 try:
@@ -318,6 +358,21 @@ class _Loader:
                 for member in self.rng.sample(everyone, min(len(everyone), 12)):
                     services.sign_up(activity, member=member)
                 services.sign_up(activity, name="白领小周", phone="13917001234")
+
+    # --- activities straight from the seeds, for the report by matrix cell -------------------------------------
+    def seed_activities(self) -> None:
+        everyone = [m for members in self.members.values() for m in members]
+        for title, kind, organizer, days, (start, end), tags, description in SEED_ACTIVITIES:
+            day = self.today + dt.timedelta(days=days)
+            branch = self.branches.get(organizer) if organizer else None
+            where = {"organization": branch} if branch is not None else {"station": self.station}
+            if None in where.values():
+                continue
+            activity = self.activity(title=title, kind=kind, start=_at(day, start), end=_at(day, end),
+                                     description=description, **where, **tags)
+            pool = self.members.get(branch.pk, []) if branch is not None else everyone
+            if activity.end < self.now and pool:
+                self.attend(activity, self.rng.sample(pool, min(len(pool), 24)), 0.75)
 
     def _hall(self):
         try:
@@ -346,13 +401,14 @@ class _Loader:
                 day = self.today + dt.timedelta(days=(2 - self.today.weekday()) % 7 + 7)
                 match = self.activity(title="羽毛球友谊赛", kind=ActivityKind.CLUB_ACTIVITY, club=club,
                                       start=_at(day, 19), end=_at(day, 21), capacity=8, location="园区体育馆",
-                                      public=True)
+                                      public=True, **tagged(("employees:serve",), ("service", "culture")))
                 for member in chosen[:10]:
                     services.sign_up(match, member=member)
             if name == "演讲训练营":
                 day = self.today - dt.timedelta(days=20)
                 talk = self.activity(title="主题演讲:我的创业第一年", kind=ActivityKind.CLUB_ACTIVITY, club=club,
-                                     start=_at(day, 19), end=_at(day, 21))
+                                     start=_at(day, 19), end=_at(day, 21),
+                                     **tagged(("creators:serve", "employees:organize"), ("culture",)))
                 self.attend(talk, chosen, 0.7)
 
 
@@ -371,6 +427,7 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
     loader.organizational_life()
     loader.micro_lectures()
     loader.clubs()
+    loader.seed_activities()
     _say(say, f"组织生活:活动 {Activity.objects.filter(district=park.district_id).count()} 场,"
               f"出席记录 {Attendance.objects.filter(activity__district=park.district_id).count()} 条,"
               f"社团 {Club.objects.filter(place=park).count()} 个,"

@@ -5,7 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import SearchFilterSet
+from jiceng.core.filters import ChooserFilter, IntegerFilter, SearchFilterSet
+from jiceng.matrix.filters import MatrixFilterMixin
 
 from .models import (
     ACTIVE_SIGNUP_STATUSES,
@@ -22,7 +23,40 @@ ORGANIZER_TYPES = [("organization", _("党组织")), ("club", _("社团")), ("st
                    ("conference", _("联席会议"))]
 
 
-class ActivityFilterSet(SearchFilterSet):
+class PlaceAndScopeFilters(django_filters.FilterSet):
+    """`place` (the organizer's place, with everything under it), `managed` (the activities of the user's own
+    places and organizations, without the public ones of elsewhere) and `cancelled`: the filters that make the
+    list show what a report counted (jiceng.matrix.report)."""
+
+    place = ChooserFilter(method="filter_place", kind="place", label=_("主办方所在地域"))
+    managed = django_filters.BooleanFilter(method="filter_managed", label=_("本辖区、本组织主办"))
+    cancelled = django_filters.BooleanFilter(method="filter_cancelled", label=_("已取消"))
+
+    def filter_place(self, queryset, name, value):
+        from jiceng.matrix.report import place_subtree
+        from jiceng.places.models import Place
+
+        place = Place.objects.filter(pk=value).first() if value else None
+        if value and place is None:
+            return queryset.none()
+        return queryset.filter(place_subtree(place)) if place is not None else queryset
+
+    def filter_managed(self, queryset, name, value):
+        if value is None or self.request is None:
+            return queryset
+        from jiceng.matrix.report import scoped_activities
+
+        managed = Q(pk__in=scoped_activities(self.request.user).order_by().values("pk"))
+        return queryset.filter(managed) if value else queryset.exclude(managed)
+
+    def filter_cancelled(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cancelled = Q(status=ActivityStatus.CANCELLED)
+        return queryset.filter(cancelled) if value else queryset.exclude(cancelled)
+
+
+class ActivityFilterSet(MatrixFilterMixin, PlaceAndScopeFilters, SearchFilterSet):
     search_fields = ("title", "speaker_name", "location", "description")
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("类型"))
     status = django_filters.ChoiceFilter(choices=ActivityStatus.choices, label=_("状态"))
@@ -36,7 +70,8 @@ class ActivityFilterSet(SearchFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["q", "kind", "status", "organizer", "date_from", "date_to", "mine"]
+        fields = ["q", "kind", "status", "organizer", "date_from", "date_to", "mine", "target", "goal", "theme",
+                  "place", "managed", "cancelled"]
 
     def filter_organizer(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False}) if value else queryset
@@ -52,6 +87,25 @@ class ActivityFilterSet(SearchFilterSet):
               .values("activity"))
             | Q(pk__in=Attendance.objects.filter(member_id__in=members).values("activity"))
             | Q(created_by=self.request.user))
+
+
+class ActivityAPIFilterSet(MatrixFilterMixin, PlaceAndScopeFilters):
+    """The API list's filters: the fields it always had, and the matrix, place, scope and year filters."""
+
+    year = IntegerFilter(method="filter_year", label=_("年份"), min_value=1900, max_value=2100)
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "status", "organization", "club", "public", "target", "goal", "theme", "place", "managed",
+                  "cancelled", "year"]
+
+    def filter_year(self, queryset, name, value):
+        if value is None:
+            return queryset
+        from jiceng.matrix.report import year_bounds
+
+        start, end = year_bounds(int(value))
+        return queryset.filter(start__gte=start, start__lt=end)
 
 
 def by_organizer(queryset, params):

@@ -90,7 +90,7 @@ class ActivityForm(OrganizerFormMixin, ScopedModelForm):
     class Meta:
         model = Activity
         fields = ["title", "kind", "organization", "club", "station", "conference", "start", "end", "place",
-                  "location", "capacity", "public", "speaker", "speaker_name", "description"]
+                  "location", "capacity", "public", "speaker", "speaker_name", "description", "cells", "themes"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user=None, **kwargs):

@@ -25,6 +25,7 @@ from jiceng.core import fields
 from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet, as_union
 from jiceng.core.validators import mask_phone, normalize_cn_mobile, validate_cn_mobile
+from jiceng.matrix.tags import ALL_CELLS, ALL_THEMES, FlagsField
 from jiceng.places.models import Located, PlaceKind
 
 
@@ -409,6 +410,9 @@ class Activity(Organized):
                                      help_text=_("规则日期是法定节假日或休息日。"))
     status = models.CharField(_("状态"), max_length=12, choices=ActivityStatus.choices,
                               default=ActivityStatus.PLANNED)
+    # The 3×3 matrix and the 党建+ themes (seeds 000, 002; jiceng.matrix, docs/decisions/063).
+    cells = FlagsField(_("党建矩阵"), kind="cells", help_text=_("工作对象 × 工作目标,可选多格。"))
+    themes = FlagsField(_("党建+主题"), kind="themes")
     checkin_secret = models.CharField(max_length=32, default=new_checkin_secret, editable=False)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -427,8 +431,11 @@ class Activity(Organized):
             # Compliance counts: per organization and kind within a date range.
             models.Index(fields=["organization", "kind", "start"], name="activity_org_kind_start"),
             models.Index(fields=["start"], name="activity_start"),
-            models.Index(fields=["district", "start"], name="activity_district_start"),
-            models.Index(fields=["street", "start"], name="activity_street_start"),
+            # A district's or street's activities by date; with the status and the matrix tags in the index, the
+            # report by matrix cell reads them without visiting the rows (a district's year at city scale: about
+            # half the time, benchmarks/results/matrix-report.md).
+            models.Index(fields=["district", "start", "status", "cells", "themes"], name="activity_district_start"),
+            models.Index(fields=["street", "start", "status", "cells", "themes"], name="activity_street_start"),
             models.Index(fields=["club", "start"], name="activity_club_start"),
             models.Index(fields=["public", "start"], name="activity_public_start"),
         ]
@@ -437,6 +444,8 @@ class Activity(Organized):
                                    violation_error_message=_("结束时间必须晚于开始时间。")),
             models.UniqueConstraint(fields=["series", "occurrence_date"], name="activity_once_per_occurrence",
                                     condition=models.Q(series__isnull=False)),
+            models.CheckConstraint(condition=models.Q(cells__lte=ALL_CELLS, themes__lte=ALL_THEMES),
+                                   name="activity_known_tags"),
         ]
 
     def __str__(self) -> str:

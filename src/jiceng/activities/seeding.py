@@ -86,6 +86,25 @@ class _Planned:
     location: str = ""
 
 
+def _kind_tags() -> dict[str, dict[str, int]]:
+    """The 3×3 matrix cells and 党建+ themes each kind of seeded activity carries (seeds 000, 002): decided by the
+    kind, not drawn, so the seed's random stream (and every figure it makes) stays as it was."""
+    from jiceng.matrix.tags import cells_mask, themes_mask
+
+    def tags(cells, themes=()):
+        return {"cells": cells_mask(cells), "themes": themes_mask(themes)}
+
+    organize = tags(["employees:organize"])
+    return {K.THEME_DAY: tags(["employees:organize"], ["culture"]), K.COMMITTEE_MEETING: organize,
+            K.BRANCH_MEETING: organize, K.LIFE_MEETING: organize, K.APPRAISAL: organize,
+            K.PARTY_LECTURE: tags(["employees:lead"], ["culture"]),
+            K.VOLUNTEERING: tags(["employees:lead", "users:serve"], ["public_welfare"]),
+            K.MICRO_LECTURE: tags(["employees:lead", "creators:lead"], ["culture", "service"])}
+
+
+KIND_TAGS = _kind_tags()
+
+
 def _second_thursday(year: int, month: int) -> dt.date:
     first = dt.date(year, month, 1)
     return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 7)
@@ -207,7 +226,8 @@ def stage_attendance(ctx) -> int:
                 checkin_secret=base64.urlsafe_b64encode(rng.randbytes(12)).decode(),
                 created=p.start - dt.timedelta(days=rng.randint(3, 20)))
 
-    ctx.insert_dicts(Activity, activities(), len(plan), "activities")
+    ctx.insert_dicts(Activity, (dict(row, **KIND_TAGS.get(row["kind"], {})) for row in activities()), len(plan),
+                     "activities")
 
     lectures: dict[int, list[int]] = {}  # activity id → attendees, for the ratings
     ops = connection.ops

@@ -33,9 +33,10 @@ from jiceng.core import audit
 from jiceng.core.audit import client_ip
 from jiceng.core.excel import xlsx_response
 from jiceng.core.scoping import scope_for
-from jiceng.core.tables import KEY, Column
+from jiceng.core.tables import KEY, SECONDARY, Column
 from jiceng.core.views import ObjectEditView, ObjectListView, get_scoped_or_404, history_rows
 from jiceng.demands import intake
+from jiceng.matrix.tags import tag_text
 from jiceng.members.models import Member
 from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
@@ -92,6 +93,7 @@ ACTIVITY_COLUMNS = [
     Column(lambda a: a.location or (a.place.name if a.place_id else ""), _("地点"), role=KEY),
     Column("speaker_name", _("主讲人")),
     Column("status", _("状态")),
+    Column(tag_text, _("党建矩阵"), role=SECONDARY),
 ]
 ACTIVITY_RELATED = ("organization", "club", "station", "conference", "place")
 

@@ -77,6 +77,7 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("社团联盟"), "activities:club_list", PLACE_ROLES | {SECRETARY}),
         NavItem(_("三会一课"), "activities:compliance", PARTY_AFFAIRS),
         NavItem(_("先锋指数"), "activities:pioneer", PLACE_ROLES | {SECRETARY}),
+        NavItem(_("党建矩阵"), "matrix:report", PLACE_ROLES | {SECRETARY}),
         NavItem(_("阵地预约"), "venues:room_list", PLACE_ROLES | {SECRETARY, UNIT}),
     )),
     NavGroup(_("分析报告"), "chart-pie", (

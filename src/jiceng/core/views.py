@@ -159,6 +159,8 @@ def history_value(obj, field, value):
     masker = getattr(obj, "personal_fields", {}).get(field.name)
     if masker is not None:
         return masker(value)
+    if hasattr(field, "display") and value is not None:
+        return field.display(value)  # a set of tags stored as bits (jiceng.matrix.tags.FlagsField): its labels
     if field.choices and value is not None:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation and field.many_to_one and value is not None:

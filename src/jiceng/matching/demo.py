@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from jiceng.enterprises.models import Enterprise
+from jiceng.matrix.tags import cells_mask, themes_mask
 from jiceng.operations.demo import PANDA_BRANCH, PANDA_COMPANY, PARK_CZ, STREET_WJC
 from jiceng.organizations.models import Organization
 from jiceng.places.models import Place, PlaceKind
@@ -95,6 +96,12 @@ def load(users: dict, today: dt.date, say) -> None:
     services.advance(done, "evaluate", by=admin, rating=5, outcome="活动顺利举办,80 人参加")
     started = services.claim_need(venue_need, unit=lecture.unit, quantity=1, by=admin, note="提供报告厅")
     services.advance(services.advance(started, "agree", by=admin), "start", by=admin)
-    services.claim_need(help_need, unit=units[0], quantity=1, by=admin, note="街道法律服务站对接")
+    legal = services.claim_need(help_need, unit=units[0], quantity=1, by=admin, note="街道法律服务站对接")
+    # The 3×3 matrix and the 党建+ themes (seeds 000, 002): the youth social serves the park's employees, the
+    # legal advice the street's shop owners (entrepreneurs).
+    services.tag_project(done, by=admin, cells=cells_mask(["employees:serve", "employees:organize"]),
+                         themes=themes_mask(["service", "culture"]))
+    services.tag_project(started, by=admin, cells=cells_mask(["employees:serve"]), themes=themes_mask(["service"]))
+    services.tag_project(legal, by=admin, cells=cells_mask(["creators:serve"]), themes=themes_mask(["service"]))
     say(f"三张清单:联席会议 1 个,成员单位 {len(units)} 家,资源 {Resource.objects.filter(conference=conference).count()}"
         f" 条,需求 {Need.objects.filter(conference=conference).count()} 条。")

@@ -4,8 +4,9 @@ import django_filters
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.filters import IntegerFilter, SearchFilterSet
+from jiceng.core.filters import ChooserFilter, IntegerFilter, SearchFilterSet
 from jiceng.core.scoping import scope_for
+from jiceng.matrix.filters import MatrixFilterMixin
 
 from .models import Category, JointConference, ListStatus, MemberUnit, Need, Project, ProjectStatus, Resource
 
@@ -51,17 +52,35 @@ class ResourceFilterSet(_ListItemFilterSet):
         fields = ["q", "category", "status", "conference"]
 
 
-class ProjectFilterSet(SearchFilterSet):
+class ProjectFilterSet(MatrixFilterMixin, SearchFilterSet):
     search_fields = ("need__title", "provider__name", "need__requester_name")
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
     year = IntegerFilter(field_name="claimed_at__year", label=_("认领年份"), min_value=1900, max_value=2100)
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("本单位的"))
     provided = django_filters.BooleanFilter(method="filter_provided", label=_("本单位认领的"))
+    place = ChooserFilter(method="filter_place", kind="place", label=_("联席会议所在地域"))
+    cancelled = django_filters.BooleanFilter(method="filter_cancelled", label=_("已取消"))
 
     class Meta:
         model = Project
-        fields = ["q", "category", "status", "year", "mine", "provided"]
+        fields = ["q", "category", "status", "year", "mine", "provided", "target", "goal", "theme", "place",
+                  "cancelled"]
+
+    def filter_place(self, queryset, name, value):
+        from jiceng.matrix.report import project_place_q
+        from jiceng.places.models import Place
+
+        place = Place.objects.filter(pk=value).first() if value else None
+        if value and place is None:
+            return queryset.none()
+        return queryset.filter(project_place_q(place)) if place is not None else queryset
+
+    def filter_cancelled(self, queryset, name, value):
+        if value is None:
+            return queryset
+        cancelled = models.Q(status=ProjectStatus.CANCELLED)
+        return queryset.filter(cancelled) if value else queryset.exclude(cancelled)
 
     def filter_mine(self, queryset, name, value):
         """Projects the user's units take part in, as provider or as the need's requester."""

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.forms import MaskedPersonalDataMixin
+from jiceng.matrix.tags import FlagsFormField, cell_codes, theme_codes
 
 from .models import ChairTerm, JointConference, Meeting, MemberUnit, Need, Resource
 
@@ -153,6 +154,18 @@ class ClaimResourceForm(forms.Form):
 class EvaluateForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("评分"), choices=[(i, str(i)) for i in range(5, 0, -1)], coerce=int)
     outcome = forms.CharField(label=_("成效"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProjectTagsForm(forms.Form):
+    """The project's cells of the 3×3 matrix and its 党建+ themes (cleaned to the stored bit masks)."""
+
+    cells = FlagsFormField(kind="cells", label=_("党建矩阵"), required=False,
+                           help_text=_("工作对象 × 工作目标,可选多格。"))
+    themes = FlagsFormField(kind="themes", label=_("党建+主题"), required=False)
+
+    @classmethod
+    def for_project(cls, project, data=None) -> ProjectTagsForm:
+        return cls(data, initial={"cells": cell_codes(project.cells), "themes": theme_codes(project.themes)})
 
 
 class PromoteDemandForm(forms.Form):

@@ -25,6 +25,7 @@ from jiceng.core.geo import validate_lat, validate_lng
 from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager
 from jiceng.core.validators import mask_phone, validate_cn_mobile
+from jiceng.matrix.tags import ALL_CELLS, ALL_THEMES, FlagsField
 
 
 class Category(models.TextChoices):
@@ -429,6 +430,9 @@ class Project(models.Model):
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     outcome = models.CharField(_("成效"), max_length=500, blank=True)
+    # The 3×3 matrix and the 党建+ themes (seeds 000, 002; jiceng.matrix, docs/decisions/063).
+    cells = FlagsField(_("党建矩阵"), kind="cells", help_text=_("工作对象 × 工作目标,可选多格。"))
+    themes = FlagsField(_("党建+主题"), kind="themes")
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -442,6 +446,8 @@ class Project(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="project_quantity_positive"),
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                                    name="project_rating_1_to_5"),
+            models.CheckConstraint(condition=models.Q(cells__lte=ALL_CELLS, themes__lte=ALL_THEMES),
+                                   name="project_known_tags"),
         ]
 
     def __str__(self) -> str:

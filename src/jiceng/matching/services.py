@@ -417,6 +417,29 @@ def advance(project: Project, action: str, *, by, rating: int | None = None, out
     return locked
 
 
+def may_tag(user, project: Project) -> bool:
+    """Who may set a project's matrix tags: the people of either side, and the conference's managers."""
+    return scope_for(user).everything or requester_side(user, project.need) or provider_side(user, project) \
+        or can_manage(user, project.conference)
+
+
+def tag_project(project: Project, *, by, cells: int | None = None, themes: int | None = None) -> Project:
+    """Set the project's cells of the 3×3 matrix and its 党建+ themes (bit masks, jiceng.matrix.tags); None keeps
+    what it has. One row, recorded in its change history."""
+    if not may_tag(by, project):
+        raise PermissionDenied(_t("您不能标注该项目。"))
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if cells is not None:
+            locked.cells = cells
+        if themes is not None:
+            locked.themes = themes
+        locked.clean_fields(exclude=[f.name for f in Project._meta.fields if f.name not in ("cells", "themes")])
+        locked._change_reason = gettext_noop("标注党建矩阵")
+        locked.save(update_fields=["cells", "themes"])
+    return locked
+
+
 def _unit_users(unit: MemberUnit) -> list:
     from jiceng.accounts.models import Role, RoleAssignment
 

@@ -21,8 +21,9 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
-from jiceng.core.tables import KEY, STATUS, Column
+from jiceng.core.tables import KEY, SECONDARY, STATUS, Column
 from jiceng.core.views import ObjectListView, RevealView, get_scoped_or_404, history_rows, reveal_url
+from jiceng.matrix.tags import tag_text
 
 from . import services
 from .filters import ConferenceFilterSet, NeedFilterSet, ProjectFilterSet, ResourceFilterSet
@@ -35,6 +36,7 @@ from .forms import (
     MeetingForm,
     MemberUnitForm,
     NeedForm,
+    ProjectTagsForm,
     PromoteDemandForm,
     ResourceForm,
     RotationForm,
@@ -479,7 +481,7 @@ PROJECT_COLUMNS = [Column("need.title", _("需求")), Column("need.requester_nam
                    Column("quantity", _("数量")), Column("status", _("状态"), role=STATUS),
                    Column("claim_kind", _("认领方式")),
                    Column(lambda p: timezone.localtime(p.claimed_at).date(), _("认领日期"), role=KEY),
-                   Column("rating", _("评分"))]
+                   Column("rating", _("评分")), Column(tag_text, _("党建矩阵"), role=SECONDARY)]
 
 
 class ProjectListView(ObjectListView):
@@ -490,13 +492,15 @@ class ProjectListView(ObjectListView):
 
 
 class ProjectDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk, evaluate_form=None):
+    def get(self, request, pk, evaluate_form=None, tags_form=None):
         project = get_scoped_or_404(Project, request.user, pk=pk)
         actions = services.allowed_actions(request.user, project)
+        may_tag = services.may_tag(request.user, project)
         return render(request, "matching/project_detail.html", {
             "project": project, "actions": [a for a in actions if a.action != "evaluate"],
             "evaluate_form": evaluate_form or (EvaluateForm() if any(a.action == "evaluate" for a in actions)
                                                else None),
+            "tags_form": (tags_form or ProjectTagsForm.for_project(project)) if may_tag else None,
             "history": history_rows(project),
         })
 
@@ -504,6 +508,8 @@ class ProjectDetailView(LoginRequiredMixin, View):
         project = get_scoped_or_404(Project, request.user, pk=pk)
         action = request.POST.get("action", "")
         form = None
+        if action == "tag":
+            return self._tag(request, project)
         try:
             if action == "evaluate":
                 form = EvaluateForm(request.POST)
@@ -520,6 +526,17 @@ class ProjectDetailView(LoginRequiredMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _t("已更新项目状态。"))
+        return redirect(project.get_absolute_url())
+
+    def _tag(self, request, project):
+        if not services.may_tag(request.user, project):
+            raise PermissionDenied
+        form = ProjectTagsForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, project.pk, tags_form=form)
+        services.tag_project(project, by=request.user, cells=form.cleaned_data["cells"],
+                             themes=form.cleaned_data["themes"])
+        messages.success(request, _t("已保存党建矩阵标注。"))
         return redirect(project.get_absolute_url())
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.matrix.serializers import FlagsListField
 from jiceng.members.models import Member
 
 from ..compliance import STATUSES
@@ -27,12 +28,15 @@ class ActivitySerializer(ModelCleanSerializer):
     organizer = serializers.CharField(source="organizer_label", read_only=True)
     room = serializers.IntegerField(write_only=True, required=False, allow_null=True, min_value=1,
                                     help_text=_("同时预约的场地 ID(场地预约应用提供时)。"))
+    cells = FlagsListField(kind="cells", help_text="cells of the 3×3 matrix, `<target>:<goal>` "
+                                                   "(targets employees, creators, users; goals organize, serve, lead)")
+    themes = FlagsListField(kind="themes", help_text="党建+ themes: service, culture, public_welfare")
 
     class Meta:
         model = Activity
         fields = ["id", "title", "kind", "organization", "club", "station", "conference", "organizer", "start", "end",
                   "place", "location", "capacity", "public", "speaker", "speaker_name", "description", "series",
-                  "occurrence_date", "on_holiday", "status", "room"]
+                  "occurrence_date", "on_holiday", "status", "room", "cells", "themes"]
         read_only_fields = ["series", "occurrence_date", "on_holiday", "status"]
 
     def validate(self, attrs):

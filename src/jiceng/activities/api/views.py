@@ -28,6 +28,7 @@ from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place
 
 from .. import compliance, recurrence, services
+from ..filters import ActivityAPIFilterSet
 from ..models import Activity, Attendance, Club, MeetingRecord, Rating, Series, SignUp, with_counts
 from .serializers import (
     ActivitySerializer,
@@ -96,7 +97,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     serializer_class = ActivitySerializer
     permission_classes = [permissions.IsAuthenticated]
     queryset = Activity.objects.none()  # for the schema
-    filterset_fields = ["kind", "status", "organization", "club", "public"]
+    filterset_class = ActivityAPIFilterSet
     ordering_fields = ["start", "title"]
 
     def get_queryset(self):

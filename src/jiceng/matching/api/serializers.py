@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.matrix.serializers import FlagsListField
 
 from ..models import JointConference, MemberUnit, Need, Project, Resource
 
@@ -61,15 +62,20 @@ class NeedSerializer(ModelCleanSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    """A project; only its matrix tags are written here (PATCH), the rest moves through claims and transitions."""
+
     need_title = serializers.CharField(source="need.title", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True)
+    cells = FlagsListField(kind="cells", help_text="cells of the 3×3 matrix, `<target>:<goal>` "
+                                                   "(targets employees, creators, users; goals organize, serve, lead)")
+    themes = FlagsListField(kind="themes", help_text="党建+ themes: service, culture, public_welfare")
 
     class Meta:
         model = Project
         fields = ["id", "conference", "need", "need_title", "resource", "provider", "provider_name", "category",
                   "quantity", "claim_kind", "status", "note", "claimed_at", "agreed_at", "started_at", "completed_at",
-                  "evaluated_at", "rating", "outcome"]
-        read_only_fields = fields
+                  "evaluated_at", "rating", "outcome", "cells", "themes"]
+        read_only_fields = [name for name in fields if name not in ("cells", "themes")]
 
 
 class ClaimNeedSerializer(serializers.Serializer):

@@ -141,13 +141,22 @@ class ResourceViewSet(_ItemViewSet):
         return Response(ProjectSerializer(project).data, status=201)
 
 
-class ProjectViewSet(_Scoped, viewsets.ReadOnlyModelViewSet):
+class ProjectViewSet(_Scoped, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Projects: scoped list, transitions, and PATCH of the matrix tags (`cells`, `themes`) by the people of the
+    project (either side, or the conference's managers; others 403)."""
+
     model = Project
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
+    http_method_names = ["get", "post", "patch", "head", "options"]  # no PUT: the tags are the only writable part
 
     def get_queryset(self):
         return super().get_queryset().select_related("need", "provider")
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = _call(services.tag_project, serializer.instance, by=self.request.user,
+                                    cells=data.get("cells"), themes=data.get("themes"))
 
     @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"])
