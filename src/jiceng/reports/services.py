@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _t
 
 from jiceng.core.dates import add_years
@@ -313,6 +315,28 @@ def projects_year(place: Place, period: Period) -> Report:
 
 # --- the demands' year (需求) -----------------------------------------------------------------------------------
 
+class DeadlineEnd(Func):
+    """The moment a deadline day ends: local midnight after `due_date`, as a timestamp comparable with a datetime
+    column. Plain SQL, where `resolved_at__date` made SQLite call a Python function for every row (0.5 s of the
+    largest district's year, 41,000 demands). PostgreSQL converts in the time zone itself (DST-safe); SQLite stores
+    UTC text, so the zone's offset is added as a constant (Asia/Shanghai has had no daylight saving since 1991)."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, date_field: str) -> None:
+        super().__init__(F(date_field))
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL (and any backend with AT TIME ZONE)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(({sql} + 1)::timestamp AT TIME ZONE %s)", [*params, settings.TIME_ZONE]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        offset = dt.datetime(2000, 7, 1, tzinfo=ZoneInfo(settings.TIME_ZONE)).utcoffset() or dt.timedelta()
+        seconds = int((dt.timedelta(days=1) - offset).total_seconds())
+        return f"datetime({sql}, %s)", [*params, f"{seconds:+d} seconds"]
+
+
 def demands_year(place: Place, period: Period) -> Report:
     """Demands submitted at the place in the period, by category: how many were resolved, how many within their
     deadline (on-time rate: of those resolved that had a deadline), and how satisfied their requesters were
@@ -321,8 +345,9 @@ def demands_year(place: Place, period: Period) -> Report:
                                                            created__lt=period.end_before)
     done = Q(status__in=(DemandStatus.RESOLVED, DemandStatus.CLOSED), resolved_at__isnull=False)
     with_deadline = done & Q(due_date__isnull=False)
-    # On time: resolved on or before the deadline's day (the day in Beijing time, as the deadline is counted).
-    on_time = with_deadline & Q(resolved_at__date__lte=F("due_date"))
+    # On time: resolved on or before the deadline's day (the day in Beijing time, as the deadline is counted), i.e.
+    # before the local midnight that ends it.
+    on_time = with_deadline & Q(resolved_at__lt=DeadlineEnd("due_date"))
     rows = demands.values("category_id").annotate(
         received=Count("pk"), resolved=Count("pk", filter=done), with_deadline=Count("pk", filter=with_deadline),
         on_time=Count("pk", filter=on_time), rated=Count("rating"), rating_sum=Sum("rating"),
