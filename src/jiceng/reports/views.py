@@ -8,6 +8,7 @@ the viewer's scope answers 404, as every scoped page does: docs/permissions.md),
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -83,6 +84,13 @@ class ReportView(LoginRequiredMixin, View):
             audit.record(request, AuditEvent.Action.EXPORT, place, object_type=f"report.{self.kind}",
                          detail=f"{export} {period.slug}")
             return response
+        # The tabs keep the chosen place and period; for the defaults they are the menu's plain addresses.
+        default = services.default_place(request.user) if raw_place else place
+        carry = {"place": place.pk} if place != default else {}
+        ctx["place_query"] = urlencode(carry)
+        if period != Period(timezone.localdate().year):
+            carry.update({"year": period.year, **({"quarter": period.quarter} if period.quarter else {})})
+        ctx["carry"] = urlencode(carry)
         ctx["report"] = report
         ctx["tables"] = [display_table(t) for t in report.tables]
         return render(request, self.template_name, ctx)
