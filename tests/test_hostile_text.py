@@ -232,6 +232,8 @@ def test_hostile_text_through_every_entry_point_then_every_export(client, world)
         "activities:pioneer": {},
         "members:dues_report": {"organization": world["org"].pk},
         "organizations:coverage": {"place": world["tree"]["district"].pk},
+        **{name: {"year": timezone.localdate().year, "place": world["tree"]["district"].pk}
+           for name in ("reports:party_statistics", "reports:projects", "reports:demands")},
     }
     assert custom_exports() == set(custom), "a new export: add its parameters to `custom`"
 
@@ -256,6 +258,14 @@ def test_hostile_text_through_every_entry_point_then_every_export(client, world)
         assert {HYPERLINK, DDE, "+86 贸易公司", "-负号公司", "@提及公司", RTL} <= set(texts_by_export[name]), name
     assert any(text.startswith("成员") for text in texts_by_export["members:member_list"])
     assert DDE in texts_by_export["activities:compliance"]  # a row per branch
+
+    # The PDF exports print the same hostile text (control characters dropped, formulas as text) and open.
+    import pypdf
+
+    for name in ("organizations:coverage", "reports:party_statistics"):
+        response = client.get(reverse(name), {"export": "pdf", **custom[name]})
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf", name
+        assert pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text(), name
 
     # The street's staff, whose export the issue was about, gets the same.
     client.force_login(world["staff"])

@@ -69,6 +69,11 @@ EXPECTED_DENIALS: dict[tuple[str, int], tuple[frozenset[str], str]] = {
         frozenset(DEMO_ROLES) - PLACE_ROLES,
         "coverage reports are run for a place; roles assigned to an organization, enterprise or member have no "
         "report place (organizations.views.report_places)"),
+    ("/api/reports/party-statistics/", 404): (
+        frozenset(DEMO_ROLES) - PLACE_ROLES | {"building_head"},
+        "the party statistics are made for a district, street or park; roles assigned to an organization, "
+        "enterprise or member, and the demo's building head (a building, below a park) have none "
+        "(reports.services.report_places)"),
 }
 
 

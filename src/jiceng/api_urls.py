@@ -31,6 +31,7 @@ from jiceng.organizations.api.views import (
     OrganizationViewSet,
 )
 from jiceng.places.api.views import PlaceViewSet
+from jiceng.reports.api import PartyStatisticsAPIView
 from jiceng.risk.api.views import (
     EnterpriseRiskViewSet,
     FollowUpViewSet,
@@ -68,6 +69,7 @@ urlpatterns = [
     path("members/import/", import_api_view(MEMBER_IMPORT).as_view(), name="member-import"),
     path("coverage/", CoverageReportAPIView.as_view(), name="coverage-report"),
     path("dues/arrears/", ArrearsAPIView.as_view(), name="dues-arrears"),
+    path("reports/party-statistics/", PartyStatisticsAPIView.as_view(), name="party-statistics"),
     path("me/", MeAPIView.as_view(), name="me"),
     path("reports/matrix/", MatrixReportAPIView.as_view(), name="reports-matrix"),
     path("pioneer/", include("jiceng.members.api.pioneer")),

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
     "jiceng.screen",  # the live big screen and the demand roll-ups it reads (above the domain apps)
+    "jiceng.reports",  # the reports that go upward (党内统计, the three lists' and the demands' year): above them too
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,10 @@ if os.environ.get("JICENG_REDIS_URL"):
 EMAIL_BACKEND = os.environ.get("JICENG_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("JICENG_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("JICENG_FROM_EMAIL", "jiceng@localhost")
+
+# The TrueType/OpenType font with Chinese glyphs that PDF reports are written in (core/pdf.py, docs/deploy.md).
+# Empty: the first of the usual Debian CJK fonts found (fonts-wqy-microhei, fonts-wqy-zenhei, fonts-noto-cjk).
+JICENG_PDF_FONT = os.environ.get("JICENG_PDF_FONT", "").strip()
 
 # Login back-off (both the application's login and /admin/; accounts/services.py, docs/deploy.md): after
 # LOGIN_MAX_FAILURES failures for one username from one client address, or LOGIN_ADDRESS_MAX_FAILURES from one

@@ -86,6 +86,12 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("覆盖报告"), "organizations:coverage", PLACE_ROLES),
         NavItem(_("节假日安排"), "holidays:year_list", ADMINS),
     )),
+    # The reports a street or district owes upward each year (issue 17): for the staff who file them.
+    NavGroup(_("上报报表"), "report", (
+        NavItem(_("党内统计"), "reports:party_statistics", ADMINS),
+        NavItem(_("三张清单年度项目"), "reports:projects", ADMINS),
+        NavItem(_("需求年度报表"), "reports:demands", ADMINS),
+    )),
 ]
 
 

@@ -10,9 +10,9 @@ from .models import Member
 class MemberForm(ScopedModelForm):
     class Meta:
         model = Member
-        fields = ["name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "join_date",
-                  "full_date", "status", "organization", "party_group", "employer", "residence", "is_mobile",
-                  "households_contacted"]
+        fields = ["name", "gender", "ethnicity", "birth_date", "id_number", "phone", "education", "occupation",
+                  "join_date", "full_date", "status", "organization", "party_group", "employer", "residence",
+                  "is_mobile", "households_contacted"]
         help_texts = {"organization": _("党支部、联合党支部或临时党支部;党员不能直接隶属于党委或党总支。"),
                       "party_group": _("可选:本支部下的党小组。")}
 

@@ -36,7 +36,7 @@ class MemberListView(ObjectListView):
 class MemberDetailView(ObjectDetailView):
     model = Member
     template_name = "members/member_detail.html"
-    fields = [*COLUMNS, Column("ethnicity", _("民族")), Column("education", _("学历")),
+    fields = [*COLUMNS, Column("ethnicity", _("民族")), Column("education", _("学历")), Column("occupation", _("职业")),
               Column("full_date", _("转正日期")), Column("residence", _("居住地")), Column("is_mobile", _("流动党员")),
               Column("households_contacted", _("联系户数"))]
 

@@ -32,7 +32,7 @@ from jiceng.core.dates import add_years
 from jiceng.core.names import FEMALE_CHARS, MALE_CHARS, RESERVED_NAMES, SURNAMES
 from jiceng.core.validators import USCC_CHARSET, make_id_number, make_uscc
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Ownership
-from jiceng.members.models import Education, Gender, Member, MemberStatus
+from jiceng.members.models import Education, Gender, Member, MemberStatus, Occupation
 from jiceng.organizations.models import (
     CommitteeMember,
     CommitteePosition,
@@ -52,6 +52,14 @@ DISTRICT_HP, STREET_YY = "黄浦区", "豫园街道"
 MARKET_YY, BUILDING_FY = "豫园小商品市场", "福佑商务大厦"
 DISTRICT_JA, STREET_JAS, BUILDING_GH = "静安区", "静安寺街道", "高和大厦"
 DISTRICT_PD, STREET_LJZ, BUILDING_JX = "浦东新区", "陆家嘴街道", "嘉兴大厦"
+
+# Occupations by the kind of branch (党内统计's categories): a park's internet companies employ engineers and
+# managers; a market's members are stallholders and their staff (其他职业人员, 工人).
+OCCUPATION_WEIGHTS = {
+    "office": [(Occupation.PROFESSIONAL, 6), (Occupation.MANAGER, 3), (Occupation.WORKER, 1)],
+    "overseas": [(Occupation.PROFESSIONAL, 5), (Occupation.MANAGER, 4), (Occupation.OTHER, 1)],
+    "market": [(Occupation.OTHER, 6), (Occupation.WORKER, 3), (Occupation.MANAGER, 1)],
+}
 
 PANDA_BRANCH = "攀达科技党支部"
 PANDA_COMPANY = "上海攀达信息科技有限公司"
@@ -110,6 +118,8 @@ class _Builder:
 
     def __init__(self, instructor, today: dt.date) -> None:
         self.rng = random.Random(SEED)
+        # Occupations (党内统计) draw from their own stream, so adding them left every other demo value as it was.
+        self.occupation_rng = random.Random(f"{SEED}:occupation")
         self.today = today
         self.instructor = instructor
         self.term_years = term_years()
@@ -283,8 +293,10 @@ class _Builder:
                 education = self.rng.choices(
                     [Education.POSTGRADUATE, Education.BACHELOR, Education.COLLEGE, Education.SECONDARY],
                     weights=[5 if profile == "overseas" else 2, 5, 2, 1])[0]
+            occupations, weights = zip(*OCCUPATION_WEIGHTS.get(profile, OCCUPATION_WEIGHTS["office"]), strict=True)
+            occupation = self.occupation_rng.choices(occupations, weights=weights)[0]
             created.append(_validated(Member(
-                name=name, gender=gender,
+                name=name, gender=gender, occupation=occupation,
                 ethnicity=self.rng.choice(ETHNIC_MINORITIES) if self.rng.random() < 0.05 else "汉族",
                 birth_date=birth, id_number=self.id_number(birth, gender == Gender.MALE, is_mobile),
                 phone=self.phone(), education=education, join_date=join, full_date=full_date,

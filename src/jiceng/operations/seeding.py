@@ -68,7 +68,7 @@ from jiceng.core.validators import USCC_CHARSET, id_number_check_digit, uscc_che
 from jiceng.demands.models import Demand
 from jiceng.demands.seeding import stage_demands
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Industry, Ownership
-from jiceng.members.models import Education, Gender, Member, MemberStatus
+from jiceng.members.models import Education, Gender, Member, MemberStatus, Occupation
 from jiceng.organizations.models import (
     CommitteeMember,
     CommitteePosition,
@@ -175,6 +175,10 @@ OWNERSHIP_WEIGHTS = [(Ownership.PRIVATE, 78), (Ownership.FOREIGN, 8), (Ownership
                      (Ownership.STATE_OWNED, 6), (Ownership.COLLECTIVE, 3)]
 
 ETHNIC_MINORITIES = ["回族", "满族", "蒙古族", "朝鲜族", "土家族", "壮族", "苗族", "藏族"]
+# The occupations of the party statistics (党内统计), roughly as a city district's members divide among them.
+OCCUPATION_WEIGHTS = [(Occupation.PROFESSIONAL, 26), (Occupation.MANAGER, 14), (Occupation.WORKER, 12),
+                      (Occupation.RETIRED, 22), (Occupation.OFFICIAL, 6), (Occupation.STUDENT, 3),
+                      (Occupation.FARMER, 1), (Occupation.MILITARY, 1), (Occupation.OTHER, 15)]
 EDUCATION_WEIGHTS = [(Education.POSTGRADUATE, 15), (Education.BACHELOR, 45), (Education.COLLEGE, 20),
                      (Education.SECONDARY, 12), (Education.BASIC, 8)]
 MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
@@ -669,6 +673,16 @@ def _stage_members(ctx: Context) -> int:
     regions = [ctx.district_region[d] for d in ctx.district_ids]
     used_ids: set[str] = set()
     first = ctx.allocate_ids(Member, n)
+    # Its own stream: adding occupations left every other seeded value as it was.
+    occupation_rng = ctx.rng("member-occupations")
+    working = [(o, w) for o, w in OCCUPATION_WEIGHTS if o not in (Occupation.RETIRED, Occupation.STUDENT)]
+
+    def occupation(age_days: int) -> str:
+        if age_days >= 60 * 365 and occupation_rng.random() < 0.85:
+            return Occupation.RETIRED
+        if age_days < 25 * 365 and occupation_rng.random() < 0.3:
+            return Occupation.STUDENT
+        return _weighted(occupation_rng, working)
 
     def id_number(birth: dt.date, male: bool) -> str:
         while True:
@@ -717,7 +731,8 @@ def _stage_members(ctx: Context) -> int:
                 id=pk, name=name, name_pinyin=name_pinyin, name_initials=name_initials, gender=gender,
                 ethnicity="汉族" if rng.random() < 0.94 else rng.choice(ETHNIC_MINORITIES), birth_date=birth,
                 id_number=id_number(birth, gender == Gender.MALE), phone=_mobile(rng),
-                education=_weighted(rng, EDUCATION_WEIGHTS), join_date=join, full_date=full_date, status=status,
+                education=_weighted(rng, EDUCATION_WEIGHTS), occupation=occupation(age_days), join_date=join,
+                full_date=full_date, status=status,
                 organization_id=org_id, employer_id=employer.id if employer else None,
                 residence=f"上海市{district}{rng.choice(ROADS)}路{rng.randint(1, 999)}弄{rng.randint(1, 60)}号",
                 is_mobile=rng.random() < 0.05,

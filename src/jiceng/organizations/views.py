@@ -12,6 +12,7 @@ from jiceng.accounts.models import AuditEvent
 from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
+from jiceng.core.pdf import PdfFontMissing, font_missing_response, pdf_response
 from jiceng.core.scoping import prime_visibility, scope_for
 from jiceng.core.tables import KEY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, ScopedMixin
@@ -129,6 +130,13 @@ class CoverageReportView(LoginRequiredMixin, generic.TemplateView):
         if place is not None and request.GET.get("export") == "xlsx":
             audit.record(request, AuditEvent.Action.EXPORT, place, object_type="coverage_report")
             return coverage_xlsx(place)
+        if place is not None and request.GET.get("export") == "pdf":
+            try:
+                response = coverage_pdf(place)
+            except PdfFontMissing as exc:
+                return font_missing_response(request, exc)
+            audit.record(request, AuditEvent.Action.EXPORT, place, object_type="coverage_report", detail="pdf")
+            return response
         self.place = place
         return super().get(request, *args, **kwargs)
 
@@ -151,7 +159,27 @@ class CoverageReportView(LoginRequiredMixin, generic.TemplateView):
 
 
 def coverage_xlsx(place: Place):
+    return xlsx_response(f"coverage-{place.pk}.xlsx", coverage_sheets(coverage_report(place, children=True)))
+
+
+def coverage_pdf(place: Place):
+    """The same sheets as the Excel export, as an A4 PDF, under a headline of the main figures."""
     report = coverage_report(place, children=True)
+    lines = [
+        _t("两新组织 %(n)s 家:组织覆盖 %(org)s 家(%(org_rate).1f%%),工作覆盖 %(work)s 家(%(work_rate).1f%%)。") % {
+            "n": report.enterprises, "org": report.org_covered, "org_rate": 100 * report.org_coverage_rate,
+            "work": report.work_covered, "work_rate": 100 * report.work_coverage_rate},
+        _t("党组织 %(orgs)s 个(联合党支部 %(joint)s 个,独立党支部 %(independent)s 个),党员 %(members)s 名。") % {
+            "orgs": report.organizations, "joint": report.joint_branches,
+            "independent": report.independent_branches, "members": report.members},
+    ]
+    title = _t("覆盖与合规报告")
+    return pdf_response(f"coverage-{place.pk}.pdf", f"{title} · {place.name}", coverage_sheets(report),
+                        subtitle=place.name, lines=lines)
+
+
+def coverage_sheets(report) -> list:
+    """The report's tables, as the Excel sheets and the PDF's tables."""
     children = report.children
     summary_headers = [_t("地域"), _t("两新组织数"), _t("组织覆盖数"), _t("组织覆盖率"), _t("工作覆盖数"),
                        _t("工作覆盖率"), _t("党组织数"), _t("联合党支部"), _t("独立党支部"), _t("党员数")]
@@ -178,7 +206,7 @@ def coverage_xlsx(place: Place):
         (_t("临时支部逾期未撤销"), [_t("党组织"), _t("撤销日期")],
          [[o.name, o.end_date] for o in report.temporary_overdue]),
     ]
-    return xlsx_response(f"coverage-{place.pk}.xlsx", sheets)
+    return sheets
 
 
 class OrganizationMembershipActionView(LoginRequiredMixin, generic.View):

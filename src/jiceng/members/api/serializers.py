@@ -18,7 +18,8 @@ class MemberSerializer(ModelCleanSerializer):
     class Meta:
         model = Member
         fields = ["id", "name", "gender", "ethnicity", "birth_date", "id_number", "id_number_masked", "phone",
-                  "phone_masked", "education", "join_date", "full_date", "status", "organization", "party_group",
+                  "phone_masked", "education", "occupation", "join_date", "full_date", "status", "organization",
+                  "party_group",
                   "employer", "residence", "is_mobile", "households_contacted"]
 
     def validate_id_number(self, value: str) -> str:

@@ -2,7 +2,7 @@
 
 from .application import Application, ApplicationDocument, ApplicationStep, Stage
 from .dues import DuesBase, DuesCategory, DuesPayment, DuesRate, DuesRelief, PaymentMethod, ReliefKind
-from .member import Education, Gender, Member, MemberStatus
+from .member import Education, Gender, Member, MemberStatus, Occupation
 from .pioneer import PIONEER_UNITS, PioneerComponent, PioneerWeight
 from .transfer import LetterScope, LetterValidity, Transfer, TransferDirection, TransferState
 from .work import AssignedWork
@@ -10,7 +10,7 @@ from .work import AssignedWork
 __all__ = [
     "Application", "ApplicationDocument", "ApplicationStep", "AssignedWork", "Stage",
     "DuesBase", "DuesCategory", "DuesPayment", "DuesRate", "DuesRelief", "PaymentMethod", "ReliefKind",
-    "Education", "Gender", "Member", "MemberStatus",
+    "Education", "Gender", "Member", "MemberStatus", "Occupation",
     "PIONEER_UNITS", "PioneerComponent", "PioneerWeight",
     "LetterScope", "LetterValidity", "Transfer", "TransferDirection", "TransferState",
 ]

@@ -41,6 +41,21 @@ class Education(models.TextChoices):
     BASIC = "basic", _("初中及以下")
 
 
+class Occupation(models.TextChoices):
+    """A member's occupation as the annual party statistics (党内统计) count it: the occupation categories of the
+    Organization Department's statistics tables (党员队伍的职业构成)."""
+
+    WORKER = "worker", _("工人")
+    FARMER = "farmer", _("农牧渔民")
+    PROFESSIONAL = "professional", _("专业技术人员")
+    MANAGER = "manager", _("企事业单位管理人员")
+    OFFICIAL = "official", _("党政机关工作人员")
+    STUDENT = "student", _("学生")
+    MILITARY = "military", _("军人、武警")
+    RETIRED = "retired", _("离退休人员")
+    OTHER = "other", _("其他职业人员")
+
+
 def placement_errors(organization, party_group=None) -> dict[str, str]:
     """Where a member may be placed: in a branch, and optionally in one of its party groups.
 
@@ -85,6 +100,7 @@ class Member(models.Model):
     id_number = models.CharField(_("公民身份号码"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("手机号码"), max_length=11, blank=True, validators=[validate_cn_mobile])
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("职业"), max_length=16, choices=Occupation.choices, blank=True)
     join_date = fields.DateField(_("入党日期"))
     full_date = fields.DateField(_("转正日期"), null=True, blank=True)
     status = models.CharField(_("党员类别"), max_length=16, choices=MemberStatus.choices,
