@@ -439,7 +439,7 @@ def free_port() -> int:
 class Server:
     """`jiceng serve --workers N` started by this script, its output (the access log) in a file."""
 
-    def __init__(self, workers: int, port: int, log_path: Path, write_limit: str):
+    def __init__(self, workers: int, port: int, log_path: Path, write_limit: str, threads: int):
         import jiceng
 
         self.workers, self.port, self.log_path = workers, port, log_path
@@ -449,7 +449,7 @@ class Server:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [source, env.get("PYTHONPATH")]))
         env["JICENG_THROTTLE_USER_WRITES"] = write_limit
         self.command = [sys.executable, "-m", "jiceng.cli", "serve", "--workers", str(workers),
-                        "--host", "127.0.0.1", "--port", str(port)]
+                        "--threads", str(threads), "--host", "127.0.0.1", "--port", str(port)]
         self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(self.command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
@@ -597,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30, help="seconds per wrk run (default 30)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--server-threads", type=int, default=8,
+                        help="threads of each gunicorn worker (default 8, as `jiceng serve`; 1 = sync workers)")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of the mix before measuring (default 5)")
     parser.add_argument("--per-request", type=float, default=0, metavar="SECONDS",
                         help="also run each request of the mix alone for SECONDS (1 connection), on the last server")
@@ -630,7 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     for index, workers in enumerate(worker_counts):
         server = None
         if workers is not None:
-            server = Server(workers, free_port(), workdir / f"serve-{workers}.log", args.write_limit)
+            server = Server(workers, free_port(), workdir / f"serve-{workers}.log", args.write_limit,
+                            args.server_threads)
             print(f"jiceng serve --workers {workers} on {server.url}", file=sys.stderr)
         try:
             url = server.url if server else args.url.rstrip("/")
@@ -682,8 +685,10 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", "benchmarks/throughput.py", *(argv if argv is not None else sys.argv[1:])])
     env = " ".join(f"{k}={os.environ[k]}" for k in ("JICENG_DATA_DIR", "JICENG_DATABASE_URL") if k in os.environ)
     if workers is not None:
-        facts["server"] = (f"`jiceng serve --workers N` (gunicorn sync workers) started by the script with "
-                           f"JICENG_THROTTLE_USER_WRITES={args.write_limit}")
+        kind = ("gunicorn sync workers" if args.server_threads <= 1
+                else f"gunicorn gthread workers of {args.server_threads} threads")
+        facts["server"] = (f"`jiceng serve --workers N --threads {args.server_threads}` ({kind}) started by the "
+                           f"script with JICENG_THROTTLE_USER_WRITES={args.write_limit}")
     report = format_report(command=f"{env} {command}".strip(), facts=facts, officer=officer, kinds=kinds, runs=runs,
                            wrk_line=wrk_line, alone=alone, alone_note=alone_note, removed=removed)
     print(report)

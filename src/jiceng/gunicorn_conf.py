@@ -7,3 +7,4 @@ from jiceng.core.serving import post_fork  # noqa: F401 - gunicorn reads the hoo
 # sync workers it would hold a whole worker (decision 058). `--threads 1` on the command line gives sync workers.
 worker_class = "gthread"
 threads = 8
+keepalive = 0  # each answer closes its connection, so requests spread over the workers (core/serving.py)
