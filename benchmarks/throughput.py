@@ -597,8 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30, help="seconds per wrk run (default 30)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--server-threads", type=int, default=8,
-                        help="threads of each gunicorn worker (default 8, as `jiceng serve`; 1 = sync workers)")
+    parser.add_argument("--server-threads", type=int, default=2,
+                        help="threads of each gunicorn worker (default 2, as `jiceng serve`; 1 = sync workers)")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of the mix before measuring (default 5)")
     parser.add_argument("--per-request", type=float, default=0, metavar="SECONDS",
                         help="also run each request of the mix alone for SECONDS (1 connection), on the last server")

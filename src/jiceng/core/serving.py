@@ -88,11 +88,12 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 1) -> Non
             settings = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "post_fork": post_fork,
                         "logger_class": "jiceng.core.logmask.GunicornLogger"}
             if threads > 1:
-                # keepalive 0: each answer closes its connection, as sync workers do. A kept connection stays with
-                # the worker that accepted it, and a client holding several (a proxy's pool, a load generator)
-                # piles its requests onto one process while the others idle: measured with wrk at 16 connections,
-                # p99 went from under 1 s to 4 s. Behind nginx the clients keep their connections with nginx.
-                settings.update(worker_class="gthread", threads=threads, keepalive=0)
+                # keepalive 0: each answer closes its connection, as sync workers do, and a worker takes no more
+                # connections than it has threads. A kept connection stays with the worker that accepted it, and
+                # a worker accepting beyond its threads queues requests while another idles: measured with wrk
+                # at 16 connections, p99 went from under 1 s to 2–4 s. Behind nginx the clients keep their
+                # connections with nginx.
+                settings.update(worker_class="gthread", threads=threads, keepalive=0, worker_connections=threads)
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
