@@ -8,6 +8,8 @@ import math
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jiceng.accounts.permissions import can_reveal_personal_data
@@ -21,6 +23,7 @@ from .. import services
 from ..models import Amenity, Duty, Station
 
 
+@extend_schema_field(OpenApiTypes.DOUBLE)
 class CoordinateField(serializers.Field):
     """A coordinate in degrees: a finite number (or numeric string), never a boolean, NaN or infinity."""
 
