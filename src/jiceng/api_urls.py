@@ -74,5 +74,6 @@ urlpatterns = [
     path("", include("jiceng.activities.api.urls")),
     path("", include("jiceng.holidays.api.urls")),
     path("", include("jiceng.governance.api.urls")),
+    path("", include("jiceng.grids.api.urls")),
     path("", include(router.urls)),
 ]

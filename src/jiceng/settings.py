@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "jiceng.venues",
     "jiceng.activities",
     "jiceng.governance",
+    "jiceng.grids",
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
 ]

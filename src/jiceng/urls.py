@@ -22,6 +22,7 @@ urlpatterns = [
     path("activities/", include("jiceng.activities.urls")),
     path("holidays/", include("jiceng.holidays.urls")),
     path("governance/", include("jiceng.governance.urls")),
+    path("grids/", include("jiceng.grids.urls")),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
