@@ -21,7 +21,10 @@ Ring = list[Point]
 
 EARTH_RADIUS_M = 6371008.8
 MAX_VERTICES = 2000  # a drawn or imported grid has dozens; the cap keeps the O(n²) check bounded
-_EPS = 1e-12
+_EPS = 1e-12  # degrees (~0.1 µm): how far a point may lie off a segment's box and still be on it
+# Cross products of coordinate differences: 1e-18 deg² is a triangle of about a square millimetre, so tiny real
+# shapes still have an orientation while points typed on one line (equal latitudes, say) read as collinear.
+_ORIENT_EPS = 1e-18
 
 
 def _number(value: object) -> float | None:
@@ -79,12 +82,15 @@ def validate_polygon(geometry: dict, field: str = "geometry") -> Ring:
     if outside:
         raise ValidationError({field: _("坐标不在中国境内(WGS-84 经度、纬度顺序):%(p)s")
                                % {"p": f"{outside[0][0]}, {outside[0][1]}"}})
-    if len(set(ring[:-1])) < 3 or area_m2(ring) < 1.0:
+    if len(set(ring[:-1])) < 3:
         raise ValidationError({field: _("多边形面积为零(顶点重合或共线)。")})
+    # Before the area: a bow-tie's two halves cancel in the shoelace sum and would read as "no area".
     crossing = self_intersection(ring)
     if crossing is not None:
         i, j = crossing
         raise ValidationError({field: _("多边形自相交:第 %(i)d 条边与第 %(j)d 条边相交。") % {"i": i + 1, "j": j + 1}})
+    if area_m2(ring) < 1.0:
+        raise ValidationError({field: _("多边形面积为零(顶点重合或共线)。")})
     return ring
 
 
@@ -93,7 +99,7 @@ def _orient(a: Point, b: Point, c: Point) -> float:
 
 
 def _sign(value: float) -> int:
-    return 0 if abs(value) < _EPS else (1 if value > 0 else -1)
+    return 0 if abs(value) < _ORIENT_EPS else (1 if value > 0 else -1)
 
 
 def _on_segment(a: Point, b: Point, p: Point) -> bool:
@@ -210,12 +216,16 @@ def clip(subject: Sequence[Point], window: Sequence[Point]) -> Ring:
     # Drop repeated consecutive points that clipping along a window edge leaves.
     cleaned: Ring = []
     for p in output:
-        p = (round(p[0], 7), round(p[1], 7))  # ~1 cm: GeoJSON of a grid needs no more
-        if not cleaned or cleaned[-1] != p:
+        # Not rounded: a vertex on the street's edge rounded outward would no longer be inside it.
+        if not cleaned or not _same(cleaned[-1], p):
             cleaned.append(p)
-    if len(cleaned) > 1 and cleaned[0] == cleaned[-1]:
+    if len(cleaned) > 1 and _same(cleaned[0], cleaned[-1]):
         cleaned.pop()
     return [*cleaned, cleaned[0]] if len(cleaned) >= 3 else []
+
+
+def _same(p: Point, q: Point) -> bool:
+    return abs(p[0] - q[0]) < _EPS and abs(p[1] - q[1]) < _EPS
 
 
 def _line_point(p: Point, q: Point, a: Point, b: Point) -> Point:
