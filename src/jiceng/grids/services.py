@@ -259,7 +259,7 @@ def log_contact(household: HouseholdContact, *, date: dt.date, way: str, raised:
         household.last_contact = date
         HouseholdContact.objects.filter(pk=household.pk).update(last_contact=date)
     if to_demand:
-        raise_demand(log, by=by)
+        log.demand = raise_demand(log, by=by)
     return log
 
 
