@@ -709,7 +709,7 @@ def _totals() -> dict[str, int]:
 # idempotent (find what an earlier run made, add only what is missing).
 DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo", "jiceng.members.demo",
                    "jiceng.members.demo_transfers", "jiceng.members.demo_dues", "jiceng.demands.demo",
-                   "jiceng.risk.demo", "jiceng.governance.demo")
+                   "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.grids.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:
