@@ -82,3 +82,12 @@ def test_cells_cover_a_street_and_are_cut_to_it():
     for cell in cells:
         assert geometry.within(cell, street)
         assert geometry.self_intersection(cell) is None
+
+
+def test_a_cell_cut_by_a_diagonal_edge_stays_inside():
+    # 豫园's demo outline has its north-east corner cut: the corner cell's computed vertices lie on that edge.
+    from jiceng.grids.demo import OUTLINE
+
+    cells = geometry.square_cells(OUTLINE, 1000)
+    assert len(cells) == 4
+    assert all(geometry.within(cell, OUTLINE) for cell in cells)

@@ -157,3 +157,23 @@ def test_street_boundary_is_checked_too(g):
         services.set_street_boundary(g["street"], json.dumps(BOW_TIE))
     boundary = services.set_street_boundary(g["street"], json.dumps(square(LNG, LAT, 3000)))
     assert boundary.street == g["street"]
+
+
+def test_cli_boundary_generate_and_list(g, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "street.geojson"
+    path.write_text(json.dumps(square(LNG - 0.02, LAT - 0.02, 2000)))
+    out = StringIO()
+    call_command("grids", "boundary", "五角场街道", str(path), stdout=out)
+    call_command("grids", "generate", "五角场街道", "--side", "1000", stdout=out)
+    assert "4 grids generated" in out.getvalue()
+    call_command("grids", "list", "五角场街道", stdout=out)
+    assert "五角场街道第1网格" in out.getvalue() and "少于 15 名" in out.getvalue()
+    path.write_text(json.dumps(BOW_TIE))
+    with pytest.raises(CommandError, match="自相交"):
+        call_command("grids", "import", "五角场街道", str(path), stdout=out)
+    with pytest.raises(CommandError, match="未找到"):
+        call_command("grids", "generate", "无此街道", stdout=out)

@@ -144,11 +144,22 @@ def self_intersection(ring: Sequence[Point]) -> tuple[int, int] | None:
     return None
 
 
+ON_EDGE_DEG = 1e-9  # ~0.1 mm: a vertex computed on a street's edge (a cut cell's) lies within this of it
+
+
+def _near_segment(a: Point, b: Point, p: Point, tol: float = ON_EDGE_DEG) -> bool:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2))
+    ex, ey = a[0] + t * dx - p[0], a[1] + t * dy - p[1]
+    return ex * ex + ey * ey <= tol * tol
+
+
 def contains_point(ring: Sequence[Point], p: Point) -> bool:
-    """Point in polygon by ray casting; a point on the boundary counts as inside."""
+    """Point in polygon by ray casting; a point on the boundary (within ON_EDGE_DEG) counts as inside."""
     inside = False
     for a, b in zip(ring[:-1], ring[1:], strict=True):
-        if _sign(_orient(a, b, p)) == 0 and _on_segment(a, b, p):
+        if _near_segment(a, b, p):
             return True
         if (a[1] > p[1]) != (b[1] > p[1]):
             x = a[0] + (p[1] - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
