@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -100,8 +101,8 @@ class GridListView(ObjectListView):
     related = ("place", "branch", "contact")
     add_url = reverse_lazy("grids:grid_add")
 
-    @property
-    def columns(self):
+    @cached_property
+    def columns(self):  # one per request: the warnings column reads the thresholds once
         warnings = _Warnings()
         return [Column("name", _("网格"), role=TITLE), Column(warnings, _("提醒"), role=STATUS),
                 Column("place.name", _("所在地域"), role=KEY), Column("member_count", _("党员数"), role=KEY),

@@ -195,7 +195,7 @@ class HouseholdContactViewSet(ScopedModelViewSet):
         return Response(ContactLogSerializer(log).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=COVERAGE_PARAMS, responses={200: COVERAGE_ROWS})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def coverage(self, request):
         """Households held and contacted in the period, per member, grid or street."""
         start, end = _call(lambda: coverage_period(request.query_params))
