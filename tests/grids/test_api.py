@@ -106,6 +106,14 @@ def test_posting_a_grid_and_assigning_members(data):
     assert out.json()["member_count"] == 14 and out.json()["warnings"]
 
 
+def test_a_posted_feature_is_stored_as_its_polygon(data):
+    feature = {"type": "Feature", "properties": {"name": "x"}, "geometry": square(LNG + 0.011, LAT)}
+    answer = api(data["staff"]).post("/api/grids/", {"name": "要素网格", "place": data["street"].pk,
+                                                     "geometry": feature}, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["geometry"]["type"] == "Polygon" and answer.json()["area_m2"] > 990_000
+
+
 BOW_TIE = {"type": "Polygon", "coordinates": [[[LNG, LAT], [LNG + 0.01, LAT + 0.01], [LNG + 0.01, LAT],
                                                [LNG, LAT + 0.01], [LNG, LAT]]]}
 

@@ -3,12 +3,14 @@ renovation projects' `signing_rate`. Rules live in the models' clean() and the s
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
 from jiceng.members.models import Member
 
+from .. import geometry
 from ..models import (
     AssignmentBasis,
     ConsultationRound,
@@ -45,6 +47,13 @@ class GridSerializer(ModelCleanSerializer):
 
     def get_warnings(self, obj) -> list[str]:
         return obj.warnings(self.context.get("rules"))
+
+    def validate_geometry(self, value):
+        """Stored as the bare Polygon (a posted Feature is unwrapped), the shape the model measures."""
+        try:
+            return geometry.polygon_geometry(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["geometry"]) from exc
 
 
 class AssignSerializer(serializers.Serializer):
