@@ -79,5 +79,6 @@ urlpatterns = [
     path("", include("jiceng.holidays.api.urls")),
     path("", include("jiceng.governance.api.urls")),
     path("", include("jiceng.stations.api.urls")),
+    path("", include("jiceng.grids.api.urls")),
     path("", include(router.urls)),
 ]

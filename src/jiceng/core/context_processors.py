@@ -72,6 +72,12 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("四大员工作量"), "governance:officer_workload", PLACE_ROLES),
         NavItem(_("楼宇党群联盟"), "governance:alliance_list", PLACE_ROLES),
     )),
+    NavGroup(_("网格与联系户"), "grid-dots", (
+        NavItem(_("微网格"), "grids:grid_list", PLACE_ROLES),
+        NavItem(_("党员联系户"), "grids:household_list", PLACE_ROLES),
+        NavItem(_("联系户覆盖"), "grids:coverage", PLACE_ROLES),
+        NavItem(_("旧区改造"), "grids:project_list", PLACE_ROLES),
+    )),
     NavGroup(_("组织生活"), "calendar-event", (
         NavItem(_("活动"), "activities:activity_list"),
         NavItem(_("社团联盟"), "activities:club_list", PLACE_ROLES | {SECRETARY}),

@@ -719,9 +719,10 @@ def _totals() -> dict[str, int]:
 
 # Later capabilities add their demo content here: each module's `load(users, today, say)` must itself be
 # idempotent (find what an earlier run made, add only what is missing).
-DEMO_EXTENSIONS = ("jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo", "jiceng.members.demo",
-                   "jiceng.members.demo_transfers", "jiceng.members.demo_dues", "jiceng.demands.demo",
-                   "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo")
+# The grids come before the activities: the 三会一课 of the demo's branches (grid branches included) are made there.
+DEMO_EXTENSIONS = ("jiceng.grids.demo", "jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo",
+                   "jiceng.members.demo", "jiceng.members.demo_transfers", "jiceng.members.demo_dues",
+                   "jiceng.demands.demo", "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:
