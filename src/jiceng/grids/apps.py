@@ -7,8 +7,12 @@ class GridsConfig(AppConfig):
     verbose_name = _("网格与联系户")
 
     def ready(self) -> None:
-        from jiceng.places.models import subtree_moved
+        from django.utils.translation import gettext_lazy as label
 
+        from jiceng.places.models import subtree_moved
+        from jiceng.stations.maplayers import Layer, register
+
+        from .maplayer import build_grids
         from .models import Grid, HouseholdContact, RenovationProject
 
         # Grids, households and projects copy their place's district and street for scoping; a moved subtree
@@ -16,3 +20,4 @@ class GridsConfig(AppConfig):
         subtree_moved.connect(lambda sender, places, **kw: [model.resync_location(places) for model in
                                                             (Grid, HouseholdContact, RenovationProject)],
                               weak=False, dispatch_uid="grids-resync")
+        register(Layer("grids", label("微网格"), build_grids, after="gaps"))

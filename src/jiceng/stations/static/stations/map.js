@@ -78,6 +78,18 @@
           .addTo(group);
       });
     },
+    grids: function (features, group) {
+      L.geoJSON({ type: "FeatureCollection", features: features }, {
+        style: function (f) {
+          var warned = f.properties.warnings && f.properties.warnings.length;
+          return { color: warned ? "#f59f00" : "#4263eb", weight: 2, fillOpacity: 0.08 };
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindPopup(popup(p.name, [p.street, p.members_label, p.branch || ""].concat(p.warnings || []), p.url));
+        }
+      }).addTo(group);
+    },
     points: function (colour) {
       return function (features, group) {
         features.forEach(function (f) {
@@ -90,7 +102,7 @@
     }
   };
   var RENDERERS = {
-    base: render.base, buildings: render.buildings, stations: render.stations, gaps: render.gaps,
+    base: render.base, buildings: render.buildings, stations: render.stations, gaps: render.gaps, grids: render.grids,
     needs: render.points("#f76707"), resources: render.points("#2fb344"), activities: render.points("#ae3ec9")
   };
 
