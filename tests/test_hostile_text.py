@@ -232,6 +232,7 @@ def test_hostile_text_through_every_entry_point_then_every_export(client, world)
         "activities:pioneer": {},
         "members:dues_report": {"organization": world["org"].pk},
         "organizations:coverage": {"place": world["tree"]["district"].pk},
+        "matrix:report": {"year": timezone.localdate().year},
         **{name: {"year": timezone.localdate().year, "place": world["tree"]["district"].pk}
            for name in ("reports:party_statistics", "reports:projects", "reports:demands")},
     }

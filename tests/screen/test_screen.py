@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import reverse
 
 from jiceng.accounts.models import Role
@@ -110,14 +112,26 @@ def test_the_screen_needs_a_login(client, world):
     assert client.get(reverse("screen:stream")).status_code == 302
 
 
+def close(response) -> None:
+    """Close a stream read only in part, as the test client does for one read to its end: without the request's
+    end closing the test's database connection (on PostgreSQL it is inside the test's transaction)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def read_events(response) -> list[str]:
     """Every chunk the (bounded, SCREEN_STREAM_SECONDS in the test settings) stream sends until it ends."""
     chunks = [chunk.decode() for chunk in response.streaming_content]
-    response.close()
+    close(response)
     return chunks
 
 
-@pytest.mark.django_db
+# Committing tests: a stream's end closes the request's database connection, which on PostgreSQL would end the
+# transaction a plain test runs in.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_stream_sends_the_data_at_once_and_then_only_on_a_change_in_its_places(client, world):
     client.force_login(world["street1_staff"])
     response = client.get(reverse("screen:stream"))
@@ -128,7 +142,7 @@ def test_the_stream_sends_the_data_at_once_and_then_only_on_a_change_in_its_plac
     first = next(chunks).decode()  # no Last-Event-ID: the current data at once
     assert first.startswith("id: ") and "\ndata: " in first
     version = int(first.split("\n")[0][4:])
-    response.close()
+    close(response)
 
     # Another street's demand: nothing for street 1 (its version did not move), until the stream ends.
     Demand.objects.create(text="另一条街道的需求", place=world["park2"])
@@ -155,7 +169,7 @@ def test_a_change_reaches_an_open_stream(client, world):
     next(chunks)  # retry
     Demand.objects.create(text="路灯坏了", place=world["park1"])
     event = next(chunks).decode()
-    response.close()
+    close(response)
     assert "data: " in event and json.loads(event.split("data: ", 1)[1])["demands"]["today"]["total"] == 1
 
 

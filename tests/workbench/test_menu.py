@@ -47,7 +47,8 @@ def test_a_superuser_sees_every_entry(people):
 
 
 def test_each_role_sees_the_sections_it_uses(people):
-    every = {"基础信息", "党员事务", "需求与走访", "三张清单", "楼宇治理", "组织生活", "分析报告", "上报报表"}
+    every = {"基础信息", "服务阵地", "党员事务", "需求与走访", "三张清单", "楼宇治理", "网格与联系户", "组织生活",
+             "分析报告", "上报报表"}
     assert set(menu(people["street_staff"])) == every
     worker = menu(people["building_worker"])
     assert "党员事务" not in worker and worker["分析报告"] == ["大屏", "稳商", "覆盖报告"] and "上报报表" not in worker

@@ -8,7 +8,6 @@ import math
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,7 +22,8 @@ from .. import services
 from ..models import Amenity, Duty, Station
 
 
-@extend_schema_field(OpenApiTypes.DOUBLE)
+# Written as a string of six decimals, like the places' coordinates (a number is accepted on input too).
+@extend_schema_field({"type": "string", "format": "decimal"})
 class CoordinateField(serializers.Field):
     """A coordinate in degrees: a finite number (or numeric string), never a boolean, NaN or infinity."""
 
