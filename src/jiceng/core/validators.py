@@ -346,3 +346,14 @@ def birth_date_mismatch(id_number: str, birth_date) -> dict:
     if birth_date and born != birth_date:
         return {"birth_date": _("出生日期与身份证号码不一致(应为 %(date)s)。") % {"date": born}}
     return {}
+
+
+def place_id_param(raw: object) -> int | None:
+    """A request's `place` parameter as an id: None when not given, a ValidationError naming the field when it is
+    not a whole number that fits a database key (the reports and the matrix report read it the same way)."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        raise ValidationError({"place": _("地域应为整数 ID。")})
+    return int(text)

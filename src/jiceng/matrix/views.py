@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views import generic
 
 from jiceng.accounts.models import AuditEvent
 from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
 from jiceng.core.scoping import scope_for
+from jiceng.core.validators import place_id_param
 from jiceng.places.models import Place
 
 from .report import excel_sheets, list_links, matrix_report, parse_year
@@ -26,12 +26,10 @@ PLACE_KINDS = ("district", "street", "park", "commercial_building", "community",
 def visible_place(user, raw):
     """The `place` parameter as a place in the viewer's scope: None when not given, a ValidationError naming the
     field when not an id, 404 when not theirs (an id outside the scope reads as not found, docs/permissions.md)."""
-    if raw in (None, ""):
+    place_id = place_id_param(raw)
+    if place_id is None:
         return None
-    text = str(raw).strip()
-    if not text.isdigit() or len(text) > 18:
-        raise ValidationError({"place": _("地域应为整数 ID。")})
-    place = Place.objects.restrict(user).filter(pk=int(text)).first()
+    place = Place.objects.restrict(user).filter(pk=place_id).first()
     if place is None:
         raise Http404
     return place

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.schema import NOT_FOUND
+from jiceng.core.validators import place_id_param
 
 from . import services
 from .periods import parse_period
@@ -106,16 +107,16 @@ class PartyStatisticsAPIView(APIView):
             period = parse_period(request.query_params)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        raw_place = (request.query_params.get("place") or "").strip()
-        place = None
-        if raw_place:
-            if not raw_place.isdigit():
-                errors["place"] = [_t("地域应为整数 ID。")]
-            else:
-                place = services.report_places(request.user).filter(pk=int(raw_place)).first()
-                if place is None:
-                    # The same answer for a place that does not exist and one outside the scope (no leak).
-                    errors["place"] = [_t("没有这个区、街道或园区,或不在您的管辖范围内。")]
+        place = place_id = None
+        try:
+            place_id = place_id_param(request.query_params.get("place"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if place_id is not None:
+            place = services.report_places(request.user).filter(pk=place_id).first()
+            if place is None:
+                # The same answer for a place that does not exist and one outside the scope (no leak).
+                errors["place"] = [_t("没有这个区、街道或园区,或不在您的管辖范围内。")]
         if errors:
             return Response(errors, status=400)
         if place is None:

@@ -23,6 +23,7 @@ from jiceng.core import audit
 from jiceng.core.excel import xlsx_response
 from jiceng.core.pdf import PdfFontMissing, font_missing_response, pdf_response
 from jiceng.core.tables import KEY, SECONDARY, TITLE
+from jiceng.core.validators import place_id_param
 
 from . import services
 from .periods import FIRST_YEAR, Period, parse_period
@@ -42,17 +43,17 @@ class ReportView(LoginRequiredMixin, View):
 
     def get(self, request):
         places = services.report_places(request.user)
-        raw_place = (request.GET.get("place") or "").strip()
         errors: dict[str, str] = {}
-        place = None
-        if raw_place:
-            if not raw_place.isdigit():
-                errors["place"] = str(_("地域应为整数 ID。"))
-            else:
-                place = places.filter(pk=int(raw_place)).first()
-                if place is None:
-                    raise Http404  # not a place, or not one in the viewer's scope: the same answer
-        else:
+        place = place_id = None
+        try:
+            place_id = place_id_param(request.GET.get("place"))
+        except ValidationError as exc:
+            errors.update({name: " ".join(messages) for name, messages in exc.message_dict.items()})
+        if place_id is not None:
+            place = places.filter(pk=place_id).first()
+            if place is None:
+                raise Http404  # not a place, or not one in the viewer's scope: the same answer
+        elif "place" not in errors:
             place = services.default_place(request.user)
         try:
             period = parse_period(request.GET)
@@ -85,7 +86,7 @@ class ReportView(LoginRequiredMixin, View):
                          detail=f"{export} {period.slug}")
             return response
         # The tabs keep the chosen place and period; for the defaults they are the menu's plain addresses.
-        default = services.default_place(request.user) if raw_place else place
+        default = services.default_place(request.user) if place_id is not None else place
         carry = {"place": place.pk} if place != default else {}
         ctx["place_query"] = urlencode(carry)
         if period != Period(timezone.localdate().year):
