@@ -25,6 +25,10 @@ def clock():
 
 @pytest.fixture
 def portal(tree, clock):
+    return build_portal(tree)
+
+
+def build_portal(tree):
     """Building 1 in park 1 with a head, a station in the park (with a duty phone), a service, a member, an
     enterprise with its contact, a demand, a public and an internal activity."""
     park, building = tree["park1"], tree["building1"]
