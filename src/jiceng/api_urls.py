@@ -9,7 +9,7 @@ from jiceng.demands.api.views import (
     ServiceViewSet,
     VisitViewSet,
 )
-from jiceng.enterprises.api.views import EnterpriseViewSet
+from jiceng.enterprises.api.views import EnterpriseUpdateViewSet, EnterpriseViewSet
 from jiceng.enterprises.importing import ENTERPRISE_IMPORT
 from jiceng.matrix.api import MatrixReportAPIView
 from jiceng.members.api.affairs import (
@@ -43,6 +43,7 @@ from jiceng.risk.api.views import (
 router = DefaultRouter()
 router.register("places", PlaceViewSet, basename="place")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("enterprise-updates", EnterpriseUpdateViewSet, basename="enterprise-update")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("organization-coverages", CoverageViewSet, basename="coverage")
 router.register("committee-members", CommitteeMemberViewSet, basename="committeemember")

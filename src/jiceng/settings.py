@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "jiceng.stations",  # service stations, 500 m service circles and the map
     "jiceng.matrix",  # the 3×3 matrix tags and their report (columns of activities and projects, no models)
     "jiceng.grids",
+    "jiceng.portal",  # public pages: /p/<place id>/ and its QR poster, the public activity list (no models)
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
     "jiceng.screen",  # the live big screen and the demand roll-ups it reads (above the domain apps)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("matrix/", include("jiceng.matrix.urls")),
     path("reports/", include("jiceng.reports.urls")),
     path("grids/", include("jiceng.grids.urls")),
+    path("p/", include("jiceng.portal.urls")),
     path("open311/v2/", include("jiceng.demands.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

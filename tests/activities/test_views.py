@@ -56,7 +56,9 @@ def test_scoping_lists_and_details(client, world, acts):
 
 
 def test_pages_need_login(client, acts):
-    for url in (reverse("activities:activity_list"), reverse("activities:calendar"),
+    # /activities/ itself answers visitors with the public list (issue 19; tests/portal).
+    assert client.get(reverse("activities:activity_list")).status_code == 200
+    for url in (reverse("activities:calendar"),
                 reverse("activities:compliance"), reverse("activities:activity_detail", args=[acts["mine"].pk])):
         r = client.get(url)
         assert r.status_code == 302 and "/accounts/login" in r["Location"]

@@ -56,7 +56,8 @@ def test_each_role_sees_the_sections_it_uses(people):
     assert secretary["党员事务"] == ["发展党员", "转接", "党费", "六个月未参加组织生活等", "分配的工作"]
     assert "分析报告" not in secretary and "地域" not in secretary["基础信息"] and "楼宇治理" not in secretary
     contact = menu(people["unit_contact"])
-    assert contact["两新组织"] == ["两新组织"] and "党员事务" not in contact and "分析报告" not in contact
+    assert contact["基础信息"] == ["两新组织", "单位信息更新"]
+    assert "党员事务" not in contact and "分析报告" not in contact
     assert contact["三张清单"] == ["需求清单", "资源清单", "项目清单", "联席会议"]
     assert menu(people["nobody"]) == {"需求": ["需求"], "活动": ["活动"]}
 

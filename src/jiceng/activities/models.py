@@ -864,3 +864,56 @@ class MeetingPhoto(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:meeting_photo", args=[self.record.activity_id, self.pk])
+
+
+# --- the message wall (留言墙) ---------------------------------------------------------------------------------------
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+
+
+WALL_MESSAGE_MAX = 200
+
+
+class ActivityMessage(models.Model):
+    """A short message on an activity's wall, shown publicly only once a moderator approved it (docs/decisions/078).
+
+    Written by someone who signed up (no login: proven by the mobile number they signed up with) or by a signed-in
+    user. The phone is kept to tie the message to the sign-up and is never shown."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="messages", verbose_name=_("活动"))
+    text = models.CharField(_("留言"), max_length=WALL_MESSAGE_MAX)
+    author_name = models.CharField(_("署名"), max_length=50)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    signup = models.ForeignKey(SignUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                               verbose_name=_("报名"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("留言账号"))
+    status = models.CharField(_("状态"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING,
+                              db_index=True)
+    created = models.DateTimeField(_("留言时间"), default=timezone.now)
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("审核人"))
+    moderated_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["phone"])
+
+    objects = ScopedManager()
+    personal_fields = {"phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("活动留言")
+        verbose_name_plural = _("活动留言")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["activity", "status", "created"], name="activity_message_wall")]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:20]}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        # The moderators' messages (the activities they manage) and one's own.
+        q = managed_q(scope)
+        if scope.user_id is not None:
+            q |= models.Q(user_id=scope.user_id)
+        return as_union(cls, q)

@@ -59,6 +59,13 @@ def member_for(user) -> Member | None:
     return Member.objects.filter(pk__in=ids).order_by("pk").first() if ids else None
 
 
+def has_staff_view(user) -> bool:
+    """Whether /activities/ shows the user the staff list (any role, or a superuser) rather than the public one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(scope_for(user).roles)
+
+
 def users_of_members(member_ids) -> dict[int, list]:
     """member id → the active user accounts acting as that member."""
     users = defaultdict(list)
@@ -255,7 +262,8 @@ def sign_up(activity: Activity, *, member: Member | None = None, name: str = "",
             phone = normalize_cn_mobile(phone)
             if active.filter(member__isnull=True, phone=phone).exists():
                 raise ValidationError({"phone": _("该手机号已报名该活动,不能重复报名。")})
-            signup = SignUp(activity=activity, name=name.strip()[:50], phone=phone)
+            signup = SignUp(activity=activity, name=name.strip()[:50], phone=phone,
+                            user=user if getattr(user, "pk", None) else None)
         confirmed = active.filter(status=SignUpStatus.CONFIRMED).count()
         if activity.capacity is not None and confirmed >= activity.capacity:
             last = active.filter(status=SignUpStatus.WAITLISTED).aggregate(n=Max("position"))["n"] or 0

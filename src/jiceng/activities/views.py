@@ -106,6 +106,15 @@ class ActivityListView(ObjectListView):
     add_url = reverse_lazy("activities:activity_add")
     template_name = "activities/activity_list.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        # One address for everyone (issue 19): staff keep their list; a visitor, or a signed-in person without a
+        # role (a self-registered white-collar worker), sees the upcoming public activities (docs/decisions/077).
+        if not services.has_staff_view(request.user):
+            from jiceng.portal.views import PublicActivityListView
+
+            return PublicActivityListView.as_view()(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def scoped_queryset(self):
         return by_organizer(super().scoped_queryset(), self.request.GET).newest_first(self.request.user)
 
@@ -504,10 +513,17 @@ class PublicSignUpView(generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return {**super().get_initial(), "form_token": intake.form_token()}
+        initial = {**super().get_initial(), "form_token": intake.form_token()}
+        user = self.request.user
+        if user.is_authenticated:  # signed in: the account's name is filled in and the sign-up is tied to it
+            initial["name"] = user.get_full_name() or user.get_username()
+        return initial
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "activity": self.activity}
+        from .wall import approved_messages, message_form
+
+        return {**super().get_context_data(**kwargs), "activity": self.activity,
+                "wall": approved_messages(self.activity), "wall_form": message_form(self.request)}
 
     def post(self, request, *args, **kwargs):
         if intake.throttled(client_ip(request)):
@@ -522,7 +538,8 @@ class PublicSignUpView(generic.FormView):
                            else _t("提交过快或表单已过期,请刷新页面后重试。"))
             return self.form_invalid(form)
         try:
-            signup = services.sign_up(self.activity, name=data["name"], phone=data["phone"])
+            signup = services.sign_up(self.activity, name=data["name"], phone=data["phone"],
+                                      user=self.request.user if self.request.user.is_authenticated else None)
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
@@ -802,3 +819,61 @@ def feed(request, token: str):
     response["Content-Disposition"] = f'inline; filename="activities-{kind}-{pk}.ics"'
     return response
 
+
+
+# --- the message wall (留言墙) ---------------------------------------------------------------------------------------
+class WallPostView(generic.View):
+    """POST a message to a public activity's wall (signed up, or signed in); shown after moderation. Throttled per
+    client like the other public forms (demands/intake.py)."""
+
+    def post(self, request, pk):
+        from . import wall
+
+        activity = get_object_or_404(Activity.objects.select_related(*ACTIVITY_RELATED), pk=pk, public=True)
+        ip = client_ip(request)
+        if intake.throttled(ip):
+            return render(request, "activities/public_throttled.html", {"activity": activity}, status=429)
+        form = wall.message_form(request, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                wall.post_message(activity, text=data["text"], name=data.get("name", ""),
+                                  phone=data.get("phone", ""), user=request.user)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                intake.record_submission(ip)
+                messages.success(request, _t("留言已提交,审核通过后显示。"))
+                return redirect(reverse("activities:public_sign_up", args=[activity.pk]) + "#wall")
+        ctx = {"activity": activity, "form": PublicSignUpForm(initial={"form_token": intake.form_token()}),
+               "wall": wall.approved_messages(activity), "wall_form": form}
+        return render(request, "activities/public_sign_up.html", ctx, status=400)
+
+
+class WallModerationView(LoginRequiredMixin, generic.TemplateView):
+    """The moderators' queue: pending messages on the activities the user manages; approve or reject each."""
+
+    template_name = "activities/wall_queue.html"
+
+    def get_context_data(self, **kwargs):
+        from . import wall
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["pending"] = list(wall.moderation_queue(self.request.user)[:200])
+        return ctx
+
+    def post(self, request):
+        from . import wall
+        from .models import ActivityMessage
+
+        message = get_object_or_404(ActivityMessage.objects.restrict(request.user).select_related("activity"),
+                                    pk=request.POST.get("message") if str(request.POST.get("message", "")).isdigit()
+                                    else 0)
+        decision = request.POST.get("decision")
+        if decision not in ("approve", "reject"):
+            messages.error(request, _t("请选择通过或不通过。"))
+        else:
+            wall.moderate(message, approve=decision == "approve", user=request.user)
+            messages.success(request, _t("已通过,留言将显示在活动页面。") if decision == "approve"
+                             else _t("已设为不通过,留言不会显示。"))
+        return redirect("activities:wall_queue")

@@ -35,6 +35,7 @@ NAVIGATION: list[NavGroup] = [
     NavGroup(_("基础信息"), "database", (
         NavItem(_("地域"), "places:place_list", PLACE_ROLES),
         NavItem(_("两新组织"), "enterprises:enterprise_list", PLACE_ROLES | {UNIT}),
+        NavItem(_("单位信息更新"), "enterprises:update_list", ADMINS | {WORKER, UNIT}),
         NavItem(_("党组织"), "organizations:organization_list", PLACE_ROLES | {SECRETARY}),
         NavItem(_("党员"), "members:member_list", PLACE_ROLES | {SECRETARY}),
     )),
@@ -81,6 +82,7 @@ NAVIGATION: list[NavGroup] = [
     NavGroup(_("组织生活"), "calendar-event", (
         NavItem(_("活动"), "activities:activity_list"),
         NavItem(_("社团联盟"), "activities:club_list", PLACE_ROLES | {SECRETARY}),
+        NavItem(_("留言审核"), "activities:wall_queue", ADMINS | {WORKER, SECRETARY}),
         NavItem(_("三会一课"), "activities:compliance", PARTY_AFFAIRS),
         NavItem(_("先锋指数"), "activities:pioneer", PLACE_ROLES | {SECRETARY}),
         NavItem(_("党建矩阵"), "matrix:report", PLACE_ROLES | {SECRETARY}),

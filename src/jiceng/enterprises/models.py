@@ -133,3 +133,74 @@ class Enterprise(Located):
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         super().save(*args, **kwargs)
+
+
+# --- updates proposed by the enterprise's own contact (reviewed by the building worker) ------------------------------
+class UpdateStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已退回")
+
+
+class EnterpriseUpdate(models.Model):
+    """A change an enterprise's contact (unit_contact role) proposes to their own enterprise: headcount, lease end
+    and contact details. Applied only when a building worker (or street/district staff) approves it; the values
+    before are kept so the history reads "45 → 30" (docs/decisions/079). A None means "no change"."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="updates",
+                                   verbose_name=_("单位"))
+    employees = models.PositiveIntegerField(_("从业人员数"), null=True, blank=True,
+                                            validators=[MinValueValidator(0)])
+    lease_end = fields.DateField(_("租约到期日"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    old_employees = models.PositiveIntegerField(_("原从业人员数"), null=True, blank=True, editable=False)
+    old_lease_end = fields.DateField(_("原租约到期日"), null=True, blank=True, editable=False)
+    old_contact_name = models.CharField(_("原联系人"), max_length=50, blank=True, editable=False)
+    old_contact_phone = models.CharField(_("原联系电话"), max_length=20, blank=True, editable=False)
+    status = models.CharField(_("状态"), max_length=10, choices=UpdateStatus.choices, default=UpdateStatus.PENDING,
+                              db_index=True)
+    reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("提交人"))
+    created = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("审核人"))
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+    personal_fields = {"contact_phone": mask_phone, "old_contact_phone": mask_phone}
+
+    class Meta:
+        verbose_name = _("单位信息更新")
+        verbose_name_plural = _("单位信息更新")
+        ordering = ["-created", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["enterprise"], condition=models.Q(status="pending"),
+                                               name="enterprise_update_one_pending",
+                                               violation_error_message=_("该单位已有待审核的更新。"))]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return pk_url("enterprises:update_detail", self.pk)
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return models.Q(enterprise__in=Enterprise.objects.filter(Enterprise.scope_q(scope)).values("pk"))
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for the fields this update changes; phones masked."""
+        rows = []
+        if self.employees is not None:
+            rows.append((str(_("从业人员数")), str(self.old_employees if self.old_employees is not None else "—"),
+                         str(self.employees)))
+        if self.lease_end is not None:
+            rows.append((str(_("租约到期日")), str(self.old_lease_end or "—"), str(self.lease_end)))
+        if self.contact_name:
+            rows.append((str(_("联系人")), self.old_contact_name or "—", self.contact_name))
+        if self.contact_phone:
+            rows.append((str(_("联系电话")), mask_phone(self.old_contact_phone) or "—", mask_phone(self.contact_phone)))
+        return rows

@@ -7,6 +7,7 @@ from jiceng.core.tables import KEY, SECONDARY, STATUS, Column
 from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 from jiceng.members.models import Member, MemberStatus
 
+from . import updates
 from .filters import EnterpriseFilterSet
 from .forms import EnterpriseForm
 from .models import Enterprise
@@ -52,6 +53,8 @@ class EnterpriseDetailView(ObjectDetailView):
         members = Member.objects.restrict(self.request.user).active().filter(employer=ent)
         ctx["member_counts"] = dict(members.values_list("status").annotate(n=Count("pk")))
         ctx["full_status"] = MemberStatus.FULL
+        ctx["updates"] = list(ent.updates.order_by("-created", "-pk")[:10])
+        ctx["can_propose"] = updates.own_enterprises(self.request.user).filter(pk=ent.pk).exists()
         return ctx
 
 

@@ -50,6 +50,10 @@ class PlaceDetailView(ObjectDetailView):
             from jiceng.governance.services import head_for_place
 
             ctx["head_council"] = head_for_place(place) if place.kind not in ("district", "street") else None
+        if apps.is_installed("jiceng.portal"):  # 楼宇码: the building's public page and its poster for the lobby
+            from jiceng.portal.services import PUBLIC_PLACE_KINDS
+
+            ctx["has_public_page"] = place.kind in PUBLIC_PLACE_KINDS
         return ctx
 
 

@@ -11,6 +11,7 @@ from ..compliance import STATUSES
 from ..models import (
     Activity,
     ActivityKind,
+    ActivityMessage,
     Attendance,
     Club,
     ClubMembership,
@@ -319,3 +320,16 @@ class SpeakerStatsSerializer(serializers.Serializer):
     average = serializers.FloatField(allow_null=True, help_text="average rating of the talks, null without ratings")
     count = serializers.IntegerField(help_text="ratings")
     talks = serializers.IntegerField()
+
+
+class ActivityMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActivityMessage
+        fields = ["id", "activity", "text", "author_name", "status", "created", "moderated_at"]
+        read_only_fields = fields
+
+
+class ActivityMessageRequestSerializer(serializers.Serializer):
+    activity = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    text = serializers.CharField(max_length=1000)
+    author_name = serializers.CharField(max_length=50, required=False, allow_blank=True)

@@ -12,6 +12,7 @@ router.register("activities/attendance", views.AttendanceViewSet, basename="acti
 router.register("activities/ratings", views.RatingViewSet, basename="activities-rating")
 router.register("activities/clubs", views.ClubViewSet, basename="activities-club")
 router.register("activities/series", views.SeriesViewSet, basename="activities-series")
+router.register("activity-messages", views.ActivityMessageViewSet, basename="activity-message")
 router.register("activities/meeting-records", views.MeetingRecordViewSet, basename="activities-meetingrecord")
 
 urlpatterns: list = [

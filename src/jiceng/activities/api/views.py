@@ -31,6 +31,8 @@ from .. import compliance, recurrence, services
 from ..filters import ActivityAPIFilterSet
 from ..models import Activity, Attendance, Club, MeetingRecord, Rating, Series, SignUp, with_counts
 from .serializers import (
+    ActivityMessageRequestSerializer,
+    ActivityMessageSerializer,
     ActivitySerializer,
     AttendanceRequestSerializer,
     AttendanceSerializer,
@@ -450,3 +452,44 @@ class SpeakerAPIView(APIView):
         if member is None:
             raise Http404
         return Response({"member": member.pk, "name": member.name, **services.speaker_stats(member)})
+
+
+class ActivityMessageViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The message wall (留言墙): the messages of the activities one moderates (and one's own); `approve` /
+    `reject` by the activity's moderators. New messages are pending until approved (activities/wall.py)."""
+
+    serializer_class = ActivityMessageSerializer
+
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["activity", "status"]
+
+    def get_queryset(self):
+        from ..models import ActivityMessage
+
+        return ActivityMessage.objects.restrict(self.request.user).order_by("-created", "-pk")
+
+    @extend_schema(request=None)
+    def create(self, request, *args, **kwargs):
+        from .. import wall
+        data = ActivityMessageRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        activity = _scoped(Activity, request.user, data.validated_data["activity"])
+        message = _service(wall.post_message, activity, text=data.validated_data["text"],
+                           name=data.validated_data.get("author_name", ""), user=request.user)
+        return Response(ActivityMessageSerializer(message).data, status=201)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._moderate(approve=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._moderate(approve=False)
+
+    def _moderate(self, *, approve: bool):
+        from .. import wall
+        message = self.get_object()
+        message = _service(wall.moderate, message, approve=approve, user=self.request.user)
+        return Response(ActivityMessageSerializer(message).data)

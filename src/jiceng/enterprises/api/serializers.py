@@ -3,7 +3,7 @@ from rest_framework import serializers
 from jiceng.core.serializers import ModelCleanSerializer
 from jiceng.core.validators import mask_phone
 
-from ..models import Enterprise
+from ..models import Enterprise, EnterpriseUpdate
 
 
 class EnterpriseSerializer(ModelCleanSerializer):
@@ -28,3 +28,34 @@ class EnterpriseSerializer(ModelCleanSerializer):
 
     def validate_credit_code(self, value: str) -> str:
         return value.strip().upper()
+
+
+class EnterpriseUpdateSerializer(serializers.ModelSerializer):
+    contact_phone = serializers.SerializerMethodField()
+    old_contact_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EnterpriseUpdate
+        fields = ["id", "enterprise", "status", "employees", "lease_end", "contact_name", "contact_phone", "note",
+                  "old_employees", "old_lease_end", "old_contact_name", "old_contact_phone", "reason", "created",
+                  "reviewed_at"]
+        read_only_fields = fields
+
+    def get_contact_phone(self, obj) -> str:
+        return mask_phone(obj.contact_phone)
+
+    def get_old_contact_phone(self, obj) -> str:
+        return mask_phone(obj.old_contact_phone)
+
+
+class EnterpriseUpdateRequestSerializer(serializers.Serializer):
+    enterprise = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    employees = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+    lease_end = serializers.DateField(required=False, allow_null=True)
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ReviewSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
