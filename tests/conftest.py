@@ -1,4 +1,5 @@
 import os
+from collections import defaultdict
 
 import pytest
 
@@ -15,6 +16,33 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for a whole module (a load takes tens of seconds) inside an outer transaction that is
+    rolled back when the module ends. Each test's own transaction nests in it as a savepoint, so every test sees the
+    demo as loaded and undoes its own writes. Every test of such a module must use it (checked at collection): a
+    test that did not would still run inside the loaded demo. Not for transactional or browser tests."""
+    from django.db import transaction
+
+    from jiceng.operations.demo import load_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
+def pytest_collection_modifyitems(config, items):
+    by_module = defaultdict(list)
+    for item in items:
+        by_module[getattr(item, "module", None)].append(item)
+    for module, module_items in by_module.items():
+        sharing = ["shared_demo" in getattr(item, "fixturenames", ()) for item in module_items]
+        if any(sharing) and not all(sharing):
+            strays = [item.name for item, shares in zip(module_items, sharing, strict=True) if not shares]
+            raise pytest.UsageError(f"{module.__name__}: every test of a module that uses shared_demo must use it "
+                                    f"(these do not: {', '.join(strays)})")
 
 
 @pytest.fixture
