@@ -53,7 +53,7 @@ class SentCode:
 
 
 def _hash(mobile: str, purpose: str, code: str) -> str:
-    return salted_hmac("jiceng.channels.verification", f"{mobile}:{purpose}:{code}").hexdigest()
+    return salted_hmac("jiceng.channels.verification", f"{mobile}:{purpose}:{code}", algorithm="sha256").hexdigest()
 
 
 def clean_mobile(mobile: str) -> str:
