@@ -722,7 +722,8 @@ def _totals() -> dict[str, int]:
 # The grids come before the activities: the 三会一课 of the demo's branches (grid branches included) are made there.
 DEMO_EXTENSIONS = ("jiceng.grids.demo", "jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo",
                    "jiceng.members.demo", "jiceng.members.demo_transfers", "jiceng.members.demo_dues",
-                   "jiceng.demands.demo", "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo")
+                   "jiceng.demands.demo", "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo",
+                   "jiceng.channels.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:
