@@ -64,4 +64,4 @@ def load(users: dict[str, Any], today: dt.date, say=None) -> None:
     Delivery.objects.bulk_create(rows)
     if say is not None:
         say(f"已载入通知渠道演示数据:{street.name}企业微信群机器人、手机号注册的居民 {RESIDENT_MOBILE}"
-            f"(密码同演示账号)、{len(rows)} 条通知投递记录。")
+            f"(密码同其他演示用户)、{len(rows)} 条通知投递记录。")
