@@ -81,5 +81,6 @@ urlpatterns = [
     path("", include("jiceng.governance.api.urls")),
     path("", include("jiceng.stations.api.urls")),
     path("", include("jiceng.grids.api.urls")),
+    path("", include("jiceng.channels.api.urls")),
     path("", include(router.urls)),
 ]

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "jiceng.matrix",  # the 3×3 matrix tags and their report (columns of activities and projects, no models)
     "jiceng.grids",
     "jiceng.portal",  # public pages: /p/<place id>/ and its QR poster, the public activity list (no models)
+    "jiceng.channels",  # notification channels (e-mail, SMS, WeCom robots), delivery log, SMS codes, registration
     "jiceng.operations",  # demo, seed, bench, backup, restore: orchestration above the domain apps
     "jiceng.workbench",  # each role's home page, assembled from the domain apps (also above them)
     "jiceng.screen",  # the live big screen and the demand roll-ups it reads (above the domain apps)
@@ -391,3 +392,29 @@ JICENG = {
     "MAP_TILE_ATTRIBUTION": os.environ.get("JICENG_MAP_TILE_ATTRIBUTION", ""),
     "MAP_TILE_MAX_ZOOM": int(os.environ.get("JICENG_MAP_TILE_MAX_ZOOM", "18")),
 }
+
+# Notification channels (jiceng.channels, docs/deploy.md "Notification channels", decisions 071–073).
+# WeCom (企业微信) group robot used for street-level events when no robot is configured as data for the street.
+JICENG_WECOM_WEBHOOK = os.environ.get("JICENG_WECOM_WEBHOOK", "").strip()
+# The site's address for links in robot messages, SMS and e-mail (e.g. https://jiceng.example.gov.cn).
+JICENG_SITE_URL = os.environ.get("JICENG_SITE_URL", "").strip().rstrip("/")
+# The SMS gateway: a JSON POST signed with HMAC-SHA256 (JICENG_SMS_KEY). No URL: "console" SMS, written to the
+# delivery log and DATA_DIR/sms/outbox.log, so the demo registers people without a gateway.
+JICENG_SMS_URL = os.environ.get("JICENG_SMS_URL", "").strip()
+JICENG_SMS_KEY = os.environ.get("JICENG_SMS_KEY", "").strip()
+JICENG_SMS_TEMPLATE = os.environ.get("JICENG_SMS_TEMPLATE", "").strip()
+JICENG_SMS_TEMPLATES = {  # per purpose; each falls back to JICENG_SMS_TEMPLATE
+    "code": os.environ.get("JICENG_SMS_TEMPLATE_CODE", "").strip() or JICENG_SMS_TEMPLATE,
+    "notice": os.environ.get("JICENG_SMS_TEMPLATE_NOTICE", "").strip() or JICENG_SMS_TEMPLATE,
+}
+# How deliveries run: "auto" (the task queue when a consumer runs, i.e. HUEY is not immediate; otherwise a
+# thread in the web process, decision 071), "queue", "thread" or "inline" (tests: after commit, in the request).
+JICENG_DELIVERY_MODE = os.environ.get("JICENG_DELIVERY_MODE", "auto").strip()
+JICENG_DELIVERY_TIMEOUT = float(os.environ.get("JICENG_DELIVERY_TIMEOUT", "5"))  # seconds per HTTP attempt
+JICENG_DELIVERY_RETRIES = int(os.environ.get("JICENG_DELIVERY_RETRIES", "3"))  # after the first attempt
+JICENG_DELIVERY_BACKOFF = float(os.environ.get("JICENG_DELIVERY_BACKOFF", "30"))  # 30 s, 2 min, 8 min (×4)
+# One-time SMS codes (channels/verification.py): at most one per mobile per SMS_CODE_INTERVAL seconds and
+# SMS_CODES_PER_ADDRESS per client address per hour; five wrong codes lock the mobile for SMS_LOCK_MINUTES.
+SMS_CODE_INTERVAL = int(os.environ.get("JICENG_SMS_CODE_INTERVAL", "60"))
+SMS_CODES_PER_ADDRESS = int(os.environ.get("JICENG_SMS_CODES_PER_ADDRESS", "10"))
+SMS_LOCK_MINUTES = int(os.environ.get("JICENG_SMS_LOCK_MINUTES", "30"))

@@ -16,3 +16,7 @@ JICENG = {**JICENG, "PIONEER_BOARD_SECONDS": 0, "COMPLIANCE_REPORT_SECONDS": 0,
            "SCREEN_POLL_SECONDS": 0.2}
 REST_FRAMEWORK = {**REST_FRAMEWORK,
                   "DEFAULT_THROTTLE_RATES": {"user_write": "100000/min", "anon_write": "100000/min"}}
+# Deliveries run after commit in the request, retried at once (no waiting), with a short HTTP timeout.
+JICENG_DELIVERY_MODE = "inline"
+JICENG_DELIVERY_BACKOFF = 0
+JICENG_DELIVERY_TIMEOUT = 0.5

@@ -9,6 +9,7 @@ from jiceng.workbench.views import WorkbenchView
 urlpatterns = [
     path("", WorkbenchView.as_view(), name="home"),
     path("healthz", views_site.healthz, name="healthz"),
+    path("", include("jiceng.channels.urls")),  # /accounts/register/, /accounts/preferences/, /deliveries/
     path("accounts/", include("jiceng.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("choices/<slug:kind>/", views_choosers.ChoicesView.as_view(), name="choices"),

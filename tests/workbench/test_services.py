@@ -363,10 +363,14 @@ def test_chart_data_is_a_json_script_for_the_static_chart_code(world):
     assert "workbench/trend_chart.js" in html and "vendor/echarts/echarts.min.js" in html
 
 
-def test_a_user_without_a_role_is_told_so(db, clock):
+def test_a_user_without_a_role_sees_the_residents_workbench(db, clock):
+    # A registered resident or white-collar worker (issue 19): their demands, notifications, activities, settings.
     client = Client()
     client.force_login(f.user("newcomer"))
-    assert 'data-testid="no-role"' in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert 'data-testid="panel-resident"' in html
+    for key in ("my_demands", "my_notifications", "open_activities", "my_settings"):
+        assert f'data-testid="section-{key}"' in html
 
 
 def test_the_workbench_speaks_english_too(world):

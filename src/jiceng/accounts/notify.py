@@ -1,4 +1,5 @@
-"""Sending notifications: in-app rows now, e-mail after the transaction commits.
+"""Sending notifications: in-app rows now; e-mail, SMS and WeCom robots through the delivery log after the
+transaction commits (jiceng.channels, per each recipient's preferences).
 
 Every notification is made here, from a key of the registry in jiceng.accounts.notifications and its parameters,
 so each reader sees it in their own language (decision 048).
@@ -9,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.apps import apps
 
 from .models import Notification
 from .notifications import check, encode_params, source_text
@@ -29,11 +28,8 @@ def notify(users: Iterable, key: str, params: dict[str, Any] | None = None, url:
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
         [Notification(user=u, key=key, params=stored, message=message, url=url) for u in recipients.values()])
-    emails = [u.email for u in recipients.values() if u.email]
-    if emails:
-        # Users choose their language per browser (a cookie), not in their account: e-mail speaks the platform's
-        # default language.
-        transaction.on_commit(lambda: send_mail(
-            subject=f"[Jiceng] {message[:60]}", message=f"{message}\n{url}", from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=emails, fail_silently=True))
+    if apps.is_installed("jiceng.channels"):
+        from jiceng.channels.events import queue_for_notification
+
+        queue_for_notification(list(recipients.values()), key, message, url)
     return rows

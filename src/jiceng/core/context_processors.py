@@ -93,6 +93,7 @@ NAVIGATION: list[NavGroup] = [
         NavItem(_("稳商"), "risk:board", PLACE_ROLES),
         NavItem(_("覆盖报告"), "organizations:coverage", PLACE_ROLES),
         NavItem(_("节假日安排"), "holidays:year_list", ADMINS),
+        NavItem(_("通知投递记录"), "channels:delivery_list", ADMINS),
     )),
     # The reports a street or district owes upward each year (issue 17): for the staff who file them.
     NavGroup(_("上报报表"), "report", (

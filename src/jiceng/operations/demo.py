@@ -723,7 +723,7 @@ def _totals() -> dict[str, int]:
 DEMO_EXTENSIONS = ("jiceng.grids.demo", "jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo",
                    "jiceng.members.demo", "jiceng.members.demo_transfers", "jiceng.members.demo_dues",
                    "jiceng.demands.demo", "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo",
-                   "jiceng.portal.demo")
+                   "jiceng.portal.demo", "jiceng.channels.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:

@@ -512,6 +512,32 @@ def member_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     return [mine, dues_section_, index, sign_up]
 
 
+def resident_panel(user, scope: Scope, today: dt.date) -> list[Section]:
+    """A user with no role (a resident or white-collar worker who registered with their mobile, issue 19): their
+    demands, their latest notifications, activities open to them, and where to choose how they are told."""
+    from jiceng.activities.models import Activity, ActivityStatus
+    from jiceng.demands.models import Demand
+
+    now = timezone.now()
+    first, count = first_rows(Demand.objects.restrict(user).filter(requester_user=user).order_by("-created", "-pk"))
+    demands = Section("my_demands", _("我提的需求"), _("还没有提过需求"), reverse("demands:demand_list"), count)
+    demands.rows = [Row(str(d), d.get_absolute_url(), d.get_status_display()) for d in first]
+    latest, count = first_rows(user.notifications.order_by("-created", "-pk"))
+    told = Section("my_notifications", _("我的通知"), _("还没有通知"), reverse("demands:inbox"),
+                   user.notifications.filter(read=False).count())
+    told.rows = [Row(n.text, n.url or None, f"{timezone.localtime(n.created):%m-%d %H:%M}",
+                     "" if n.read else WARNING) for n in latest]
+    upcoming, count = first_rows(Activity.objects.restrict(user).filter(status=ActivityStatus.PLANNED, start__gt=now)
+                                 .order_by("start", "pk"))
+    activities = Section("open_activities", _("近期活动"), _("近期没有开放的活动"), reverse("activities:activity_list"),
+                         count)
+    activities.rows = [Row(a.title, a.get_absolute_url(), f"{timezone.localtime(a.start):%m-%d %H:%M}")
+                       for a in upcoming]
+    settings_ = Section("my_settings", _("通知方式"), "", reverse("channels:preferences"), None)
+    settings_.rows = [Row(_("选择短信、邮件或企业微信群提醒"), reverse("channels:preferences"))]
+    return [demands, told, activities, settings_]
+
+
 # What the overview counts: a save or delete of any of these retires the figures computed before it.
 OVERVIEW_WATCHES = ("enterprises.Enterprise", "organizations.Coverage", "organizations.Organization",
                     "members.Member", "places.Place", "demands.Demand")
@@ -609,5 +635,7 @@ def workbench(user, today: dt.date | None = None) -> list[Panel]:
         sections = build(user, scope, today)
         if sections:
             panels.append(Panel(key, title, sections))
+    if not panels and not scope.everything and not scope.roles and "jiceng.channels" in settings.INSTALLED_APPS:
+        panels.append(Panel("resident", str(_("居民/白领")), resident_panel(user, scope, today)))
     return panels
 
