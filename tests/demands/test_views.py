@@ -41,6 +41,29 @@ def test_public_form_creates_demand_and_tracking_page(client, world, past_token)
     assert demand.source == "public" and demand.street == world["tree"]["street1"]
 
 
+def test_public_form_signed_in_resident_is_the_requester_and_is_told_when_resolved(client, world, past_token):
+    from django.contrib.auth import get_user_model
+
+    from jiceng.accounts.models import Notification
+
+    resident = get_user_model().objects.create_user("13912345678", password="x")
+    client.force_login(resident)
+    public_post(client, world["tree"]["building1"])
+    demand = Demand.objects.get()
+    assert demand.requester_user == resident and demand.source == "public"
+    assert not Notification.objects.filter(user=resident).exists()
+    staff = world["staff"]
+    workflow.accept(demand, user=staff)
+    workflow.assign(demand, user=staff, assignee_user=staff)
+    workflow.resolve(demand, user=staff, note="已修好")
+    assert Notification.objects.filter(user=resident, key="demand.resolved").exists()
+
+
+def test_public_form_anonymous_has_no_requester_account(client, world, past_token):
+    public_post(client, world["tree"]["building1"])
+    assert Demand.objects.get().requester_user is None
+
+
 def test_public_form_spam_checks(client, world):
     # Submitted instantly (no monkeypatch): refused, nothing saved.
     r = public_post(client, world["tree"]["building1"])

@@ -383,10 +383,13 @@ class PublicDemandView(generic.FormView):
             form.add_error(None, _t("提交过快或表单已过期,请刷新页面后重试。"))
             return self.form_invalid(form)
         service = self.get_service()
+        # A signed-in visitor (a registered resident or white-collar worker scanning the building's code) is the
+        # requester: the demand shows among their own, and they are told when it is resolved.
+        user = self.request.user if self.request.user.is_authenticated else None
         try:
             with transaction.atomic():
                 demand = workflow.submit(
-                    text=data["text"], place=data["place"], requester_name=data.get("requester_name", ""),
+                    text=data["text"], place=data["place"], user=user, requester_name=data.get("requester_name", ""),
                     requester_phone=data.get("requester_phone", ""), requester_kind=RequesterKind.RESIDENT,
                     source=DemandSource.SERVICE_ORDER if service else DemandSource.PUBLIC, service=service,
                     category=service.category if service else None)
