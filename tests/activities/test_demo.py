@@ -19,7 +19,8 @@ def test_demo(client):
     assert series.rrule == "FREQ=MONTHLY;BYDAY=+2TH"
     assert series.activities.count() >= 7
     assert Attendance.objects.filter(activity__series=series).exists()
-    lectures = Activity.objects.filter(kind="micro_lecture")
+    # The activities' own (the portal's demo adds an upcoming public lecture to the buildings that had none).
+    lectures = Activity.objects.filter(kind="micro_lecture").exclude(title="午间微课堂:个税汇算与专项附加扣除")
     assert lectures.count() == 5 and Rating.objects.filter(activity__in=lectures).count() > 20
     assert Club.objects.count() == 5
     match = Activity.objects.get(title="羽毛球友谊赛")
