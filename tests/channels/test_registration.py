@@ -136,6 +136,20 @@ def test_register_happy_path(client, gateway, django_capture_on_commit_callbacks
     assert 'data-testid="panel-resident"' in home.content.decode()
 
 
+@pytest.mark.parametrize(("given", "lands"), [
+    ("/p/7/", "/p/7/"),  # back to the building's page the visitor came from
+    ("https://evil.example/", None),  # never another site (an open redirect)
+    ("//evil.example/p/7/", None),
+])
+def test_register_returns_to_the_page_it_was_opened_from(client, gateway, django_capture_on_commit_callbacks,
+                                                         given, lands):
+    client.get(reverse("channels:register"), {"next": given})
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client)
+    response = register(client, code_from(gateway))
+    assert response.status_code == 302 and response.url == (lands or reverse("home"))
+
+
 def test_register_with_a_bad_code(client, gateway, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         send(client)

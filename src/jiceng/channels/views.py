@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import generic
@@ -26,6 +27,16 @@ from .senders import console_sms
 from .verification import CodeRefused, send_code
 
 SESSION_MOBILE = "register_mobile"
+SESSION_NEXT = "register_next"
+
+
+def _safe_next(request, value: str) -> str:
+    """Where to go after registering (a page of this site only: an open redirect would lend the site's name to
+    phishing, OWASP's Unvalidated Redirects cheat sheet)."""
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return ""
 
 
 class RegisterView(generic.View):
@@ -34,8 +45,13 @@ class RegisterView(generic.View):
     template_name = "channels/register.html"
 
     def get(self, request):
+        next_url = _safe_next(request, request.GET.get("next", ""))
         if request.user.is_authenticated:
-            return redirect("home")
+            return redirect(next_url or "home")
+        if next_url:
+            # Kept across the two steps (the code's page is a redirect back here): a visitor who came from a
+            # building's page (its QR code) returns there, signed in.
+            request.session[SESSION_NEXT] = next_url
         mobile = request.session.get(SESSION_MOBILE, "")
         return self.page(request, MobileForm(initial={"mobile": mobile}), RegisterForm(initial={"mobile": mobile})
                          if mobile else None)
@@ -72,9 +88,10 @@ class RegisterView(generic.View):
             form.add_error("mobile" if exc.code == "mobile_used" else "code", exc.messages[0])
             return self.page(request, MobileForm(initial={"mobile": data["mobile"]}), form, status=400)
         request.session.pop(SESSION_MOBILE, None)
+        next_url = _safe_next(request, request.session.pop(SESSION_NEXT, ""))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("注册成功,欢迎使用基层平台。"))
-        return redirect("home")
+        return redirect(next_url or "home")
 
 
 class PreferencesView(LoginRequiredMixin, generic.View):
