@@ -114,3 +114,17 @@ def test_signed_in_sign_up_is_tied_to_the_account(portal, clock):
                     {"name": "白领小周", "phone": "13512345678", "form_token": token, "website": ""})
     assert r.status_code == 200
     assert portal["public"].signups.get(phone="13512345678").user == resident
+
+
+def test_a_registered_resident_finds_name_and_mobile_filled_in(portal, clock):
+    from jiceng.channels.models import UserContact
+
+    resident = f.user("13512345678")
+    resident.first_name = "白领小周"
+    resident.save()
+    UserContact.objects.create(user=resident, mobile="13512345678")
+    client = Client()
+    client.force_login(resident)
+    form = client.get(f"/activities/{portal['public'].pk}/public/").context["form"]
+    assert form.initial["name"] == "白领小周" and form.initial["phone"] == "13512345678"
+

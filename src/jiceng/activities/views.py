@@ -517,6 +517,10 @@ class PublicSignUpView(generic.FormView):
         user = self.request.user
         if user.is_authenticated:  # signed in: the account's name is filled in and the sign-up is tied to it
             initial["name"] = user.get_full_name() or user.get_username()
+            # and the mobile number the account was registered with (jiceng.channels' verified contact), if any
+            contact = getattr(user, "contact", None)
+            if contact is not None and contact.mobile:
+                initial["phone"] = contact.mobile
         return initial
 
     def get_context_data(self, **kwargs):
