@@ -127,7 +127,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "action_en", "due_date",
                   "due_provisional",
                   "status", "outcome",
-                  "assignees", "created", "closed_by", "closed_at"]
+                  "assignees", "department", "department_state", "sign_due", "signed_at", "return_reason",
+                  "sign_escalated_at", "created", "closed_by", "closed_at"]
         read_only_fields = fields
 
 
@@ -141,3 +142,10 @@ class LevelThresholdSerializer(ModelCleanSerializer):
     class Meta:
         model = LevelThreshold
         fields = ["level", "min_score"]
+
+
+class FollowUpDepartmentSerializer(serializers.Serializer):
+    department = serializers.IntegerField(required=False, allow_null=True,
+                                          help_text="职能部门 id(/api/departments/),派给部门时必填。")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                   help_text="退单理由(退单时必填)。")
