@@ -121,9 +121,9 @@ class CallbackForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee_user = PersonChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("职能部门"), queryset=Department.objects.none(), required=False,
-                                        help_text=_("派给职能部门:部门须在签收时限内签收或退单。"))
-    department_text = forms.CharField(label=_("其他承办部门"), required=False, max_length=100)
+    to_department = forms.ModelChoiceField(label=_("职能部门"), queryset=Department.objects.none(), required=False,
+                                           help_text=_("派给职能部门:部门须在签收时限内签收或退单。"))
+    department = forms.CharField(label=_("其他承办部门"), required=False, max_length=100)
     enterprise = forms.ModelChoiceField(label=_("承办单位"), queryset=Enterprise.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), required=False)
 
@@ -132,7 +132,7 @@ class AssignForm(forms.Form):
         from .workflow import assignable_users
 
         self.fields["assignee_user"].queryset = assignable_users(demand)
-        self.fields["department"].queryset = Department.objects.filter(district_id=demand.district_id, active=True)
+        self.fields["to_department"].queryset = Department.objects.filter(district_id=demand.district_id, active=True)
         self.fields["enterprise"].queryset = Enterprise.objects.restrict(user).filter(street_id=demand.street_id)
         style(self)
 

@@ -172,8 +172,9 @@ class Demand(DepartmentWork, Located):
                                 related_name="orders", verbose_name=_("所点服务"))
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    callback_result = models.CharField(_("回访结果"), max_length=12, choices=CallbackResult.choices, blank=True)
-    callback_note = models.CharField(_("回访记录"), max_length=500, blank=True)
+    callback_result = models.CharField(_("回访结果"), max_length=12, choices=CallbackResult.choices, blank=True,
+                                       default="", db_default="")
+    callback_note = models.CharField(_("回访记录"), max_length=500, blank=True, default="", db_default="")
     callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     callback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("回访人"), db_index=False)

@@ -133,8 +133,7 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
 
         ctx["department_work"] = department_demands(user).select_related("place", "department") \
             .order_by("department_state", "sign_due", "due_date")[:50]
-        ctx["department_follow_ups"] = department_follow_ups(user).select_related("enterprise", "department") \
-            .order_by("department_state", "sign_due")[:50]
+        ctx["department_follow_ups"] = department_follow_ups(user)
         if ctx["can_visit"] and (scope_for(user).street_ids or scope_for(user).district_ids or user.is_superuser):
             board = scoped.order_by().aggregate(**{key: Count("pk", filter=BOARD_FILTERS[key])
                                                     for key in ("pending", "returned", "callback")})
@@ -348,7 +347,7 @@ class DemandActionView(ScopedMixin, generic.View):
                                            for f, errors in form.errors.items() for e in errors])
                 data = form.cleaned_data
                 workflow.assign(demand, user=request.user, assignee_user=data.get("assignee_user"),
-                                department=data.get("department") or data.get("department_text", ""),
+                                department=data.get("to_department") or data.get("department", ""),
                                 enterprise=data.get("enterprise"),
                                 note=data.get("note", ""))
             elif action == "merge":

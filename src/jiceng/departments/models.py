@@ -93,10 +93,12 @@ class DepartmentWork(models.Model):
 
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="%(app_label)s_%(class)s_set", verbose_name=_("承办部门(职能部门)"))
-    department_state = models.CharField(_("部门签收"), max_length=10, choices=DepartmentState.choices, blank=True)
+    # Database defaults: bulk inserts (core/bulk.insert_rows in the risk recompute and the seed) name their columns.
+    department_state = models.CharField(_("部门签收"), max_length=10, choices=DepartmentState.choices, blank=True,
+                                        default="", db_default="")
     sign_due = models.DateField(_("签收期限"), null=True, blank=True)
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    return_reason = models.TextField(_("退单理由"), blank=True, max_length=1000)
+    return_reason = models.TextField(_("退单理由"), blank=True, max_length=1000, default="", db_default="")
     sign_escalated_at = models.DateTimeField(_("签收督办时间"), null=True, blank=True)
 
     class Meta:

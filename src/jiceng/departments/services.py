@@ -69,19 +69,21 @@ def department_demands(user) -> QuerySet:
                                  department_state__in=(DepartmentState.PENDING, DepartmentState.SIGNED))
 
 
-def department_follow_ups(user) -> QuerySet:
+def department_follow_ups(user, limit: int = 50) -> list:
+    """The open risk follow-ups handed to the user's departments (waiting for 签收 first)."""
     from django.apps import apps
 
     from jiceng.core.scoping import scope_for
 
     ids = scope_for(user).department_ids
     if not ids or not apps.is_installed("jiceng.risk"):
-        return Department.objects.none()
+        return []
     from jiceng.risk.choices import FollowUpStatus
     from jiceng.risk.models import FollowUp
 
-    return FollowUp.objects.filter(department_id__in=ids, status=FollowUpStatus.OPEN,
-                                   department_state__in=(DepartmentState.PENDING, DepartmentState.SIGNED))
+    return list(FollowUp.objects.filter(department_id__in=ids, status=FollowUpStatus.OPEN,
+                                        department_state__in=(DepartmentState.PENDING, DepartmentState.SIGNED))
+                .select_related("enterprise", "department").order_by("department_state", "sign_due", "pk")[:limit])
 
 
 BOARD_FILTERS = {
