@@ -581,7 +581,7 @@ def assign_follow_up(follow_up: FollowUp, *, department: Department | None, user
     follow_up.save()
     notify(department.users(), "department.follow_up_assigned",
            {"dept": department.name, "name": follow_up.enterprise.name, "d": follow_up.sign_due},
-           reverse("departments:inbox"))
+           reverse("demands:inbox"))
     return follow_up
 
 
