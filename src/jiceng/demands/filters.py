@@ -19,7 +19,7 @@ class DemandFilterSet(SearchFilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
     due_today = django_filters.BooleanFilter(method="filter_due_today", label=_("今天到期"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("派给我的"))
-    department = django_filters.NumberFilter(field_name="department_id", label=_("职能部门"))
+    department = ChooserFilter(field_name="department_id", kind="department", label=_("职能部门"))
     department_state = django_filters.ChoiceFilter(method="filter_department_state", label=_("部门办理"), choices=[
         ("any", _("派给职能部门的")), ("pending", _("待部门签收")), ("signed", _("部门已签收")),
         ("returned", _("部门已退单")), ("callback", _("待回访"))])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.people import person_label
+from jiceng.core.scoping import scope_for
 from jiceng.departments.models import Department
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
@@ -132,7 +133,13 @@ class AssignForm(forms.Form):
         from .workflow import assignable_users
 
         self.fields["assignee_user"].queryset = assignable_users(demand)
-        self.fields["to_department"].queryset = Department.objects.filter(district_id=demand.district_id, active=True)
+        scope = scope_for(user)
+        if scope.everything or scope.street_ids or scope.district_ids:
+            self.fields["to_department"].queryset = Department.objects.filter(district_id=demand.district_id,
+                                                                              active=True)
+        else:
+            # Streets (and districts) hand work to the district's departments; a building's people pass it up.
+            del self.fields["to_department"]
         self.fields["enterprise"].queryset = Enterprise.objects.restrict(user).filter(street_id=demand.street_id)
         style(self)
 
