@@ -278,6 +278,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get explicit, stable schema names.
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "jiceng.demands.models.DemandStatus",
+        "CallbackResultEnum": "jiceng.demands.models.CallbackResult",
+        "DepartmentStateEnum": "jiceng.departments.models.DepartmentState",
         "DemandSourceEnum": "jiceng.demands.models.DemandSource",
         "RequesterKindEnum": "jiceng.demands.models.RequesterKind",
         "MemberStatusEnum": "jiceng.members.models.member.MemberStatus",

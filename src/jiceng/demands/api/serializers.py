@@ -5,6 +5,7 @@ from rest_framework import serializers
 from jiceng.accounts.models import Notification
 from jiceng.accounts.notifications import rendered_params
 from jiceng.core.serializers import CodeRelatedField
+from jiceng.departments.models import DepartmentState
 
 from ..models import CallbackResult, Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
 
@@ -28,6 +29,9 @@ class DemandSerializer(serializers.ModelSerializer):
     suggested_category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     requester_phone_masked = serializers.CharField(read_only=True)
     events = DemandEventSerializer(many=True, read_only=True)
+    # Empty when the demand was never handed to a department / never called back.
+    department_state = serializers.ChoiceField(choices=DepartmentState.choices, allow_blank=True, read_only=True)
+    callback_result = serializers.ChoiceField(choices=CallbackResult.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Demand

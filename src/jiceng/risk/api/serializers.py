@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.departments.models import DepartmentState
 from jiceng.enterprises.models import Enterprise
 
 from ..choices import RiskLevel, SignalSource
@@ -120,6 +121,7 @@ class LevelChangeSerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    department_state = serializers.ChoiceField(choices=DepartmentState.choices, allow_blank=True, read_only=True)
     level = level_field(read_only=True)
 
     class Meta:
