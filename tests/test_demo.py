@@ -271,11 +271,12 @@ def test_the_story_is_in_each_role_scope(demo):
     assert _count(_api("unit_contact"), "/api/demands/") >= 3
     assert _count(_api("member"), "/api/demands/") >= 2
     assert _count(_api("street_staff_2"), "/api/demands/") >= 3
-    # Departments (issue 19): the 区投资促进办's login sees its work (awaiting 签收, signed), not what it returned;
+    # Departments (issue 19): the 区投资促进办's login sees its work (awaiting 签收, signed, what it returned);
     # 豫园街道's board has work in every department state.
     assert _count(_api("department_staff"), "/api/demands/", department_state="pending") >= 1
     assert _count(_api("department_staff"), "/api/demands/", department_state="signed") >= 1
-    assert _count(_api("department_staff"), "/api/demands/", department_state="returned") == 0
+    assert _count(_api("department_staff"), "/api/demands/", department_state="returned") == 1
+    assert _count(_api("department_staff"), "/api/demands/", department_state="callback") == 0  # 税务所's, 人社's
     for state in ("pending", "signed", "returned", "callback"):
         assert _count(_api("street_staff_2"), "/api/demands/", department_state=state) >= 1, state
     assert Demand.objects.filter(department__isnull=False, callback_result="satisfied").exists()

@@ -40,11 +40,14 @@ def test_department_user_sees_its_own_work_only(world, client):
     assert not Demand.objects.restrict(world["staff2"]).filter(pk__in=[mine.pk, theirs.pk, other.pk]).exists()
 
 
-def test_a_returned_demand_leaves_the_departments_scope(world):
+def test_a_returned_demand_stays_readable_until_handed_elsewhere(world):
     d = handed(world)
-    workflow.return_to_street(d, user=world["dept_user"], reason="不属于本部门")
+    d = workflow.return_to_street(d, user=world["dept_user"], reason="不属于本部门")
+    assert Demand.objects.restrict(world["dept_user"]).filter(pk=d.pk).exists()
+    assert workflow.department_actions(d, world["dept_user"]) == []  # nothing left to do for it
+    workflow.assign(d, user=world["staff"], department=world["market"])
     assert not Demand.objects.restrict(world["dept_user"]).filter(pk=d.pk).exists()
-    assert Demand.objects.restrict(world["staff"]).filter(pk=d.pk).exists()
+    assert Demand.objects.restrict(world["dept_user2"]).filter(pk=d.pk).exists()
 
 
 def test_api_sign_return_callback(world):

@@ -253,7 +253,7 @@ class Demand(DepartmentWork, Located):
             own |= models.Q(requester_enterprise_id__in=scope.enterprise_ids)
             own |= models.Q(assignee_enterprise_id__in=scope.enterprise_ids)
         if scope.department_ids:
-            # A department user: the work handed to their department (not what they returned), nothing else.
+            # A department user: the work handed to their department, nothing else.
             own |= department_work_q(scope)
         # The user's own demands (requested, assigned, their unit's) are few and mostly inside the place scope.
         # Listed by id, they leave the place condition alone in the common case: `street IN (…) OR requester = me

@@ -328,7 +328,7 @@ class DemandActionView(ScopedMixin, generic.View):
             elif action == "return":
                 workflow.return_to_street(demand, user=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, done_message(action, demand))
-                # The department no longer sees a demand it returned: back to its inbox.
+                # Nothing left for the department to do with it: back to its inbox, to the next one.
                 return redirect("demands:inbox")
             elif action == "callback":
                 form = CallbackForm(request.POST)

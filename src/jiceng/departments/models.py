@@ -158,7 +158,8 @@ def is_member(user, department_id: int | None) -> bool:
 
 
 def department_work_q(scope: Scope) -> models.Q:
-    """Work handed to the scope's departments and not returned by them (a department sees only its own work)."""
+    """Work handed to the scope's departments (a department sees only its own work). What it returned stays
+    readable to it (its notification links keep working) until the street hands the work to another department."""
     if not scope.department_ids:
         return models.Q(pk__in=[])
-    return models.Q(department_id__in=scope.department_ids) & ~models.Q(department_state=DepartmentState.RETURNED)
+    return models.Q(department_id__in=scope.department_ids)

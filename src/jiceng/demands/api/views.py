@@ -150,7 +150,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 getattr(workflow, verb)(demand, user=user, note=note)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
-        demand = Demand.objects.get(pk=demand.pk)  # a department that returned it no longer sees it: answer anyway
+        demand.refresh_from_db()
         return Response(DemandSerializer(demand).data)
 
 
