@@ -46,7 +46,8 @@ def test_a_returned_demand_stays_readable_until_handed_elsewhere(world):
     assert Demand.objects.restrict(world["dept_user"]).filter(pk=d.pk).exists()
     assert workflow.department_actions(d, world["dept_user"]) == []  # nothing left to do for it
     workflow.assign(d, user=world["staff"], department=world["market"])
-    assert not Demand.objects.restrict(world["dept_user"]).filter(pk=d.pk).exists()
+    fresh = type(world["dept_user"]).objects.get(pk=world["dept_user"].pk)  # a new request: its scope anew
+    assert not Demand.objects.restrict(fresh).filter(pk=d.pk).exists()
     assert Demand.objects.restrict(world["dept_user2"]).filter(pk=d.pk).exists()
 
 
