@@ -115,7 +115,7 @@ def test_logins_exist_with_their_roles(demo):
     expected_scope = {
         "district_admin": "杨浦区", "street_staff": "五角场街道", "street_staff_2": "豫园街道",
         "building_worker": "创智天地", "building_head": "创智天地1号楼", "org_secretary": "攀达科技党支部",
-        "unit_contact": "上海攀达信息科技有限公司", "member": "张三",
+        "unit_contact": "上海攀达信息科技有限公司", "member": "张三", "department_staff": "黄浦区投资促进办公室",
     }
     for username, role, _display in DEMO_USERS:
         user = User.objects.get(username=username)
@@ -239,3 +239,13 @@ def test_the_story_is_in_each_role_scope(demo):
     assert _count(_api("unit_contact"), "/api/demands/") >= 3
     assert _count(_api("member"), "/api/demands/") >= 2
     assert _count(_api("street_staff_2"), "/api/demands/") >= 3
+    # Departments (issue 19): the 区投资促进办's login sees its work (awaiting 签收, signed, what it returned);
+    # 豫园街道's board has work in every department state.
+    assert _count(_api("department_staff"), "/api/demands/", department_state="pending") >= 1
+    assert _count(_api("department_staff"), "/api/demands/", department_state="signed") >= 1
+    assert _count(_api("department_staff"), "/api/demands/", department_state="returned") == 1
+    assert _count(_api("department_staff"), "/api/demands/", department_state="callback") == 0  # 税务所's, 人社's
+    for state in ("pending", "signed", "returned", "callback"):
+        assert _count(_api("street_staff_2"), "/api/demands/", department_state=state) >= 1, state
+    assert Demand.objects.filter(department__isnull=False, callback_result="satisfied").exists()
+    assert Demand.objects.filter(department__short_name="城管", sign_escalated_at__isnull=False).exists()

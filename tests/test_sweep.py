@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 # One user per role (the demo's second street officer has the same role as the first).
 DEMO_ROLES = ["admin", "district_admin", "street_staff", "building_worker", "building_head", "org_secretary",
-              "unit_contact", "member"]
+              "unit_contact", "member", "department_staff"]
 MAX_QUERIES = 20  # issue 13: every menu page and API list within 20 queries
 GROW = 6  # rows added per listed model in each user's scope between the two sweeps
 GROWTH_SLACK = 2  # a page may add a query or two when a list gains a page of rows or a new kind of row

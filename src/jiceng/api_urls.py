@@ -9,6 +9,7 @@ from jiceng.demands.api.views import (
     ServiceViewSet,
     VisitViewSet,
 )
+from jiceng.departments.api.views import DepartmentViewSet
 from jiceng.enterprises.api.views import EnterpriseUpdateViewSet, EnterpriseViewSet
 from jiceng.enterprises.importing import ENTERPRISE_IMPORT
 from jiceng.matrix.api import MatrixReportAPIView
@@ -56,6 +57,7 @@ router.register("assigned-work", AssignedWorkViewSet, basename="assignedwork")
 router.register("dues/reliefs", DuesReliefViewSet, basename="duesrelief")
 router.register("demand-categories", CategoryViewSet, basename="category")
 router.register("demands", DemandViewSet, basename="demand")
+router.register("departments", DepartmentViewSet, basename="department")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("services", ServiceViewSet, basename="service")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "jiceng.enterprises",
     "jiceng.organizations",
     "jiceng.members",
+    "jiceng.departments",  # district departments that streets hand demands and follow-ups to (签收/退单)
     "jiceng.demands",
     "jiceng.risk",
     "jiceng.matching",
@@ -220,6 +221,10 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # Production (behind TLS) turns every transport protection on; each can still be set on its own.
+# Working days a department has to sign for (签收) work handed to it before it is escalated: the default of each
+# new department (each department keeps its own limit as data).
+DEPARTMENT_SIGN_DAYS = int(os.environ.get("JICENG_DEPARTMENT_SIGN_DAYS", "1"))
+
 SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", PRODUCTION)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("JICENG_SECURE_COOKIES", PRODUCTION)
 SECURE_HSTS_SECONDS = int(os.environ.get("JICENG_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
@@ -275,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name get explicit, stable schema names.
     "ENUM_NAME_OVERRIDES": {
         "DemandStatusEnum": "jiceng.demands.models.DemandStatus",
+        "CallbackResultEnum": "jiceng.demands.models.CallbackResult",
+        "DepartmentStateEnum": "jiceng.departments.models.DepartmentState",
         "DemandSourceEnum": "jiceng.demands.models.DemandSource",
         "RequesterKindEnum": "jiceng.demands.models.RequesterKind",
         "MemberStatusEnum": "jiceng.members.models.member.MemberStatus",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organizations/", include("jiceng.organizations.urls")),
     path("members/", include("jiceng.members.urls")),
     path("demands/", include("jiceng.demands.urls")),
+    path("departments/", include("jiceng.departments.urls")),
     path("risk/", include("jiceng.risk.urls")),
     path("lists/", include("jiceng.matching.urls")),
     path("venues/", include("jiceng.venues.urls")),

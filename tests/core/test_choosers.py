@@ -127,7 +127,7 @@ LIST_FILTERS = [
     ("members:application_list", ("organization",)),
     ("members:transfer_list", ("member",)),
     ("members:work_list", ("member", "organization")),
-    ("demands:demand_list", ("place", "street")),
+    ("demands:demand_list", ("place", "street", "department")),
     ("demands:visit_list", ("enterprise",)),
 ]
 

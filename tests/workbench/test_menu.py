@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from jiceng.accounts.models import Role
 from jiceng.core.context_processors import NAVIGATION, menu_url_names, navigation
+from jiceng.departments.models import Department
 from tests import factories as f
 
 
@@ -34,6 +35,8 @@ def people(tree):
         "unit_contact": f.user("unit_contact", Role.UNIT_CONTACT, ent),
         "member": f.user("member", Role.MEMBER, member),
         "nobody": f.user("nobody"),
+        "department_staff": f.user("department_staff", Role.DEPARTMENT_STAFF, Department.objects.create(
+            district=tree["district"], name="杨浦区投资促进办公室", short_name="区投资促进办")),
     }
 
 
@@ -60,6 +63,8 @@ def test_each_role_sees_the_sections_it_uses(people):
     assert "党员事务" not in contact and "分析报告" not in contact
     assert contact["三张清单"] == ["需求清单", "资源清单", "项目清单", "联席会议"]
     assert menu(people["nobody"]) == {"需求": ["需求"], "活动": ["活动"]}
+    # A department's staff: its work (the demands handed to it, its inbox) and the district's departments.
+    assert menu(people["department_staff"]) == {"需求与走访": ["需求", "我的待办", "职能部门"], "活动": ["活动"]}
 
 
 def test_entries_name_real_pages_and_real_roles():

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     ORG_SECRETARY = "org_secretary", _("党组织书记")
     UNIT_CONTACT = "unit_contact", _("联席会议成员单位联系人")
     MEMBER = "member", _("党员")
+    DEPARTMENT_STAFF = "department_staff", _("职能部门工作人员")
 
 
 # Which kind of object each role's assignment must point at (one scoping mechanism: see core/scoping.py).
@@ -26,6 +27,7 @@ ROLE_TARGET = {
     Role.ORG_SECRETARY: "organization",
     Role.UNIT_CONTACT: "enterprise",
     Role.MEMBER: "member",
+    Role.DEPARTMENT_STAFF: "department",
 }
 # Roles that may reveal full ID numbers and phones (each reveal is audited).
 PERSONAL_DATA_ROLES = {Role.DISTRICT_ADMIN, Role.ORG_SECRETARY}
@@ -50,6 +52,9 @@ class RoleAssignment(models.Model):
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("党员")
     )
+    department = models.ForeignKey(
+        "departments.Department", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("职能部门")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -67,7 +72,7 @@ class RoleAssignment(models.Model):
         field = ROLE_TARGET[Role(self.role)]
         if getattr(self, f"{field}_id") is None:
             raise ValidationError({field: _("该角色必须指定此项。")})
-        for other in ("place", "organization", "enterprise", "member"):
+        for other in ("place", "organization", "enterprise", "member", "department"):
             if other != field and getattr(self, f"{other}_id") is not None:
                 raise ValidationError({other: _("该角色不使用此项。")})
         if field == "place":

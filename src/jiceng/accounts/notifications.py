@@ -71,6 +71,19 @@ KINDS: dict[str, Kind] = {
     "demand.forwarded_by_head": Kind(_("楼长转来需求:%(t)s")),
     "governance.head_appointed": Kind(_("您已任命为%(place)s楼长。")),
     "governance.objection_raised": Kind(_("楼长推选收到异议:%(s)s,推选已暂停,请处理。")),
+    "department.assigned": Kind(_("派给%(dept)s的需求:%(t)s,请于 %(d)s 前签收或退单。"), dates=("d",)),
+    "department.signed": Kind(_("%(dept)s已签收需求:%(t)s")),
+    "department.returned": Kind(_("%(dept)s退回需求:%(t)s。理由:%(reason)s")),
+    "department.resolved": Kind(_("%(dept)s已办结需求:%(t)s,请回访提出人。")),
+    "department.sign_overdue": Kind(_("签收超时:%(dept)s未在 %(d)s 前签收需求“%(t)s”,已督办。"), dates=("d",)),
+    "department.callback": Kind(_("回访:需求“%(t)s”的提出人表示%(view)s。"),
+                                choices={"view": "jiceng.demands.models.CallbackResult"}),
+    "department.follow_up_assigned": Kind(_("派给%(dept)s的稳商跟进:%(name)s,请于 %(d)s 前签收或退单。"),
+                                          dates=("d",)),
+    "department.follow_up_signed": Kind(_("%(dept)s已签收稳商跟进:%(name)s")),
+    "department.follow_up_returned": Kind(_("%(dept)s退回稳商跟进:%(name)s。理由:%(reason)s")),
+    "department.follow_up_sign_overdue": Kind(_("签收超时:%(dept)s未在 %(d)s 前签收稳商跟进“%(name)s”,已督办。"),
+                                              dates=("d",)),
 }
 
 

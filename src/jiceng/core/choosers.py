@@ -60,6 +60,8 @@ CHOOSERS: dict[str, Chooser] = {
                           pinyin=("name_pinyin", "name_initials"), pinyin_lookup="contains"),
     "member": Chooser("members.Member", pinyin=("name_pinyin", "name_initials"), related=("organization",),
                       hint=lambda m: m.organization.name if m.organization_id else ""),
+    "department": Chooser("departments.Department", search=("name", "short_name"), related=("district",),
+                          hint=lambda d: d.district.name if d.district_id else ""),
 }
 
 

@@ -12,6 +12,7 @@ from jiceng.core.scoping import scope_for
 DISTRICT, STREET = "district_admin", "street_staff"
 WORKER, HEAD = "building_worker", "building_head"
 SECRETARY, UNIT, MEMBER = "org_secretary", "unit_contact", "member"
+DEPARTMENT = "department_staff"
 ADMINS = frozenset({DISTRICT, STREET})
 PLACE_ROLES = ADMINS | {WORKER, HEAD}
 PARTY_AFFAIRS = ADMINS | {SECRETARY}
@@ -53,7 +54,8 @@ NAVIGATION: list[NavGroup] = [
     )),
     NavGroup(_("需求与走访"), "message-report", (
         NavItem(_("需求"), "demands:demand_list"),
-        NavItem(_("我的待办"), "demands:inbox", PLACE_ROLES),
+        NavItem(_("我的待办"), "demands:inbox", PLACE_ROLES | {DEPARTMENT}),
+        NavItem(_("职能部门"), "departments:department_list", PLACE_ROLES | {DEPARTMENT}),
         NavItem(_("走访"), "demands:visit_list", PLACE_ROLES),
         NavItem(_("服务清单"), "demands:catalog", PLACE_ROLES | {UNIT}),
     )),

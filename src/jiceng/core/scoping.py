@@ -25,6 +25,7 @@ class Scope:
     org_paths: set[str] = field(default_factory=set)
     enterprise_ids: set[int] = field(default_factory=set)
     member_ids: set[int] = field(default_factory=set)
+    department_ids: set[int] = field(default_factory=set)  # the departments a department user works for
     roles: set[str] = field(default_factory=set)
     user_id: int | None = None  # for "own" records (e.g. demands a user submitted)
     # Per-request memo for lookups a scope needs (the ids under its paths, see Demand.scope_q).
@@ -137,6 +138,8 @@ def scope_for(user) -> Scope:
                 scope.enterprise_ids.add(ra.enterprise_id)
             elif ra.role == Role.MEMBER and ra.member_id:
                 scope.member_ids.add(ra.member_id)
+            elif ra.role == Role.DEPARTMENT_STAFF and ra.department_id:
+                scope.department_ids.add(ra.department_id)
     user._jiceng_scope = scope
     return scope
 

@@ -19,13 +19,17 @@ class DemandFilterSet(SearchFilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
     due_today = django_filters.BooleanFilter(method="filter_due_today", label=_("今天到期"))
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("派给我的"))
+    department = ChooserFilter(field_name="department_id", kind="department", label=_("职能部门"))
+    department_state = django_filters.ChoiceFilter(method="filter_department_state", label=_("部门办理"), choices=[
+        ("any", _("派给职能部门的")), ("pending", _("待部门签收")), ("signed", _("部门已签收")),
+        ("returned", _("部门已退单")), ("callback", _("待回访"))])
     created_after = django_filters.DateFilter(field_name="created", lookup_expr="date__gte", label=_("提交起"))
     created_before = django_filters.DateFilter(field_name="created", lookup_expr="date__lte", label=_("提交止"))
 
     class Meta:
         model = Demand
         fields = ["q", "status", "category", "source", "place", "street", "overdue", "due_today", "mine",
-                  "created_after", "created_before"]
+                  "department", "department_state", "created_after", "created_before"]
 
     def in_place(self, queryset, name, value):
         path = Place.objects.filter(pk=value).values_list("path", flat=True).first()
@@ -38,6 +42,12 @@ class DemandFilterSet(SearchFilterSet):
     def filter_due_today(self, queryset, name, value):
         due = due_on_q(timezone.localdate())
         return queryset.filter(due) if value else queryset.exclude(due)
+
+    def filter_department_state(self, queryset, name, value):
+        """The street's department board: handed to departments, awaiting 签收, returned, awaiting 回访."""
+        from jiceng.departments.services import BOARD_FILTERS
+
+        return queryset.filter(BOARD_FILTERS[value]) if value in BOARD_FILTERS else queryset
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:

@@ -8,10 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.people import person_label
+from jiceng.core.scoping import scope_for
+from jiceng.departments.models import Department
 from jiceng.enterprises.models import Enterprise
 from jiceng.places.models import AREA_KINDS, Place, PlaceKind
 
-from .models import ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, Category, Demand, DemandSource, RequesterKind
+from .models import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_TYPES,
+    CallbackResult,
+    Category,
+    Demand,
+    DemandSource,
+    RequesterKind,
+)
 
 DEMAND_PLACE_KINDS = (*AREA_KINDS, PlaceKind.BUILDING, PlaceKind.STATION)
 
@@ -105,9 +115,16 @@ class PersonChoiceField(forms.ModelChoiceField):
         return person_label(obj)
 
 
+class CallbackForm(forms.Form):
+    result = forms.ChoiceField(label=_("回访结果"), choices=CallbackResult.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("回访记录"), required=False, max_length=500)
+
+
 class AssignForm(forms.Form):
     assignee_user = PersonChoiceField(label=_("承办人"), queryset=get_user_model().objects.none(), required=False)
-    department = forms.CharField(label=_("承办部门"), required=False, max_length=100)
+    to_department = forms.ModelChoiceField(label=_("职能部门"), queryset=Department.objects.none(), required=False,
+                                           help_text=_("派给职能部门:部门须在签收时限内签收或退单。"))
+    department = forms.CharField(label=_("其他承办部门"), required=False, max_length=100)
     enterprise = forms.ModelChoiceField(label=_("承办单位"), queryset=Enterprise.objects.none(), required=False)
     note = forms.CharField(label=_("说明"), required=False)
 
@@ -116,6 +133,13 @@ class AssignForm(forms.Form):
         from .workflow import assignable_users
 
         self.fields["assignee_user"].queryset = assignable_users(demand)
+        scope = scope_for(user)
+        if scope.everything or scope.street_ids or scope.district_ids:
+            self.fields["to_department"].queryset = Department.objects.filter(district_id=demand.district_id,
+                                                                              active=True)
+        else:
+            # Streets (and districts) hand work to the district's departments; a building's people pass it up.
+            del self.fields["to_department"]
         self.fields["enterprise"].queryset = Enterprise.objects.restrict(user).filter(street_id=demand.street_id)
         style(self)
 

@@ -18,6 +18,7 @@ from jiceng.core.i18n import localized
 from jiceng.core.reversing import pk_url
 from jiceng.core.scoping import Scope, ScopedManager, as_union
 from jiceng.core.validators import mask_phone, validate_cn_mobile
+from jiceng.departments.models import DepartmentWork, department_work_q
 from jiceng.places.models import Located, Place
 
 
@@ -100,7 +101,20 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-class Demand(Located):
+class CallbackResult(models.TextChoices):
+    """The requester's view when the street calls back (回访) after closing, as the 12345 hotline asks it."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+# A callback feeds the satisfaction figures as a rating when the requester has not rated (reports count 4–5 as
+# satisfied, 基本满意 with 满意 as the 12345 hotline does; decision 074).
+CALLBACK_RATING = {CallbackResult.SATISFIED: 5, CallbackResult.BASIC: 4, CallbackResult.UNSATISFIED: 2}
+
+
+class Demand(DepartmentWork, Located):
     # No one-column index on the place, district, street, status, deadline or the requesting/assigned user and
     # unit: the composite and partial indexes in Meta lead with each of them and serve the same lookups (and the
     # foreign keys' cascades). On a million rows every extra index cost PostgreSQL planning time on every query
@@ -158,6 +172,12 @@ class Demand(Located):
                                 related_name="orders", verbose_name=_("所点服务"))
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     lng = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    callback_result = models.CharField(_("回访结果"), max_length=12, choices=CallbackResult.choices, blank=True,
+                                       default="", db_default="")
+    callback_note = models.CharField(_("回访记录"), max_length=500, blank=True, default="", db_default="")
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("回访人"), db_index=False)
     # Open311 (decision 011): a request posted through Open311 is shown in the keyless public view (redacted)
     # unless its requester marked it private; demands from other channels never set this.
     public_progress = models.BooleanField(_("公开办理进度"), default=False, editable=False)
@@ -197,6 +217,9 @@ class Demand(Located):
             models.Index(fields=["status", "created"], name="demand_status_created"),
             # The city's counts by status and category in one pass over this index.
             models.Index(fields=["status", "category"], name="demand_status_category"),
+            # A department's work and the street's department board (awaiting sign, returned …); the sign sweep.
+            models.Index(fields=["department", "department_state", "status"], name="demand_department_state",
+                         condition=models.Q(department__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +252,9 @@ class Demand(Located):
         if scope.enterprise_ids:
             own |= models.Q(requester_enterprise_id__in=scope.enterprise_ids)
             own |= models.Q(assignee_enterprise_id__in=scope.enterprise_ids)
+        if scope.department_ids:
+            # A department user: the work handed to their department, nothing else.
+            own |= department_work_q(scope)
         # The user's own demands (requested, assigned, their unit's) are few and mostly inside the place scope.
         # Listed by id, they leave the place condition alone in the common case: `street IN (…) OR requester = me
         # OR …` keeps the database from using the (street, status) index and from ordering by an index, which cost
@@ -267,6 +293,7 @@ EVENT_LABELS = {
     "reject": _("驳回"), "merge": _("合并为重复"), "reopen": _("重新派单"), "rate": _("评价"),
     "escalate": _("超期督办"), "recategorize": _("修改类别"), "deadline": _("期限重算"),
     "route": _("转楼长"), "forward": _("楼长转街道"),
+    "sign": _("部门签收"), "return": _("部门退单"), "callback": _("回访"), "sign_overdue": _("签收超时督办"),
 }
 
 

@@ -28,7 +28,7 @@ from jiceng.enterprises.models import Enterprise
 
 from . import intake, visits, workflow
 from .filters import DemandFilterSet, VisitFilterSet
-from .forms import AssignForm, DemandIntakeForm, PublicDemandForm, VisitForm
+from .forms import AssignForm, CallbackForm, DemandIntakeForm, PublicDemandForm, VisitForm
 from .models import Category, Demand, DemandAttachment, DemandSource, DemandStatus, RequesterKind, Service, Visit
 
 
@@ -127,6 +127,18 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         ctx["notifications"] = user.notifications.filter(read=False)[:20]
         ctx["my_requests"] = Demand.objects.filter(requester_user=user).order_by("-created")[:20]
         ctx["can_visit"] = can_write(user, Visit)
+        # Departments (issue 19): a department user's work handed to their department (签收 first); the street's
+        # department board (awaiting sign, returned, awaiting callback) as counts linking to the filtered list.
+        from jiceng.departments.services import BOARD_FILTERS, department_demands, department_follow_ups
+
+        ctx["department_work"] = department_demands(user).select_related("place", "department") \
+            .order_by("department_state", "sign_due", "due_date")[:50]
+        ctx["department_follow_ups"] = department_follow_ups(user)
+        if ctx["can_visit"] and (scope_for(user).street_ids or scope_for(user).district_ids or user.is_superuser):
+            board = scoped.order_by().aggregate(**{key: Count("pk", filter=BOARD_FILTERS[key])
+                                                    for key in ("pending", "returned", "callback")})
+            ctx["department_board"] = [(key, label, board[key]) for key, label in (
+                ("pending", _("待部门签收")), ("returned", _("部门已退单")), ("callback", _("待回访")))]
         return ctx
 
 
@@ -217,7 +229,7 @@ class DemandDetailView(ObjectDetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("category", "suggested_category", "place", "requester_enterprise",
-                                                     "assignee_user", "assignee_enterprise")
+                                                     "assignee_user", "assignee_enterprise", "department")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -228,6 +240,10 @@ class DemandDetailView(ObjectDetailView):
         prefetch_related_objects(people, units_prefetch())
         ctx["can_act"] = can_write(user, Demand)
         ctx["actions"] = [t.action for t in workflow.allowed_actions(demand)] if ctx["can_act"] else []
+        # A department's users: 签收 / 退单, and 办结 once signed (issue 19); the street calls back (回访) after.
+        ctx["department_actions"] = workflow.department_actions(demand, user)
+        ctx["can_call_back"] = ctx["can_act"] and workflow.can_call_back(demand)
+        ctx["callback_form"] = CallbackForm() if ctx["can_call_back"] else None
         if ctx["can_act"] and workflow.can_forward(demand, user):
             ctx["actions"].append("forward")
         from jiceng.matching.services import may_post_needs  # the lists build on demands, not the reverse
@@ -276,6 +292,12 @@ def done_message(action: str, demand: Demand) -> str:
         return _t("已关闭“%(t)s”。") % subject
     if action == "rate":
         return _t("感谢您的评价(%(n)s 星),需求已关闭。") % {"n": demand.rating}
+    if action == "sign":
+        return _t("已签收“%(t)s”,请在办理期限 %(d)s 前办结。") % {**subject, "d": demand.due_label}
+    if action == "return":
+        return _t("已将“%(t)s”退回街道。") % subject
+    if action == "callback":
+        return _t("已记录回访:%(r)s。") % {"r": demand.get_callback_result_display()}
     return _t("已保存。")
 
 
@@ -295,10 +317,27 @@ class DemandActionView(ScopedMixin, generic.View):
                 demand.refresh_from_db()
                 messages.success(request, done_message("rate", demand))
             return redirect(demand.get_absolute_url())
-        if not can_write(request.user, Demand):
+        by_department = action in workflow.department_actions(demand, request.user)
+        if action in ("sign", "return") and not by_department and not request.user.is_superuser:
+            raise PermissionDenied
+        if not by_department and not can_write(request.user, Demand):
             raise PermissionDenied
         try:
-            if action == "accept":
+            if action == "sign":
+                workflow.sign(demand, user=request.user, note=note)
+            elif action == "return":
+                workflow.return_to_street(demand, user=request.user, reason=request.POST.get("reason", ""))
+                messages.success(request, done_message(action, demand))
+                # Nothing left for the department to do with it: back to its inbox, to the next one.
+                return redirect("demands:inbox")
+            elif action == "callback":
+                form = CallbackForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError([f"{form.fields[f].label} {e}" for f, errors in form.errors.items()
+                                           for e in errors])
+                workflow.call_back(demand, user=request.user, result=form.cleaned_data["result"],
+                                   note=form.cleaned_data.get("note", ""))
+            elif action == "accept":
                 category = Category.objects.filter(code=request.POST.get("category", ""), active=True).first()
                 workflow.accept(demand, user=request.user, category=category, note=note)
             elif action == "assign":
@@ -308,7 +347,8 @@ class DemandActionView(ScopedMixin, generic.View):
                                            for f, errors in form.errors.items() for e in errors])
                 data = form.cleaned_data
                 workflow.assign(demand, user=request.user, assignee_user=data.get("assignee_user"),
-                                department=data.get("department", ""), enterprise=data.get("enterprise"),
+                                department=data.get("to_department") or data.get("department", ""),
+                                enterprise=data.get("enterprise"),
                                 note=data.get("note", ""))
             elif action == "merge":
                 target = self.scoped_queryset().filter(pk=request.POST.get("duplicate_of") or 0).first()

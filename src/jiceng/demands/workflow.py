@@ -23,11 +23,22 @@ from jiceng.accounts.notifications import due
 from jiceng.accounts.notify import notify
 from jiceng.accounts.people import with_units
 from jiceng.core.sanitize import strip_control_chars
+from jiceng.departments.models import Department, DepartmentState, is_member
 from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import WorkCalendar
 from jiceng.places.models import Place
 
-from .models import Category, Demand, DemandEvent, DemandSource, DemandStatus, RequesterKind, overdue_q
+from .models import (
+    CALLBACK_RATING,
+    CallbackResult,
+    Category,
+    Demand,
+    DemandEvent,
+    DemandSource,
+    DemandStatus,
+    RequesterKind,
+    overdue_q,
+)
 
 S = DemandStatus
 MAX_TEXT = 2000
@@ -221,22 +232,131 @@ def accept(demand: Demand, *, user, category: Category | None = None, note: str 
     return demand
 
 
+def department_for(demand: Demand, value) -> Department | None:
+    """The department a street names when assigning: an id, or a name (or short name) of an active department of
+    the demand's district. None for other text, which stays free text as before departments were data."""
+    if isinstance(value, Department):
+        return value
+    text = str(value or "").strip()
+    departments = Department.objects.filter(district_id=demand.district_id, active=True)
+    if text.isdigit():
+        found = departments.filter(pk=int(text)).first()
+        if found is None:
+            raise ValidationError({"department": _("承办部门不存在、已停用或不属于本区。")})
+        return found
+    return departments.filter(Q(name=text) | Q(short_name=text)).first() if text else None
+
+
 @transaction.atomic
-def assign(demand: Demand, *, user, assignee_user=None, department: str = "", enterprise: Enterprise | None = None,
-           note: str = "") -> Demand:
+def assign(demand: Demand, *, user, assignee_user=None, department: str | Department | None = "",
+           enterprise: Enterprise | None = None, note: str = "", today: dt.date | None = None) -> Demand:
     demand = _locked(demand)
     before = demand.status
     _check(demand, "assign", note)
-    if not (assignee_user or department.strip() or enterprise):
+    dept = department_for(demand, department)
+    if dept is not None and (not dept.active or dept.district_id != demand.district_id):
+        raise ValidationError({"department": _("承办部门不存在、已停用或不属于本区。")})
+    text = dept.name if dept is not None else str(department or "").strip()
+    if not (assignee_user or text or enterprise):
         raise ValidationError({"assignee_user": _("请指定承办人、承办部门或承办单位。")})
-    demand.assignee_user, demand.assignee_department, demand.assignee_enterprise = (
-        assignee_user, department.strip(), enterprise)
+    demand.assignee_user, demand.assignee_department, demand.assignee_enterprise = assignee_user, text, enterprise
+    if dept is not None:
+        # Handed to a department: it signs for it (签收) or returns it (退单) within its working-day limit.
+        demand.hand_to(dept, today or timezone.localdate())
+    else:
+        demand.department, demand.department_state, demand.sign_due = None, "", None
     demand.status = S.ASSIGNED
     demand._history_user = user
     demand.save()
     _event(demand, "assign", before, user=user, note=note or demand.assignee_display)
     if assignee_user is not None:
         notify([assignee_user], "demand.assigned", {"t": demand, "d": due(demand.due_date, demand.due_provisional)},
+               demand.get_absolute_url())
+    if dept is not None:
+        notify(dept.users(), "department.assigned", {"dept": dept.name, "t": demand, "d": demand.sign_due},
+               demand.get_absolute_url())
+    return demand
+
+
+# --- the department's side: 签收 / 退单, and the street's 回访 (issue 19) ------------------------------------------
+def street_staff_of(demand: Demand):
+    """The street's staff over the demand's place (who hand work to departments and call requesters back)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role_assignments__role=Role.STREET_STAFF,
+                                           role_assignments__place_id=demand.street_id, is_active=True).distinct()
+
+
+def department_actions(demand: Demand, user) -> list[str]:
+    """What a department user may do with a demand now: sign or return it, and resolve it once signed."""
+    if demand.status != S.ASSIGNED or not is_member(user, demand.department_id):
+        return []
+    if demand.department_state == DepartmentState.PENDING:
+        return ["sign", "return"]
+    if demand.department_state == DepartmentState.SIGNED:
+        return ["resolve", "return"]
+    return []
+
+
+def can_call_back(demand: Demand) -> bool:
+    return demand.status in (S.RESOLVED, S.CLOSED) and demand.callback_at is None
+
+
+@transaction.atomic
+def sign(demand: Demand, *, user, note: str = "") -> Demand:
+    """签收: the department takes the demand on (before its sign deadline, or it is escalated)."""
+    demand = _locked(demand)
+    if demand.status != S.ASSIGNED or demand.department_id is None:
+        raise ValidationError(_("只有派给职能部门、待签收的需求可以签收。"))
+    demand.mark_signed(user)
+    demand._history_user = user
+    demand.save()
+    _event(demand, "sign", demand.status, user=user, note=note.strip() or demand.department.name)
+    notify(street_staff_of(demand), "department.signed", {"dept": demand.department.name, "t": demand},
+           demand.get_absolute_url())
+    return demand
+
+
+@transaction.atomic
+def return_to_street(demand: Demand, *, user, reason: str) -> Demand:
+    """退单: the department gives the demand back to the street with a reason; it waits there to be assigned again."""
+    demand = _locked(demand)
+    if demand.status != S.ASSIGNED or demand.department_id is None:
+        raise ValidationError(_("只有派给职能部门的需求可以退单。"))
+    reason = demand.mark_returned(user, strip_control_chars(reason or ""))
+    before = demand.status
+    demand.status, demand.assignee_department = S.ACCEPTED, ""
+    demand._history_user = user
+    demand.save()
+    _event(demand, "return", before, user=user, note=reason)
+    notify(street_staff_of(demand), "department.returned",
+           {"dept": demand.department.name, "t": demand, "reason": reason[:100]}, demand.get_absolute_url())
+    return demand
+
+
+@transaction.atomic
+def call_back(demand: Demand, *, user, result: str, note: str = "") -> Demand:
+    """回访: after the demand is resolved or closed, the street calls the requester and records their view. Without a
+    rating of their own, the view counts as their rating (CALLBACK_RATING) and a resolved demand closes."""
+    demand = _locked(demand)
+    if result not in CallbackResult.values:
+        raise ValidationError({"result": _("请选择回访结果(满意、基本满意或不满意)。")})
+    if not can_call_back(demand):
+        raise ValidationError(_("只有已办结、尚未回访的需求可以回访。"))
+    before = demand.status
+    note = strip_control_chars(note or "").strip()[:500]
+    demand.callback_result, demand.callback_note = result, note
+    demand.callback_at, demand.callback_by = timezone.now(), user
+    if demand.rating is None:
+        demand.rating, demand.rating_comment = CALLBACK_RATING[CallbackResult(result)], note
+        if demand.status == S.RESOLVED:
+            demand.status, demand.closed_at = S.CLOSED, demand.closed_at or timezone.now()
+    demand._history_user = user
+    demand.save()
+    label = CallbackResult(result).label
+    _event(demand, "callback", before, user=user, note=f"{label} {note}".strip())
+    if demand.department_id is not None:
+        notify(demand.department.users(), "department.callback", {"t": demand, "view": label},
                demand.get_absolute_url())
     return demand
 
@@ -259,9 +379,15 @@ def _transition(demand: Demand, action: str, *, user, note: str = "", actor_labe
 
 @transaction.atomic
 def resolve(demand: Demand, *, user, note: str) -> Demand:
+    if demand.department_state == DepartmentState.PENDING and is_member(user, demand.department_id) \
+            and not user.is_superuser:
+        raise ValidationError(_("请先签收,再办结。"))
     demand = _transition(demand, "resolve", user=user, note=note)
     notify([demand.requester_user], "demand.resolved", {"t": demand},
            reverse("demands:track", args=[demand.tracking_code]))
+    if demand.department_id is not None and is_member(user, demand.department_id):
+        notify(street_staff_of(demand), "department.resolved", {"dept": demand.department.name, "t": demand},
+               demand.get_absolute_url())
     return demand
 
 
@@ -361,7 +487,42 @@ def escalate_overdue(today: dt.date | None = None) -> int:
             notify(superiors_of(locked), "demand.escalated", {"t": locked, "d": locked.due_date},
                    locked.get_absolute_url())
             count += 1
+    return count + escalate_unsigned(today)
+
+
+def escalate_unsigned(today: dt.date) -> int:
+    """Work handed to a department and not signed for by its sign deadline: escalated once, to the street and the
+    department's district admins (demands here, risk follow-ups through jiceng.risk.services when installed)."""
+    from django.apps import apps
+
+    count = 0
+    late = Demand.objects.filter(department_state=DepartmentState.PENDING, sign_due__lt=today,
+                                 sign_escalated_at__isnull=True, status=S.ASSIGNED)
+    for pk in list(late.values_list("pk", flat=True)):
+        with transaction.atomic():
+            locked = _locked(Demand(pk=pk))
+            if locked.sign_escalated_at is not None or not locked.sign_overdue(today):
+                continue
+            locked.sign_escalated_at = timezone.now()
+            locked.save(update_fields=["sign_escalated_at"])
+            dept = locked.department
+            _event(locked, "sign_overdue", locked.status, actor_label=_("系统"),
+                   note=_("%(dept)s未在签收期限 %(d)s 前签收,已督办。") % {"dept": dept.name, "d": locked.sign_due})
+            notify([*street_staff_of(locked), *district_admins_of(dept)], "department.sign_overdue",
+                   {"dept": dept.name, "t": locked, "d": locked.sign_due}, locked.get_absolute_url())
+            count += 1
+    if apps.is_installed("jiceng.risk"):
+        from jiceng.risk.services import escalate_unsigned_follow_ups
+
+        count += escalate_unsigned_follow_ups(today)
     return count
+
+
+def district_admins_of(department: Department):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role_assignments__role=Role.DISTRICT_ADMIN,
+                                           role_assignments__place_id=department.district_id, is_active=True)
 
 
 def recompute_due_dates(calendar: WorkCalendar, *, user=None, reason: str = "") -> list[tuple]:

@@ -616,6 +616,7 @@ DEMO_USERS: list[tuple[str, str | None, str]] = [
     ("org_secretary", Role.ORG_SECRETARY, "王立新"),
     ("unit_contact", Role.UNIT_CONTACT, "林晓雯"),
     ("member", Role.MEMBER, "张三"),
+    ("department_staff", Role.DEPARTMENT_STAFF, "赵磊"),
 ]
 
 
@@ -662,7 +663,21 @@ def _role_targets() -> dict[str, Any]:
         "org_secretary": panda_branch,
         "unit_contact": Enterprise.objects.filter(name=PANDA_COMPANY, place__path__startswith=park.path).first(),
         "member": Member.objects.filter(name="张三", organization=panda_branch).first() if panda_branch else None,
+        "department_staff": _demo_department(),
     }
+
+
+def _demo_department():
+    """黄浦区投资促进办公室 (its district's departments are seeded here if missing: the login needs it)."""
+    from jiceng.departments.demo import DEMO_DEPARTMENT, DISTRICT
+    from jiceng.departments.models import Department
+    from jiceng.departments.services import seed_departments
+
+    district = Place.objects.filter(kind=PlaceKind.DISTRICT, name=DISTRICT, parent=None).first()
+    if district is None:
+        return None
+    seed_departments(district)
+    return Department.objects.filter(name=DEMO_DEPARTMENT, district=district).first()
 
 
 def _ensure_roles(users: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -723,7 +738,7 @@ def _totals() -> dict[str, int]:
 DEMO_EXTENSIONS = ("jiceng.grids.demo", "jiceng.matching.demo", "jiceng.venues.demo", "jiceng.activities.demo",
                    "jiceng.members.demo", "jiceng.members.demo_transfers", "jiceng.members.demo_dues",
                    "jiceng.demands.demo", "jiceng.risk.demo", "jiceng.governance.demo", "jiceng.stations.demo",
-                   "jiceng.portal.demo", "jiceng.channels.demo")
+                   "jiceng.portal.demo", "jiceng.channels.demo", "jiceng.departments.demo")
 
 
 def _run_extension(module_name: str, users: dict[str, Any], say) -> None:

@@ -43,6 +43,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from jiceng.accounts.models import ROLE_TARGET, Role, RoleAssignment
 from jiceng.core.context_processors import menu_url_names
 from jiceng.core.scoping import scope_for
+from jiceng.departments.models import Department
 from jiceng.enterprises.models import Enterprise
 from jiceng.organizations.models import BRANCH_KINDS, Organization
 from jiceng.places.models import Place, PlaceKind
@@ -146,6 +147,7 @@ def role_targets() -> dict[str, Any]:
         Role.DISTRICT_ADMIN: district, Role.STREET_STAFF: street, Role.BUILDING_WORKER: area,
         Role.BUILDING_HEAD: building, Role.ORG_SECRETARY: branch, Role.UNIT_CONTACT: enterprise,
         Role.MEMBER: member,
+        Role.DEPARTMENT_STAFF: Department.objects.filter(district=district, active=True).order_by("pk").first(),
     }
 
 

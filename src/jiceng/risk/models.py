@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from jiceng.accounts.models import Role
 from jiceng.core.i18n import localized
 from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
+from jiceng.departments.models import DepartmentWork, department_work_q
 
 from .choices import ChangeKind, FollowUpStatus, RiskLevel, SignalSource, SourceKind
 
@@ -298,7 +299,7 @@ class LevelChange(models.Model):
         return RiskLevel.info(self.new_level)
 
 
-class FollowUp(models.Model):
+class FollowUp(DepartmentWork, models.Model):
     """A follow-up task created by a level rise, following the level's playbook."""
 
     enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="risk_follow_ups",
@@ -339,7 +340,9 @@ class FollowUp(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_scope_q(scope)
+        # A department user: the follow-ups handed to their department (issue 19), nothing else of the district.
+        return enterprise_scope_q(scope) | department_work_q(scope) if scope.department_ids \
+            else enterprise_scope_q(scope)
 
     def get_absolute_url(self) -> str:
         return reverse("risk:enterprise", args=[self.enterprise_id]) + "#follow-ups"

@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.accounts.models import RoleAssignment
+from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.notifications import bilingual
 from jiceng.accounts.notifications import due as due_param
 from jiceng.accounts.notify import notify
 from jiceng.accounts.permissions import can_write
 from jiceng.core.bulk import insert_rows
 from jiceng.demands.models import Demand, DemandStatus
+from jiceng.departments.models import Department, DepartmentState, is_member
 from jiceng.enterprises.models import Enterprise
 from jiceng.holidays.calendar import Deadline, WorkCalendar
 
@@ -537,8 +538,11 @@ def close_follow_up(follow_up: FollowUp, *, outcome: str, user) -> FollowUp:
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": _("请填写跟进结果。")})
-    _check_enterprise(user, follow_up.enterprise)
-    _check_role(user, FollowUp, _("您的角色不能办理风险跟进。"))
+    if follow_up.department_state == DepartmentState.SIGNED and is_member(user, follow_up.department_id):
+        pass  # the department it was handed to and that signed for it completes it (issue 19)
+    else:
+        _check_enterprise(user, follow_up.enterprise)
+        _check_role(user, FollowUp, _("您的角色不能办理风险跟进。"))
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.status != FollowUpStatus.OPEN:
         raise ValidationError({"status": _("该跟进任务已完成。")})
@@ -546,6 +550,88 @@ def close_follow_up(follow_up: FollowUp, *, outcome: str, user) -> FollowUp:
     follow_up.closed_by, follow_up.closed_at = user, timezone.now()
     follow_up.save()
     return follow_up
+
+
+# --- handing a follow-up to a department: 签收 / 退单 (issue 19) ---------------------------------------------------
+def _street_staff(follow_up: FollowUp):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role_assignments__role=Role.STREET_STAFF,
+                                           role_assignments__place_id=follow_up.enterprise.street_id,
+                                           is_active=True).distinct()
+
+
+def _open_follow_up(follow_up: FollowUp) -> FollowUp:
+    follow_up = FollowUp.objects.select_for_update().select_related("enterprise", "department").get(pk=follow_up.pk)
+    if follow_up.status != FollowUpStatus.OPEN:
+        raise ValidationError({"status": _("该跟进任务已完成。")})
+    return follow_up
+
+
+@transaction.atomic
+def assign_follow_up(follow_up: FollowUp, *, department: Department | None, user,
+                     today: dt.date | None = None) -> FollowUp:
+    """The street hands a five-colour follow-up to a department of the enterprise's district."""
+    _check_enterprise(user, follow_up.enterprise)
+    _check_role(user, FollowUp, _("您的角色不能办理风险跟进。"))
+    follow_up = _open_follow_up(follow_up)
+    if department is None or not department.active or department.district_id != follow_up.enterprise.district_id:
+        raise ValidationError({"department": _("承办部门不存在、已停用或不属于本区。")})
+    follow_up.hand_to(department, today or timezone.localdate())
+    follow_up.save()
+    notify(department.users(), "department.follow_up_assigned",
+           {"dept": department.name, "name": follow_up.enterprise.name, "d": follow_up.sign_due},
+           reverse("demands:inbox"))
+    return follow_up
+
+
+@transaction.atomic
+def sign_follow_up(follow_up: FollowUp, *, user) -> FollowUp:
+    follow_up = _open_follow_up(follow_up)
+    if follow_up.department_id is None:
+        raise ValidationError(_("只有派给职能部门、待签收的事项可以签收。"))
+    follow_up.mark_signed(user)
+    follow_up.save()
+    notify(_street_staff(follow_up), "department.follow_up_signed",
+           {"dept": follow_up.department.name, "name": follow_up.enterprise.name}, follow_up.get_absolute_url())
+    return follow_up
+
+
+@transaction.atomic
+def return_follow_up(follow_up: FollowUp, *, user, reason: str) -> FollowUp:
+    follow_up = _open_follow_up(follow_up)
+    if follow_up.department_id is None:
+        raise ValidationError(_("只有派给职能部门的事项可以退单。"))
+    reason = follow_up.mark_returned(user, reason)
+    follow_up.save()
+    notify(_street_staff(follow_up), "department.follow_up_returned",
+           {"dept": follow_up.department.name, "name": follow_up.enterprise.name, "reason": reason[:100]},
+           follow_up.get_absolute_url())
+    return follow_up
+
+
+def escalate_unsigned_follow_ups(today: dt.date) -> int:
+    """Follow-ups not signed for by their sign deadline: escalated once (the demands' escalation job runs this)."""
+    from django.contrib.auth import get_user_model
+
+    count = 0
+    late = FollowUp.objects.filter(status=FollowUpStatus.OPEN, department_state=DepartmentState.PENDING,
+                                   sign_due__lt=today, sign_escalated_at__isnull=True)
+    for pk in list(late.values_list("pk", flat=True)):
+        with transaction.atomic():
+            follow_up = FollowUp.objects.select_for_update().select_related("enterprise", "department").get(pk=pk)
+            if follow_up.sign_escalated_at is not None or not follow_up.sign_overdue(today):
+                continue
+            follow_up.sign_escalated_at = timezone.now()
+            follow_up.save(update_fields=["sign_escalated_at"])
+            admins = get_user_model().objects.filter(role_assignments__role=Role.DISTRICT_ADMIN,
+                                                     role_assignments__place_id=follow_up.department.district_id,
+                                                     is_active=True)
+            notify([*_street_staff(follow_up), *admins], "department.follow_up_sign_overdue",
+                   {"dept": follow_up.department.name, "name": follow_up.enterprise.name, "d": follow_up.sign_due},
+                   follow_up.get_absolute_url())
+            count += 1
+    return count
 
 
 # --- reads for pages and the API -----------------------------------------------------------------------------------

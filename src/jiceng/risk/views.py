@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -137,7 +138,7 @@ class FollowUpBoardView(PlaceMixin, generic.ListView):
 
     def get_queryset(self):
         qs = FollowUp.objects.restrict(self.request.user).select_related("enterprise", "enterprise__place",
-                                                                         "closed_by")
+                                                                         "department", "closed_by")
         qs = qs.prefetch_related("assignees")
         data = self.request.GET.copy()
         data.setdefault("status", FollowUpStatus.OPEN)
@@ -151,8 +152,51 @@ class FollowUpBoardView(PlaceMixin, generic.ListView):
         params.pop("page", None)
         ctx.update(self.place_context(), filterset=self.filterset, today=today, querystring=params.urlencode(),
                    can_close=can_write(self.request.user, FollowUp), close_form=CloseFollowUpForm(),
+                   departments=_departments(self.request.user),
                    rows=[(f, f.is_overdue(today)) for f in ctx["object_list"]])
         return ctx
+
+
+def _departments(user) -> list:
+    """The departments a street may hand follow-ups to (each row offers its enterprise's district's)."""
+    from jiceng.departments.models import Department
+
+    return list(Department.objects.restrict(user).filter(active=True)) if can_write(user, FollowUp) else []
+
+
+class FollowUpDepartmentView(LoginRequiredMixin, generic.View):
+    """Hand a follow-up to a department (the street), and the department's 签收 / 退单 (issue 19)."""
+
+    def post(self, request, pk, action):
+        from jiceng.departments.models import Department
+
+        follow_up = get_object_or_404(FollowUp.objects.restrict(request.user).select_related("enterprise"), pk=pk)
+        try:
+            if action == "assign":
+                department = Department.objects.restrict(request.user).filter(
+                    pk=request.POST.get("department") if str(request.POST.get("department", "")).isdigit() else 0
+                ).first()
+                services.assign_follow_up(follow_up, department=department, user=request.user)
+                done = _t("已派给职能部门:%(name)s") % {"name": department}
+            elif action == "sign":
+                services.sign_follow_up(follow_up, user=request.user)
+                done = _t("已签收:%(name)s") % {"name": follow_up.enterprise.name}
+            elif action == "return":
+                services.return_follow_up(follow_up, user=request.user, reason=request.POST.get("reason", ""))
+                done = _t("已退回街道:%(name)s") % {"name": follow_up.enterprise.name}
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _t("您的角色不能办理风险跟进。"))
+        else:
+            messages.success(request, done)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("demands:inbox") if action != "assign" else reverse("risk:follow_ups")
+        return redirect(target)
 
 
 class FollowUpCloseView(LoginRequiredMixin, generic.View):
@@ -197,13 +241,14 @@ class EnterpriseRiskView(LoginRequiredMixin, generic.View):
             "history": services.level_history(enterprise),
             "chart_levels": {str(v): {"label": str(RiskLevel(v).label), "colour": LEVEL_HEX[v]}
                              for v in RiskLevel.values},
-            "follow_ups": [(f, f.is_overdue(today)) for f in enterprise.risk_follow_ups.select_related("closed_by")
-                           .prefetch_related("assignees").order_by("status", "-created")],
+            "follow_ups": [(f, f.is_overdue(today)) for f in enterprise.risk_follow_ups
+                           .select_related("closed_by", "department").prefetch_related("assignees")
+                           .order_by("status", "-created")],
             "today": today,
             "can_record": can_write(request.user, Signal),
             "can_visit": can_write(request.user, Visit),
             "can_override": can_write(request.user, EnterpriseRisk),
-            "can_close": can_write(request.user, FollowUp),
+            "can_close": can_write(request.user, FollowUp), "departments": _departments(request.user),
             "signal_form": signal_form or SignalForm(),
             "override_form": override_form or OverrideForm(initial={"level": risk.override_level}),
             "close_form": CloseFollowUpForm(),

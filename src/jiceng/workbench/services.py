@@ -330,9 +330,60 @@ def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     enterprises = Enterprise.objects.restrict(user)
     if streets is not None:
         demands, enterprises = demands.filter(street_id__in=streets), enterprises.filter(street_id__in=streets)
-    return [*deadline_sections(demands, today), visits_section(enterprises, today),
+    return [*deadline_sections(demands, today), department_board_section(demands), visits_section(enterprises, today),
             follow_up_section(user, enterprises, today), bookings_section(user), transfers_section(user),
             trend_chart(demands, today)]
+
+
+def department_board_section(demands: QuerySet) -> Section:
+    """The street's work with departments (issue 19): awaiting 签收, returned (退单), awaiting 回访 — one query."""
+    from jiceng.departments.services import BOARD_FILTERS
+
+    counts = demands.order_by().aggregate(**{key: Count("status", filter=BOARD_FILTERS[key])
+                                             for key in ("pending", "returned", "callback")})
+    section = Section("department_board", _("职能部门办理"), _("没有待部门签收、退单或待回访的需求"),
+                      url("demands:demand_list", department_state="any"))
+    section.figures = [
+        Figure(_("待部门签收"), counts["pending"], url("demands:demand_list", department_state="pending"),
+               key="pending"),
+        Figure(_("部门已退单"), counts["returned"], url("demands:demand_list", department_state="returned"),
+               WARNING if counts["returned"] else "", key="returned"),
+        Figure(_("待回访"), counts["callback"], url("demands:demand_list", department_state="callback"),
+               WARNING if counts["callback"] else "", key="callback"),
+    ]
+    return section
+
+
+def department_panel(user, scope: Scope, today: dt.date) -> list[Section]:
+    """A department user's home: the work handed to their department, 签收 first (then the work being handled)."""
+    from jiceng.departments.models import DepartmentState
+    from jiceng.departments.services import department_demands, department_follow_ups
+
+    demands = department_demands(user)
+    counts = demands.order_by().aggregate(
+        pending=Count("status", filter=Q(department_state=DepartmentState.PENDING)),
+        late=Count("status", filter=Q(department_state=DepartmentState.PENDING, sign_due__lt=today)),
+        signed=Count("status", filter=Q(department_state=DepartmentState.SIGNED)))
+    section = Section("department_work", _("派给本部门的需求"), _("没有待签收或办理中的需求"), reverse("demands:inbox"),
+                      counts["pending"] + counts["signed"])
+    section.figures = [
+        Figure(_("待签收"), counts["pending"], url("demands:demand_list", department_state="pending"),
+               WARNING if counts["pending"] else "", key="pending"),
+        Figure(_("签收超时"), counts["late"], url("demands:demand_list", department_state="pending"),
+               DANGER if counts["late"] else "", key="late"),
+        Figure(_("办理中"), counts["signed"], url("demands:demand_list", department_state="signed"), key="signed"),
+    ]
+    first = demands.select_related("place").order_by("department_state", "sign_due", "due_date", "pk")[:ROWS]
+    for d in first:
+        pending = d.department_state == DepartmentState.PENDING
+        note = _("签收期限 %(d)s") % {"d": _day(d.sign_due)} if pending else _("期限 %(d)s") % {"d": d.due_label}
+        tone = DANGER if pending and d.sign_due and d.sign_due < today else WARNING if pending else ""
+        section.rows.append(Row(str(d), d.get_absolute_url(), f"{d.place.name} · {note}", tone))
+    follow_ups = department_follow_ups(user, limit=ROWS)
+    risk = Section("department_follow_ups", _("派给本部门的稳商跟进"), _("没有派给本部门的稳商跟进"),
+                   reverse("demands:inbox"), len(follow_ups))
+    risk.rows = [Row(f.enterprise.name, reverse("demands:inbox"), f.get_department_state_display()) for f in follow_ups]
+    return [section, risk]
 
 
 def building_panel(user, scope: Scope, today: dt.date) -> list[Section]:
@@ -613,6 +664,7 @@ PANELS: list[tuple[str, tuple[str, ...], Builder]] = [
     ("secretary", (Role.ORG_SECRETARY,), secretary_panel),
     ("unit", (Role.UNIT_CONTACT,), unit_panel),
     ("member", (Role.MEMBER,), member_panel),
+    ("department", (Role.DEPARTMENT_STAFF,), department_panel),
 ]
 
 

@@ -5,8 +5,9 @@ from rest_framework import serializers
 from jiceng.accounts.models import Notification
 from jiceng.accounts.notifications import rendered_params
 from jiceng.core.serializers import CodeRelatedField
+from jiceng.departments.models import DepartmentState
 
-from ..models import Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
+from ..models import CallbackResult, Category, Demand, DemandEvent, DemandSource, RequesterKind, Service, Visit
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -28,13 +29,17 @@ class DemandSerializer(serializers.ModelSerializer):
     suggested_category = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     requester_phone_masked = serializers.CharField(read_only=True)
     events = DemandEventSerializer(many=True, read_only=True)
+    # Empty when the demand was never handed to a department / never called back.
+    department_state = serializers.ChoiceField(choices=DepartmentState.choices, allow_blank=True, read_only=True)
+    callback_result = serializers.ChoiceField(choices=CallbackResult.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Demand
         fields = ["id", "tracking_code", "source", "requester_kind", "requester_enterprise", "requester_name",
                   "requester_phone_masked", "title", "text", "category", "suggested_category", "suggestion_confidence",
-                  "status", "assignee_user", "assignee_department", "assignee_enterprise", "accepted_on", "due_date",
-                  "due_provisional",
+                  "status", "assignee_user", "assignee_department", "department", "department_state", "sign_due",
+                  "signed_at", "return_reason", "sign_escalated_at", "assignee_enterprise", "accepted_on", "due_date",
+                  "due_provisional", "callback_result", "callback_note", "callback_at",
                   "escalated_at", "resolved_at", "closed_at", "duplicate_of", "rating", "rating_comment", "place",
                   "district", "street", "visit", "service", "created", "updated", "events"]
         read_only_fields = fields
@@ -64,7 +69,13 @@ class DemandActionSerializer(serializers.Serializer):
     category = CodeRelatedField(slug_field="code", queryset=Category.objects.filter(active=True),
                                             required=False, allow_null=True)
     assignee_user = serializers.IntegerField(required=False, allow_null=True)
-    department = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    department = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100,
+        help_text=_("承办部门:职能部门的 id(/api/departments/),或其名称;其他文字按旧方式作为承办部门名称保存。"))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                   help_text=_("退单理由(退单时必填)。"))
+    result = serializers.ChoiceField(choices=CallbackResult.choices, required=False,
+                                     help_text=_("回访结果(回访时必填)。"))
     enterprise = serializers.IntegerField(required=False, allow_null=True)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True)
     rating = serializers.IntegerField(required=False, min_value=1, max_value=5)

@@ -103,14 +103,19 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=DemandActionSerializer, responses=DemandSerializer, operation_id="demands_transition")
     @action(detail=True, methods=["post"],
-            url_path=r"(?P<verb>accept|assign|resolve|close|reject|reopen|merge|rate|forward)")
+            url_path=r"(?P<verb>accept|assign|resolve|close|reject|reopen|merge|rate|forward|sign|return|callback)")
     def transition(self, request, pk=None, verb=None):
         demand = self.get_object()
         data = DemandActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         user, note = request.user, values.get("note", "")
-        if verb != "rate" and not can_write(user, Demand):
+        # A department's users act on the demands handed to their department (签收, 退单, 办结 once signed); the rest
+        # of the workflow is the street's.
+        by_department = verb in workflow.department_actions(demand, user)
+        if verb in ("sign", "return") and not by_department and not user.is_superuser:
+            return Response({"detail": "只有承办部门的工作人员可以签收或退单。"}, status=403)
+        if verb != "rate" and not by_department and not can_write(user, Demand):
             return Response({"detail": "您的角色不能办理需求。"}, status=403)
         try:
             if verb == "accept":
@@ -129,6 +134,14 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 if target is None:
                     raise ValidationError({"duplicate_of": ["请指定要合并到的需求。"]})
                 workflow.merge(demand, into=target, user=user, note=note)
+            elif verb == "sign":
+                workflow.sign(demand, user=user, note=note)
+            elif verb == "return":
+                workflow.return_to_street(demand, user=user, reason=values.get("reason", ""))
+            elif verb == "callback":
+                if "result" not in values:
+                    raise ValidationError({"result": ["请选择回访结果(满意、基本满意或不满意)。"]})
+                workflow.call_back(demand, user=user, result=values["result"], note=note)
             elif verb == "rate":
                 if "rating" not in values:
                     raise ValidationError({"rating": ["请给出 1 至 5 的评价。"]})

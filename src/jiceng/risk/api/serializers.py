@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from jiceng.core.serializers import ModelCleanSerializer
+from jiceng.departments.models import DepartmentState
 from jiceng.enterprises.models import Enterprise
 
 from ..choices import RiskLevel, SignalSource
@@ -120,6 +121,7 @@ class LevelChangeSerializer(serializers.ModelSerializer):
 
 class FollowUpSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    department_state = serializers.ChoiceField(choices=DepartmentState.choices, allow_blank=True, read_only=True)
     level = level_field(read_only=True)
 
     class Meta:
@@ -127,7 +129,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "enterprise_name", "level", "playbook", "action", "action_en", "due_date",
                   "due_provisional",
                   "status", "outcome",
-                  "assignees", "created", "closed_by", "closed_at"]
+                  "assignees", "department", "department_state", "sign_due", "signed_at", "return_reason",
+                  "sign_escalated_at", "created", "closed_by", "closed_at"]
         read_only_fields = fields
 
 
@@ -141,3 +144,10 @@ class LevelThresholdSerializer(ModelCleanSerializer):
     class Meta:
         model = LevelThreshold
         fields = ["level", "min_score"]
+
+
+class FollowUpDepartmentSerializer(serializers.Serializer):
+    department = serializers.IntegerField(required=False, allow_null=True,
+                                          help_text="职能部门 id(/api/departments/),派给部门时必填。")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                   help_text="退单理由(退单时必填)。")

@@ -25,6 +25,7 @@ from .serializers import (
     CloseSerializer,
     EnterpriseRiskDetailSerializer,
     EnterpriseRiskSerializer,
+    FollowUpDepartmentSerializer,
     FollowUpSerializer,
     LevelThresholdSerializer,
     OverrideSerializer,
@@ -169,3 +170,26 @@ class FollowUpViewSet(viewsets.ReadOnlyModelViewSet):
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         return Response(FollowUpSerializer(follow_up).data)
+
+    @extend_schema(request=FollowUpDepartmentSerializer, responses=FollowUpSerializer,
+                   operation_id="risk_follow_ups_department")
+    @action(detail=True, methods=["post"], url_path=r"(?P<verb>assign|sign|return)")
+    def department(self, request, pk=None, verb=None):
+        """Hand it to a department (the street: `department`), and the department's 签收 / 退单 (`reason`)."""
+        from jiceng.departments.models import Department
+
+        follow_up = self.get_object()
+        data = FollowUpDepartmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if verb == "assign":
+                department = Department.objects.restrict(request.user).filter(pk=values.get("department") or 0).first()
+                follow_up = services.assign_follow_up(follow_up, department=department, user=request.user)
+            elif verb == "sign":
+                follow_up = services.sign_follow_up(follow_up, user=request.user)
+            else:
+                follow_up = services.return_follow_up(follow_up, user=request.user, reason=values.get("reason", ""))
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(FollowUpSerializer(FollowUp.objects.get(pk=follow_up.pk)).data)
