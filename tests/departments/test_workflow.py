@@ -148,3 +148,16 @@ def test_seed_and_link_text_assignments(world):
     assert link_text_departments() == 1
     d = Demand.objects.get(pk=d.pk)
     assert d.department.short_name == "区金融服务办" and d.department_state == DepartmentState.SIGNED
+
+
+def test_a_return_reaches_the_streets_work_group_robot(world, django_capture_on_commit_callbacks):
+    """退单 is a street-level event (jiceng.channels.events.STREET_EVENTS): the street's WeCom group sees it."""
+    from jiceng.channels.models import Channel, Delivery, Robot
+
+    Robot.objects.create(name="五角场街道工作群", webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=k",
+                         place=world["tree"]["street1"], kinds=["demands"])
+    d = handed(world)
+    with django_capture_on_commit_callbacks(execute=False):
+        workflow.return_to_street(d, user=world["dept_user"], reason="不属于本部门职责")
+    post = Delivery.objects.get(channel=Channel.WECOM, event="department.returned")
+    assert post.street_id == world["tree"]["street1"].pk and "不属于本部门职责" in post.summary

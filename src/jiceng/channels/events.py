@@ -31,9 +31,13 @@ PREFIX_KINDS = {
     "demand": EventKind.DEMANDS, "risk": EventKind.RISK, "activity": EventKind.ACTIVITIES,
     "venues": EventKind.VENUES, "matching": EventKind.LISTS, "governance": EventKind.GOVERNANCE,
     "holidays": EventKind.GOVERNANCE, "account": EventKind.ACCOUNT,
+    "department": EventKind.DEMANDS,  # work handed to a department: demands and five-colour follow-ups
 }
 STREET_EVENTS = frozenset({"demand.new", "demand.escalated", "demand.routed_to_head", "risk.level_rose",
-                           "risk.digest", "venues.booking_requested", "governance.objection_raised"})
+                           "risk.digest", "venues.booking_requested", "governance.objection_raised",
+                           # a department late to sign or returning work: the street's group sees it the same day
+                           "department.sign_overdue", "department.returned", "department.follow_up_sign_overdue",
+                           "department.follow_up_returned"})
 # A missing preference row: e-mail on (as before channels existed); SMS for what a resident waits for (their
 # demand, their activity); WeCom mentions for a staffer's demands and risk warnings.
 DEFAULTS: dict[str, dict[str, bool]] = {
