@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,6 +41,7 @@ class PreferencesAPIView(APIView):
     """The current user's channels per event kind (in-app is always on)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser]  # the body is a list of rows, which only JSON can carry
 
     @extend_schema(responses=PreferenceSerializer(many=True))
     def get(self, request):
