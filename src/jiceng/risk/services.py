@@ -562,7 +562,9 @@ def _street_staff(follow_up: FollowUp):
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:
-    follow_up = FollowUp.objects.select_for_update().select_related("enterprise", "department").get(pk=follow_up.pk)
+    # Only the follow-up's row is locked: PostgreSQL cannot lock the nullable side of the department's outer join.
+    follow_up = (FollowUp.objects.select_for_update(of=("self",)).select_related("enterprise", "department")
+                 .get(pk=follow_up.pk))
     if follow_up.status != FollowUpStatus.OPEN:
         raise ValidationError({"status": _("该跟进任务已完成。")})
     return follow_up
@@ -619,7 +621,8 @@ def escalate_unsigned_follow_ups(today: dt.date) -> int:
                                    sign_due__lt=today, sign_escalated_at__isnull=True)
     for pk in list(late.values_list("pk", flat=True)):
         with transaction.atomic():
-            follow_up = FollowUp.objects.select_for_update().select_related("enterprise", "department").get(pk=pk)
+            follow_up = (FollowUp.objects.select_for_update(of=("self",))
+                         .select_related("enterprise", "department").get(pk=pk))
             if follow_up.sign_escalated_at is not None or not follow_up.sign_overdue(today):
                 continue
             follow_up.sign_escalated_at = timezone.now()
