@@ -89,3 +89,23 @@ def test_excel_out_and_in(officers):
     assert good.status_code == 201, good.content
     assert OfficerAssignment.objects.filter(enterprise=ent).count() == 4
     assert services.officer_gaps(officers["tree"]["street1"]) == []
+
+
+def test_governed_means_at_or_below_a_council_place_whatever_the_ids(gov):
+    """A council governs the enterprises at its place and below it, never those of a place whose id merely shares
+    digits with its own (paths are "/1/12/123/"): checked against the paths compared in Python."""
+    from jiceng.enterprises.models import Enterprise
+    from jiceng.places.models import Place, PlaceKind
+
+    tree = gov["tree"]
+    unit = f.place("创智天地1号楼 5F", PlaceKind.UNIT, tree["building1"])
+    for number in range(12):  # enough places that some ids contain the council places' ids as digits
+        f.place(f"殷行园区{number}号楼", PlaceKind.BUILDING, tree["park2"])
+    for place in Place.objects.exclude(kind=PlaceKind.DISTRICT):
+        f.enterprise(place, f"{place.name}的企业")
+    assert Enterprise.objects.filter(place=unit).exists()
+    council_paths = [c.place.path for c in services.Council.objects.select_related("place")]
+    expected = sum(1 for e in Enterprise.objects.select_related("place")
+                   if any(e.place.path.startswith(path) for path in council_paths))
+    _gaps, governed = services.officer_gap_count(tree["district"])
+    assert governed == expected == 3  # building 1, its unit, building 2
