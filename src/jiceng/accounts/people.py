@@ -62,3 +62,14 @@ def with_units(users: QuerySet) -> QuerySet:
         Subquery(first.values("place__name")[:1]), Subquery(first.values("organization__name")[:1]),
         Subquery(first.values("enterprise__name")[:1]), Subquery(first.values("member__organization__name")[:1]),
         Value("")))
+
+
+def street_staff(street_id: int | None) -> QuerySet:
+    """The active street staff of a street: who hands its work to departments and hears back from them."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Role
+
+    return get_user_model().objects.filter(role_assignments__role=Role.STREET_STAFF,
+                                           role_assignments__place_id=street_id, is_active=True).distinct()
+

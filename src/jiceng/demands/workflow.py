@@ -281,10 +281,9 @@ def assign(demand: Demand, *, user, assignee_user=None, department: str | Depart
 # --- the department's side: 签收 / 退单, and the street's 回访 (issue 19) ------------------------------------------
 def street_staff_of(demand: Demand):
     """The street's staff over the demand's place (who hand work to departments and call requesters back)."""
-    from django.contrib.auth import get_user_model
+    from jiceng.accounts.people import street_staff
 
-    return get_user_model().objects.filter(role_assignments__role=Role.STREET_STAFF,
-                                           role_assignments__place_id=demand.street_id, is_active=True).distinct()
+    return street_staff(demand.street_id)
 
 
 def department_actions(demand: Demand, user) -> list[str]:

@@ -554,11 +554,9 @@ def close_follow_up(follow_up: FollowUp, *, outcome: str, user) -> FollowUp:
 
 # --- handing a follow-up to a department: 签收 / 退单 (issue 19) ---------------------------------------------------
 def _street_staff(follow_up: FollowUp):
-    from django.contrib.auth import get_user_model
+    from jiceng.accounts.people import street_staff
 
-    return get_user_model().objects.filter(role_assignments__role=Role.STREET_STAFF,
-                                           role_assignments__place_id=follow_up.enterprise.street_id,
-                                           is_active=True).distinct()
+    return street_staff(follow_up.enterprise.street_id)
 
 
 def _open_follow_up(follow_up: FollowUp) -> FollowUp:
