@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -160,7 +160,9 @@ class DeliveryThread:
             except Exception:  # noqa: BLE001 - keep the thread alive for the next delivery
                 logger.exception("delivery %s", pk)
             finally:
-                close_old_connections()
+                # Deliveries are few: the thread gives its connection back after each one rather than hold it
+                # (with CONN_MAX_AGE a kept connection would outlive the database it was opened on, e.g. in tests).
+                connections.close_all()
                 self.queue.task_done()
 
     def join(self) -> None:
