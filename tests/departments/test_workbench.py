@@ -7,7 +7,7 @@ from django.urls import reverse
 from jiceng.demands import workflow
 from jiceng.workbench import services
 
-from .conftest import handed
+from .conftest import accepted, handed
 
 
 def sections(user, today):
@@ -38,3 +38,19 @@ def test_street_board_section_counts_and_links(world):
     assert s.figures[1].url.endswith("?department_state=returned")
     assert d.pk
     assert sections(world["staff2"], dt.date(2026, 9, 14))["department_board"].is_empty
+
+
+def test_board_counts_only_demands_handed_to_a_department(world, client):
+    """Awaiting 回访 is a department's resolved work without a callback: a demand a person resolved is not on the
+    board, in the workbench section or behind the list's filter."""
+    by_person = workflow.assign(accepted(world, text="会议室投影仪坏了"), user=world["staff"],
+                                assignee_user=world["staff"], today=dt.date(2026, 9, 14))
+    workflow.resolve(by_person, user=world["staff"], note="已修好")
+    by_department = workflow.sign(handed(world), user=world["dept_user"])
+    workflow.resolve(by_department, user=world["dept_user"], note="政策已落实")
+    s = sections(world["staff"], dt.date(2026, 9, 15))["department_board"]
+    assert {f.key: f.value for f in s.figures} == {"pending": 0, "returned": 0, "callback": 1}
+    client.force_login(world["staff"])
+    listed = client.get(reverse("demands:demand_list") + "?department_state=callback").context["object_list"]
+    assert [d.pk for d in listed] == [by_department.pk]
+    assert [b[2] for b in client.get(reverse("demands:inbox")).context["department_board"]] == [0, 0, 1]

@@ -45,9 +45,9 @@ class DemandFilterSet(SearchFilterSet):
 
     def filter_department_state(self, queryset, name, value):
         """The street's department board: handed to departments, awaiting 签收, returned, awaiting 回访."""
-        from jiceng.departments.services import BOARD_FILTERS
+        from jiceng.departments.services import BOARD_FILTERS, handed_to_departments
 
-        return queryset.filter(BOARD_FILTERS[value]) if value in BOARD_FILTERS else queryset
+        return handed_to_departments(queryset).filter(BOARD_FILTERS[value]) if value in BOARD_FILTERS else queryset
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:

@@ -129,14 +129,13 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         ctx["can_visit"] = can_write(user, Visit)
         # Departments (issue 19): a department user's work handed to their department (签收 first); the street's
         # department board (awaiting sign, returned, awaiting callback) as counts linking to the filtered list.
-        from jiceng.departments.services import BOARD_FILTERS, department_demands, department_follow_ups
+        from jiceng.departments.services import board_counts, department_demands, department_follow_ups
 
         ctx["department_work"] = department_demands(user).select_related("place", "department") \
             .order_by("department_state", "sign_due", "due_date")[:50]
         ctx["department_follow_ups"] = department_follow_ups(user)
         if ctx["can_visit"] and (scope_for(user).street_ids or scope_for(user).district_ids or user.is_superuser):
-            board = scoped.order_by().aggregate(**{key: Count("pk", filter=BOARD_FILTERS[key])
-                                                    for key in ("pending", "returned", "callback")})
+            board = board_counts(scoped)
             ctx["department_board"] = [(key, label, board[key]) for key, label in (
                 ("pending", _("待部门签收")), ("returned", _("部门已退单")), ("callback", _("待回访")))]
         return ctx

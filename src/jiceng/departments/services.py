@@ -87,10 +87,28 @@ def department_follow_ups(user, limit: int = 50) -> list:
 
 
 BOARD_FILTERS = {
-    # the street's department board (the demand list's 部门 filter): value → condition on the demand
-    "any": Q(department__isnull=False),
+    # the street's department board (the demand list's 部门 filter): value → condition on a demand handed to a
+    # department (see handed_to_departments)
+    "any": Q(),
     "pending": Q(department_state=DepartmentState.PENDING, status="assigned"),
     "signed": Q(department_state=DepartmentState.SIGNED, status="assigned"),
     "returned": Q(department_state=DepartmentState.RETURNED, status="accepted"),
-    "callback": Q(department__isnull=False, status__in=("resolved", "closed"), callback_at__isnull=True),
+    "callback": Q(status__in=("resolved", "closed"), callback_at__isnull=True),
 }
+BOARD_COUNTS = ("pending", "returned", "callback")
+
+
+def handed_to_departments(demands: QuerySet) -> QuerySet:
+    """The demands of a queryset that a department has (or had): `department IN (the departments)`, which is
+    `department IS NOT NULL` said so that the database finds them through the partial department index. With
+    IS NOT NULL beside a street or district condition, SQLite walked all of a district's demands for the board's
+    counts (0.3 s at city scale) though few or none are handed over."""
+    return demands.filter(department_id__in=Department.objects.values("pk"))
+
+
+def board_counts(demands: QuerySet) -> dict[str, int]:
+    """The street's department board in one query: awaiting 签收, returned (退单), awaiting 回访."""
+    from django.db.models import Count
+
+    return handed_to_departments(demands).order_by().aggregate(
+        **{key: Count("pk", filter=BOARD_FILTERS[key]) for key in BOARD_COUNTS})

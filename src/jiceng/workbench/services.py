@@ -337,10 +337,9 @@ def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
 
 def department_board_section(demands: QuerySet) -> Section:
     """The street's work with departments (issue 19): awaiting 签收, returned (退单), awaiting 回访 — one query."""
-    from jiceng.departments.services import BOARD_FILTERS
+    from jiceng.departments.services import board_counts
 
-    counts = demands.order_by().aggregate(**{key: Count("status", filter=BOARD_FILTERS[key])
-                                             for key in ("pending", "returned", "callback")})
+    counts = board_counts(demands)
     section = Section("department_board", _("职能部门办理"), _("没有待部门签收、退单或待回访的需求"),
                       url("demands:demand_list", department_state="any"))
     section.figures = [
