@@ -9,9 +9,10 @@ roles below, if missing.
 
 Targets are the worst cases: the superuser (the whole city), the district and the street with the most
 activities in the year. Each row pairs
-- `matrix_report(user, year)` (what the page and `/api/reports/matrix/` compute: three grouped queries) with
-  hand-written SQL for the same three groupings (activities, attendance joined to their activity, projects), the
-  least the database must do; the answers are compared before timing;
+- `matrix_report(user, year)` (what the page and `/api/reports/matrix/` compute: two grouped queries, the
+  attendance summed from the activities' kept count, decision 080) with hand-written SQL for the three groupings
+  (activities, attendance joined to their activity, projects), which also checks the kept count against the
+  attendance rows; the answers are compared before timing;
 - the whole page `GET /matrix/?year=` through the Django test client (session, menu, template).
 Medians of `--repeat` interleaved runs after one warm-up, in milliseconds.
 """

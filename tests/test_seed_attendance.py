@@ -32,6 +32,14 @@ def test_exact_attendance_count_and_proportional_scale(seeded):
     assert city.attendance >= 2_000_000
 
 
+def test_activities_keep_their_attendance_count(seeded):
+    """The matrix report sums Activity.attendance_count: the seed's raw inserts leave every activity recounted."""
+    counted = Counter(Attendance.objects.values_list("activity_id", flat=True))
+    kept = dict(Activity.objects.values_list("pk", "attendance_count"))
+    assert sum(kept.values()) == Attendance.objects.count() > 0
+    assert {pk: n for pk, n in kept.items() if n} == dict(counted)
+
+
 def test_activities_have_what_save_would_set(seeded):
     for index, act in enumerate(Activity.objects.select_related("organization__place").order_by("pk")):
         place = act.organization.place

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from jiceng.core import bulk
 
-from .models import Activity, ActivityKind, ActivityStatus, Attendance, AttendanceMethod, Rating
+from .models import Activity, ActivityKind, ActivityStatus, Attendance, AttendanceMethod, Rating, recount_attendance
 
 MONTHS = 12
 K = ActivityKind
@@ -263,6 +263,7 @@ def stage_attendance(ctx) -> int:
 
     with bulk.indexes_deferred(Attendance):
         rows = ctx.insert_rows(Attendance, ATTENDANCE_FIELDS, attendance(), target, "attendance")
+    recount_attendance(Activity.objects.filter(pk__gte=first_id))
 
     def ratings():
         for index, p in enumerate(plan):
