@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import models, transaction
 
 from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import validate_cn_mobile, validate_id_number, validate_uscc
@@ -176,3 +176,25 @@ def test_raw_baselines_answer_the_same_as_the_application(seeded):
 def test_bench_on_empty_database_says_what_to_do(db):
     with pytest.raises(CommandError, match="seed"):
         call_command("bench", "--repeat", "1", stdout=io.StringIO())
+
+
+def test_departments_and_their_work(seeded):
+    """Each district's default departments, and one demand in SHARE of those a street dispatches handed to a
+    department of the demand's own district, in every state of the department's side."""
+    from jiceng.demands.models import Demand
+    from jiceng.departments.models import Department, DepartmentState
+    from jiceng.departments.seeding import SHARE
+    from jiceng.departments.services import BOARD_COUNTS, DEFAULT_DEPARTMENTS, board_counts
+
+    districts = Place.objects.filter(kind=PlaceKind.DISTRICT)
+    assert Department.objects.count() == districts.count() * len(DEFAULT_DEPARTMENTS)
+    handed = Demand.objects.filter(department__isnull=False)
+    assert not handed.exclude(department__district=models.F("district")).exists()
+    eligible = Demand.objects.filter(status__in=("assigned", "accepted", "resolved", "closed")).count()
+    assert abs(handed.count() - eligible / SHARE) <= eligible / SHARE * 0.2
+    states = set(handed.values_list("department_state", "status").distinct())
+    assert {(DepartmentState.PENDING, "assigned"), (DepartmentState.SIGNED, "assigned"),
+            (DepartmentState.RETURNED, "accepted"), (DepartmentState.SIGNED, "resolved")} <= states
+    assert all(board_counts(Demand.objects.all())[key] > 0 for key in BOARD_COUNTS)
+    assert not handed.filter(department_state=DepartmentState.PENDING, sign_due__isnull=True).exists()
+    assert not handed.filter(status="closed", callback_at__isnull=True).exists()

@@ -218,8 +218,10 @@ class Demand(DepartmentWork, Located):
             # The city's counts by status and category in one pass over this index.
             models.Index(fields=["status", "category"], name="demand_status_category"),
             # A department's work and the street's department board (awaiting sign, returned …); the sign sweep.
-            models.Index(fields=["department", "department_state", "status"], name="demand_department_state",
-                         condition=models.Q(department__isnull=False)),
+            # Covering for the board's counts (callback_at, district, street): with 40,000 demands handed over at
+            # city scale, reading the rows for them took 0.15 s for a district.
+            models.Index(fields=["department", "department_state", "status", "callback_at", "district", "street"],
+                         name="demand_department_state", condition=models.Q(department__isnull=False)),
         ]
 
     def __str__(self) -> str:

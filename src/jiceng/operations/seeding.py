@@ -67,6 +67,7 @@ from jiceng.core.text import pinyin_keys
 from jiceng.core.validators import USCC_CHARSET, id_number_check_digit, uscc_check_char
 from jiceng.demands.models import Demand
 from jiceng.demands.seeding import stage_demands
+from jiceng.departments.seeding import stage_departments
 from jiceng.enterprises.models import Enterprise, EnterpriseKind, Industry, Ownership
 from jiceng.members.models import Education, Gender, Member, MemberStatus, Occupation
 from jiceng.organizations.models import (
@@ -791,6 +792,7 @@ STAGES: list[Stage] = [
     Stage("demands", stage_demands),
     Stage("attendance", stage_attendance),
     Stage("stations", stage_stations),
+    Stage("departments", stage_departments),
     Stage("rollups", _stage_rollups),
 ]
 # Targets in the contract that no stage writes yet (their apps do not exist): name → Scale attribute.
