@@ -53,7 +53,7 @@ def test_board_place_filter_is_scoped(client, risky):
     assert client.get(reverse("risk:board"), {"place": risky["tree"]["building2"].pk}).status_code == 404
     assert client.get(reverse("risk:board"), {"place": "abc"}).status_code == 404
     r = client.get(reverse("risk:board"), {"level": "5"})
-    assert [t["enterprise"] for _place, tiles in r.context["grid"] for t in tiles] == [risky["ent"]]
+    assert [t["pk"] for _place, tiles in r.context["grid"] for t in tiles] == [risky["ent"].pk]
 
 
 def test_list_sorts_and_exports(client, risky):

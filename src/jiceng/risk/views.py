@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
@@ -27,6 +28,7 @@ from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.excel import objects_to_sheet, xlsx_response
 from jiceng.core.forms import add_service_errors
+from jiceng.core.reversing import pk_url
 from jiceng.core.tables import Column
 from jiceng.core.views import ObjectListView, get_scoped_or_404
 from jiceng.demands.models import Visit
@@ -74,6 +76,21 @@ class PlaceMixin(LoginRequiredMixin):
                 "levels": [RiskLevel.info(v) for v in RiskLevel.values]}
 
 
+def board_tiles(enterprises) -> list[dict]:
+    """Tiles of the colour-block chart, their text and links made here: a street shows its 1,300 enterprises, and
+    resolving the link, the labels and the truncation per tile in the template took 0.1 s of the page's 0.23 s. The
+    five levels' labels are read once (in the active language)."""
+    score = _t("分值")
+    infos = {value: RiskLevel.info(value) for value in (None, *RiskLevel.values)}
+    tiles = []
+    for enterprise in enterprises:
+        info, name = infos.get(enterprise.risk_level) or RiskLevel.info(enterprise.risk_level), enterprise.name
+        tiles.append({"pk": enterprise.pk, "url": pk_url("risk:enterprise", enterprise.pk),
+                      "short": Truncator(name).chars(24), "colour": info["colour"], "value": info["value"],
+                      "title": f"{name} · {info['label']} · {score} {enterprise.risk_score}"})
+    return tiles
+
+
 class BoardView(PlaceMixin, generic.TemplateView):
     template_name = "risk/board.html"
 
@@ -88,8 +105,7 @@ class BoardView(PlaceMixin, generic.TemplateView):
             tiles = tiles.filter(risk_level=int(level))
         grid = None
         if total <= selectors.GRID_LIMIT:
-            grid = [(place, [{"enterprise": e, **RiskLevel.info(e.risk_level)} for e in group])
-                    for place, group in groupby(tiles, key=lambda e: e.place)]
+            grid = [(place, board_tiles(group)) for place, group in groupby(tiles, key=lambda e: e.place)]
         follow_ups = FollowUp.objects.restrict(self.request.user).filter(status=FollowUpStatus.OPEN)
         if self.place is not None:
             follow_ups = follow_ups.filter(enterprise__place__path__startswith=self.place.path)
