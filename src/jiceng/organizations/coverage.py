@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from jiceng.enterprises.models import NON_PUBLIC, Enterprise, EnterpriseKind
@@ -122,20 +122,15 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report = CoverageReport(place=place)
     enterprises = _in_place(Enterprise.objects.all(), place)
     covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
-    officers = {}
-    if apps.is_installed("jiceng.governance"):  # the four officers' gaps, counted in the same pass
-        from jiceng.governance.services import officer_gap_filters
-
-        governed, gaps = officer_gap_filters()
-        officers = {"officer_governed": Count("pk", filter=governed), "officer_gaps": Count("pk", filter=gaps)}
-    counts = enterprises.aggregate(
-        total=Count("pk"),
-        org=Count("pk", filter=Q(covered)),
-        work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False)),
-        **officers,
-    )
-    report.enterprises, report.org_covered, report.work_covered = counts["total"], counts["org"], counts["work"]
-    report.officer_gaps, report.officer_governed = counts.get("officer_gaps", 0), counts.get("officer_governed", 0)
+    # The place's totals are the sums of the rows grouped by street and place that the child areas' summaries
+    # read too: one query per table for both (three fewer for a district, about 60 ms on PostgreSQL).
+    groups = _grouped_counts(place)
+    for row in groups.enterprises:
+        report.enterprises += row["total"]
+        report.org_covered += row["org"]
+        report.work_covered += row["work"]
+        report.officer_gaps += row.get("officer_gaps", 0)
+        report.officer_governed += row.get("officer_governed", 0)
 
     must_cover = Q(kind=EnterpriseKind.ENTERPRISE, ownership__in=NON_PUBLIC,
                    employees__gte=cfg["COVERAGE_ENTERPRISE_MIN_EMPLOYEES"]) | Q(
@@ -158,19 +153,46 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.should_set_up = sorted(((e, full_members[e.pk]) for e in candidates), key=lambda pair: -pair[1])
 
     orgs = _in_place(Organization.objects.all(), place)
-    org_counts = orgs.aggregate(
-        total=Count("pk"),
-        joint=Count("pk", filter=Q(kind="joint_branch")),
-        independent=Count("pk", filter=Q(kind__in=("branch", "temporary_branch"))),
-    )
-    report.organizations = org_counts["total"]
-    report.joint_branches, report.independent_branches = org_counts["joint"], org_counts["independent"]
-    report.members = _in_place(Member.objects.active(), place, "organization__").count()
+    for row in groups.organizations:
+        report.organizations += row["total"]
+        report.joint_branches += row["joint"]
+        report.independent_branches += row["independent"]
+    report.members = sum(row["n"] for row in groups.members)
 
     _organization_checks(report, orgs, today)
     if children:
-        report.children = _child_reports(place, report.terms_ended)
+        report.children = _child_reports(place, report.terms_ended, groups)
     return report
+
+
+@dataclass
+class GroupedCounts:
+    """Rows of counts grouped by (street_id, place_id) over a place's subtree: enterprises (total, org, work and
+    the four officers' figures), organizations (total, joint, independent) and active members (n)."""
+
+    enterprises: list[dict]
+    organizations: list[dict]
+    members: list[dict]
+
+
+def _grouped_counts(place: Place) -> GroupedCounts:
+    covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
+    officers = {}
+    if apps.is_installed("jiceng.governance"):  # the four officers' gaps, counted in the same pass
+        from jiceng.governance.services import officer_gap_filters
+
+        governed, gaps = officer_gap_filters()
+        officers = {"officer_governed": Count("pk", filter=governed), "officer_gaps": Count("pk", filter=gaps)}
+    enterprises = _in_place(Enterprise.objects.all(), place).values("street_id", "place_id").annotate(
+        total=Count("pk"), org=Count("pk", filter=Q(covered)),
+        work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False)), **officers).order_by()
+    organizations = _in_place(Organization.objects.all(), place).values("street_id", "place_id").annotate(
+        total=Count("pk"), joint=Count("pk", filter=Q(kind="joint_branch")),
+        independent=Count("pk", filter=Q(kind__in=("branch", "temporary_branch")))).order_by()
+    members = _in_place(Member.objects.active(), place, "organization__").values(
+        street_id=F("organization__street_id"), place_id=F("organization__place_id")).annotate(
+        n=Count("*")).order_by()
+    return GroupedCounts(list(enterprises), list(organizations), list(members))
 
 
 def _organization_checks(report: CoverageReport, orgs: QuerySet[Organization], today: dt.date) -> None:
@@ -258,7 +280,8 @@ def district_summaries() -> list[CoverageReport]:
     return list(reports.values())
 
 
-def _child_reports(place: Place, terms_ended: list[Organization]) -> list[CoverageReport]:
+def _child_reports(place: Place, terms_ended: list[Organization],
+                   groups: GroupedCounts | None = None) -> list[CoverageReport]:
     """The summary figures and overdue re-elections of `coverage_report` for every child area at once.
 
     Each count is one query over the place's subtree grouped by street and place, and the rows are added up
@@ -280,30 +303,20 @@ def _child_reports(place: Place, terms_ended: list[Organization]) -> list[Covera
         # A street child also owns rows that carry its street but no place (as `coverage_report` counts them).
         child = street_id if street_id in reports else owner.get(place_id)
         return reports.get(child) if child is not None else None
-    covered = Exists(Coverage.objects.filter(enterprise=OuterRef("pk")))
-    for street_id, place_id, total, org, work in _in_place(Enterprise.objects.all(), place).values(
-            "street_id", "place_id").annotate(
-            total=Count("pk"), org=Count("pk", filter=Q(covered)),
-            work=Count("pk", filter=Q(~Q(covered), instructor__isnull=False))).values_list(
-            "street_id", "place_id", "total", "org", "work").order_by():
-        if (report := report_for(street_id, place_id)) is not None:
-            report.enterprises += total
-            report.org_covered += org
-            report.work_covered += work
-    orgs = _in_place(Organization.objects.all(), place)
-    for street_id, place_id, total, joint, independent in orgs.values("street_id", "place_id").annotate(
-            total=Count("pk"), joint=Count("pk", filter=Q(kind="joint_branch")),
-            independent=Count("pk", filter=Q(kind__in=("branch", "temporary_branch")))).values_list(
-            "street_id", "place_id", "total", "joint", "independent").order_by():
-        if (report := report_for(street_id, place_id)) is not None:
-            report.organizations += total
-            report.joint_branches += joint
-            report.independent_branches += independent
-    for street_id, place_id, n in _in_place(Member.objects.active(), place, "organization__").values(
-            "organization__street_id", "organization__place_id").annotate(n=Count("*")).values_list(
-            "organization__street_id", "organization__place_id", "n").order_by():
-        if (report := report_for(street_id, place_id)) is not None:
-            report.members += n
+    groups = groups or _grouped_counts(place)
+    for row in groups.enterprises:
+        if (report := report_for(row["street_id"], row["place_id"])) is not None:
+            report.enterprises += row["total"]
+            report.org_covered += row["org"]
+            report.work_covered += row["work"]
+    for row in groups.organizations:
+        if (report := report_for(row["street_id"], row["place_id"])) is not None:
+            report.organizations += row["total"]
+            report.joint_branches += row["joint"]
+            report.independent_branches += row["independent"]
+    for row in groups.members:
+        if (report := report_for(row["street_id"], row["place_id"])) is not None:
+            report.members += row["n"]
     for org in terms_ended:
         if (report := report_for(org.street_id, org.place_id)) is not None:
             report.terms_ended.append(org)
