@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jiceng.accounts.models import Role
-from jiceng.core.views import LateRowPaginator
+from jiceng.core.pagination import JoinedLateRowPaginator, LateRowPaginator
 from jiceng.members.models import Member
 from tests import factories as f
 
@@ -51,3 +53,43 @@ def test_the_member_list_pages_in_name_order(client, members, tree):
         assert response.status_code == 200
         seen += [m.pk for m in response.context["object_list"]]
     assert seen == list(members.values_list("pk", flat=True))
+
+
+def test_the_joined_variant_runs_only_on_postgresql(members):
+    """JoinedLateRowPaginator finds ids first on PostgreSQL alone (one query more a page); elsewhere it is Django's
+    paginator. Either way the pages are Django's."""
+    for number in Paginator(members, 4).page_range:
+        with CaptureQueriesContext(connection) as late_queries:
+            rows = [m.pk for m in JoinedLateRowPaginator(members, 4).page(number)]
+        with CaptureQueriesContext(connection) as plain_queries:
+            expected = [m.pk for m in Paginator(members, 4).page(number)]
+        assert rows == expected
+        extra = 1 if connection.vendor == "postgresql" else 0
+        assert len(late_queries.captured_queries) == len(plain_queries.captured_queries) + extra
+
+
+def test_the_activity_list_and_api_page_in_date_order(client, tree):
+    from rest_framework.test import APIClient
+
+    from jiceng.activities.models import Activity
+    from jiceng.activities.services import create_activity
+    from jiceng.core.pagination import JoinedLateRowPagination
+
+    branch = f.organization(tree["building1"], "攀达科技党支部")
+    start = dt.datetime(2026, 3, 2, 14, tzinfo=dt.UTC)
+    for day in range(12):
+        create_activity(organization=branch, title=f"主题党日{day}", kind="theme_day",
+                        start=start + dt.timedelta(days=day), end=start + dt.timedelta(days=day, hours=2))
+    admin = f.user("district_admin", Role.DISTRICT_ADMIN, tree["district"])
+    newest = list(Activity.objects.order_by("-start", "-pk").values_list("pk", flat=True))
+    client.force_login(admin)
+    seen = []
+    for number in (1, 2):
+        response = client.get("/activities/", {"per_page": 10, "page": number})
+        seen += [a.pk for a in response.context["object_list"]]
+    assert seen == newest
+    api = APIClient()
+    api.force_authenticate(admin)
+    assert JoinedLateRowPagination.django_paginator_class is JoinedLateRowPaginator
+    body = api.get("/api/activities/activities/", {"page_size": 5, "page": 2}).json()
+    assert body["count"] == 12 and [a["id"] for a in body["results"]] == newest[5:10]

@@ -32,6 +32,7 @@ from jiceng.accounts.permissions import can_write
 from jiceng.core import audit
 from jiceng.core.audit import client_ip
 from jiceng.core.excel import xlsx_response
+from jiceng.core.pagination import JoinedLateRowPaginator
 from jiceng.core.scoping import scope_for
 from jiceng.core.tables import KEY, SECONDARY, Column
 from jiceng.core.views import ObjectEditView, ObjectListView, get_scoped_or_404, history_rows
@@ -103,6 +104,7 @@ class ActivityListView(ObjectListView):
     filterset_class = ActivityFilterSet
     columns = ACTIVITY_COLUMNS
     related = ACTIVITY_RELATED
+    paginator_class = JoinedLateRowPaginator
     add_url = reverse_lazy("activities:activity_add")
     template_name = "activities/activity_list.html"
 

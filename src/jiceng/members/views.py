@@ -2,8 +2,9 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts.permissions import can_reveal_personal_data
+from jiceng.core.pagination import LateRowPaginator
 from jiceng.core.tables import KEY, STATUS, Column
-from jiceng.core.views import LateRowPaginator, ObjectDetailView, ObjectEditView, ObjectListView, RevealView
+from jiceng.core.views import ObjectDetailView, ObjectEditView, ObjectListView, RevealView
 
 from .filters import MemberFilterSet
 from .forms import MemberForm

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from jiceng.accounts.permissions import can_write
 from jiceng.core.drf import StandardPagination, as_drf_error
 from jiceng.core.filters import MAX_INT
+from jiceng.core.pagination import JoinedLateRowPagination
 from jiceng.core.schema import NOT_FOUND
 from jiceng.members.models import Member
 from jiceng.organizations.models import BRANCH_KINDS, Organization
@@ -101,6 +102,7 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
     queryset = Activity.objects.none()  # for the schema
     filterset_class = ActivityAPIFilterSet
     ordering_fields = ["start", "title"]
+    pagination_class = JoinedLateRowPagination
 
     def get_queryset(self):
         qs = Activity.objects.restrict(self.request.user).select_related(*RELATED).newest_first(self.request.user)
