@@ -8,8 +8,9 @@ What counts (the lists the report's numbers link to show the same rows):
 - projects: the three lists' projects the viewer sees, claimed in the year, not cancelled.
 A row with several cells counts once in each of them; the "any cell" totals count it once.
 
-Set-based: one grouped query per table (activities, attendance, projects) by the two tag columns, whatever the
-number of rows; the cells and themes are then read off the few groups' bits in Python (docs/decisions/063).
+Set-based: one grouped query for the activities (their count and the sum of their kept attendance count,
+docs/decisions/080) and one for the projects, by the two tag columns, whatever the number of rows; the cells and
+themes are then read off the few groups' bits in Python (docs/decisions/063).
 """
 
 from __future__ import annotations
@@ -93,14 +94,6 @@ def report_activities(user, year: int, place=None) -> QuerySet:
     return qs.filter(place_subtree(place)) if place is not None else qs
 
 
-def report_attendance(user, year: int, place=None) -> QuerySet:
-    """The attendance rows of `report_activities` (the rows the attendance figure counts; the report itself sums
-    the activities' kept `attendance_count`)."""
-    from jiceng.activities.models import Attendance
-
-    return Attendance.objects.filter(activity__in=report_activities(user, year, place))
-
-
 def report_projects(user, year: int, place=None) -> QuerySet:
     from jiceng.matching.models import Project, ProjectStatus
 
@@ -138,7 +131,6 @@ class MatrixReport:
     themes: dict[str, Figures]
     total: Figures  # every row of the year in scope, tagged or not
     tagged: Figures  # rows holding at least one cell
-    queries: int = 2
 
     def cell(self, target: str, goal: str) -> CellFigures:
         return next(c for c in self.cells if c.cell == Cell(target, goal))

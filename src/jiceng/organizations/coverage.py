@@ -7,6 +7,7 @@ the same number of queries as a building's.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -125,12 +126,7 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     # The place's totals are the sums of the rows grouped by street and place that the child areas' summaries
     # read too: one query per table for both (three fewer for a district, about 60 ms on PostgreSQL).
     groups = _grouped_counts(place)
-    for row in groups.enterprises:
-        report.enterprises += row["total"]
-        report.org_covered += row["org"]
-        report.work_covered += row["work"]
-        report.officer_gaps += row.get("officer_gaps", 0)
-        report.officer_governed += row.get("officer_governed", 0)
+    groups.add_to(lambda street_id, place_id: report, officers=True)
 
     must_cover = Q(kind=EnterpriseKind.ENTERPRISE, ownership__in=NON_PUBLIC,
                    employees__gte=cfg["COVERAGE_ENTERPRISE_MIN_EMPLOYEES"]) | Q(
@@ -153,11 +149,6 @@ def coverage_report(place: Place, *, today: dt.date | None = None, children: boo
     report.should_set_up = sorted(((e, full_members[e.pk]) for e in candidates), key=lambda pair: -pair[1])
 
     orgs = _in_place(Organization.objects.all(), place)
-    for row in groups.organizations:
-        report.organizations += row["total"]
-        report.joint_branches += row["joint"]
-        report.independent_branches += row["independent"]
-    report.members = sum(row["n"] for row in groups.members)
 
     _organization_checks(report, orgs, today)
     if children:
@@ -173,6 +164,27 @@ class GroupedCounts:
     enterprises: list[dict]
     organizations: list[dict]
     members: list[dict]
+
+    def add_to(self, report_for: Callable[[int | None, int | None], CoverageReport | None], *,
+               officers: bool = False) -> None:
+        """Add each row to the report `report_for(street_id, place_id)` names (None: the row is no one's); the
+        four officers' figures only with `officers` (the place's own report, not its children's summaries)."""
+        for row in self.enterprises:
+            if (report := report_for(row["street_id"], row["place_id"])) is not None:
+                report.enterprises += row["total"]
+                report.org_covered += row["org"]
+                report.work_covered += row["work"]
+                if officers:
+                    report.officer_gaps += row.get("officer_gaps", 0)
+                    report.officer_governed += row.get("officer_governed", 0)
+        for row in self.organizations:
+            if (report := report_for(row["street_id"], row["place_id"])) is not None:
+                report.organizations += row["total"]
+                report.joint_branches += row["joint"]
+                report.independent_branches += row["independent"]
+        for row in self.members:
+            if (report := report_for(row["street_id"], row["place_id"])) is not None:
+                report.members += row["n"]
 
 
 def _grouped_counts(place: Place) -> GroupedCounts:
@@ -303,20 +315,7 @@ def _child_reports(place: Place, terms_ended: list[Organization],
         # A street child also owns rows that carry its street but no place (as `coverage_report` counts them).
         child = street_id if street_id in reports else owner.get(place_id)
         return reports.get(child) if child is not None else None
-    groups = groups or _grouped_counts(place)
-    for row in groups.enterprises:
-        if (report := report_for(row["street_id"], row["place_id"])) is not None:
-            report.enterprises += row["total"]
-            report.org_covered += row["org"]
-            report.work_covered += row["work"]
-    for row in groups.organizations:
-        if (report := report_for(row["street_id"], row["place_id"])) is not None:
-            report.organizations += row["total"]
-            report.joint_branches += row["joint"]
-            report.independent_branches += row["independent"]
-    for row in groups.members:
-        if (report := report_for(row["street_id"], row["place_id"])) is not None:
-            report.members += row["n"]
+    (groups or _grouped_counts(place)).add_to(report_for)
     for org in terms_ended:
         if (report := report_for(org.street_id, org.place_id)) is not None:
             report.terms_ended.append(org)
