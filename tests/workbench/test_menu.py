@@ -90,3 +90,26 @@ def test_the_navbar_renders_a_single_entry_group_as_a_plain_link(people):
     nav = html[html.index('id="main-nav"'):html.index("</ul>", html.index('id="main-nav"'))]
     assert f'href="{reverse("demands:demand_list")}"' in nav and f'href="{reverse("activities:activity_list")}"' in nav
     assert "dropdown-toggle" not in nav and "基础信息" not in nav
+
+
+def test_the_kept_menu_follows_the_page_the_role_and_the_language(people):
+    """The menu's markup is kept per process (decision 081): the active entry, the entries and the language still
+    follow each request."""
+    def nav_of(client, path: str) -> str:
+        html = client.get(path).content.decode()
+        start = html.index('id="main-nav"')
+        return html[start:html.index("</ul>", start)]
+
+    staff, secretary = Client(), Client()
+    staff.force_login(people["street_staff"])
+    secretary.force_login(people["org_secretary"])
+    members, demands = reverse("members:member_list"), reverse("demands:demand_list")
+    on_members = nav_of(staff, members)
+    assert f'class="dropdown-item active" href="{members}"' in on_members
+    on_demands = nav_of(staff, demands)
+    assert f'class="dropdown-item active" href="{demands}"' in on_demands
+    assert f'class="dropdown-item" href="{members}"' in on_demands
+    assert "两新组织" in on_members and "两新组织" not in nav_of(secretary, members)  # not the secretary's entry
+    staff.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = nav_of(staff, members)
+    assert "两新组织" not in english and f'class="dropdown-item active" href="{members}"' in english

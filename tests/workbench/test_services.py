@@ -154,6 +154,30 @@ def test_street_staff_sees_deadlines_visits_follow_ups_transfers_and_the_trend(w
     assert sum(sum(series["data"]) for series in trend.chart["series"]) == 5
 
 
+def test_the_street_trend_read_from_the_roll_ups_matches_a_count_of_the_demands(world):
+    """The chart reads the roll-ups (decision 057); counting the street's demands gives the same series, with a
+    demand without a category, one filed at the street itself and one at the month's first local hour."""
+    street = world["tree"]["street1"]
+    Demand.objects.create(text="未分类", title="未分类", place=world["tree"]["building1"])
+    # Submission times are set after creation (`created` is filled on insert), through save(): the roll-ups follow.
+    for text, place, created in (
+            ("街道本级", street, FROZEN - 60 * DAY),
+            # 00:30 in Shanghai on the 1st of February is still the 31st of January in UTC: it counts for February.
+            ("月初", world["tree"]["building1"], dt.datetime(2026, 2, 1, 0, 30, tzinfo=SHANGHAI))):
+        demand = Demand.objects.create(text=text, title=text, place=place)
+        demand.created = created
+        demand.save()
+    Demand.objects.create(text="别的街道", title="别的街道", place=world["tree"]["building2"])
+    demands = Demand.objects.filter(street_id=street.pk)
+    from_rollups = services.trend_chart(Demand.objects.none(), TODAY, streets=[street.pk])
+    counted = services.trend_chart(demands, TODAY)
+    assert from_rollups.count == counted.count == 8
+    assert from_rollups.chart == counted.chart
+    february = from_rollups.chart["months"].index("2026-02")
+    assert sum(series["data"][february] for series in from_rollups.chart["series"]) == 1
+    assert "未分类" in [series["name"] for series in from_rollups.chart["series"]]
+
+
 def test_nothing_due_is_said_plainly(world):
     Demand.objects.all().delete()
     s = sections(world["users"]["staff"])

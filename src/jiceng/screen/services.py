@@ -9,6 +9,7 @@ tables; they are kept for a while per process (core.reuse, retired by any record
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -138,6 +139,17 @@ def _rollup_figures(target: Target, first: dt.date, last: dt.date) -> list[tuple
     with connection.cursor() as cursor:
         cursor.execute(sql, [*period, *day, *period])
         return cursor.fetchall()
+
+
+def counts_by_category(place_ids: list[int], bounds: list[dt.date]) -> dict[int, list[int]]:
+    """Demands submitted at these roll-up places (districts, streets or areas), per category (`NO_CATEGORY` for
+    none), in each period [bounds[i], bounds[i + 1]) of local days: one indexed read of the roll-ups, however many
+    demands the places hold."""
+    periods = {f"p{i}": Sum("count", filter=Q(day__gte=start, day__lt=end))
+               for i, (start, end) in enumerate(itertools.pairwise(bounds))}
+    rows = (DemandRollup.objects.filter(place_id__in=place_ids, day__gte=bounds[0], day__lt=bounds[-1])
+            .order_by().values("category_id").annotate(**periods))
+    return {row["category_id"]: [row[key] or 0 for key in periods] for row in rows}
 
 
 def demand_figures(target: Target, today: dt.date) -> dict:

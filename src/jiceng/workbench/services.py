@@ -184,17 +184,35 @@ def inbox_section(user, demands: QuerySet, today: dt.date) -> Section:
     return section
 
 
-def trend_chart(demands: QuerySet, today: dt.date) -> Section:
-    """Demands per month and category over the last TREND_MONTHS months (one grouped query), for ECharts."""
+def _trend_rows(demands: QuerySet, streets: list[int] | None, bounds: list[dt.date]) -> list[tuple]:
+    """(category code, name, English name, count per month) for the trend chart.
+
+    A street's months come from the demand roll-ups (decision 057), which count every demand of the street by
+    local day of submission and category: one indexed read of a few thousand rows instead of counting the
+    street's demands of half a year (7 ms of PostgreSQL's time on the workbench, the heaviest query there).
+    Without streets (a scope with no street), the demands are counted: one grouped query with a filtered count
+    per month, on the indexed timestamp."""
+    if streets is not None and "jiceng.screen" in settings.INSTALLED_APPS:
+        from jiceng.demands.models import Category
+        from jiceng.screen.services import counts_by_category
+
+        counts = counts_by_category(streets, bounds)
+        names = {pk: (code, name, name_en) for pk, code, name, name_en in
+                 Category.objects.filter(pk__in=counts).values_list("pk", "code", "name", "name_en")}
+        return [(*names.get(category, (None, None, None)), *by_month) for category, by_month in counts.items()]
+    per_month = {f"m{n}": Count("pk", filter=Q(created__gte=_aware(bounds[n]), created__lt=_aware(bounds[n + 1])))
+                 for n in range(len(bounds) - 1)}
+    return list(demands.filter(created__gte=_aware(bounds[0])).order_by()
+                .values_list("category__code", "category__name", "category__name_en").annotate(**per_month))
+
+
+def trend_chart(demands: QuerySet, today: dt.date, streets: list[int] | None = None) -> Section:
+    """Demands per month and category over the last TREND_MONTHS months, for ECharts: the demands of `streets`
+    when given (from the roll-ups), else those of `demands`."""
     first = today.replace(day=1) - relativedelta(months=TREND_MONTHS - 1)
     months = [first + relativedelta(months=n) for n in range(TREND_MONTHS)]
-    # One grouped query with a filtered count per month: comparisons on the indexed timestamp, where truncating
-    # each row's time to its local month ran a function per row (on SQLite, a Python call per demand).
     bounds = [*months, first + relativedelta(months=TREND_MONTHS)]
-    per_month = {f"m{n}": Count("pk", filter=Q(created__gte=_aware(bounds[n]), created__lt=_aware(bounds[n + 1])))
-                 for n in range(TREND_MONTHS)}
-    rows = (demands.filter(created__gte=_aware(first)).order_by()
-            .values_list("category__code", "category__name", "category__name_en").annotate(**per_month))
+    rows = _trend_rows(demands, streets, bounds)
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for code, name, name_en, *by_month in rows:
         key = (code or "", localized(name, name_en) if name else _("未分类"))
@@ -332,7 +350,7 @@ def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
         demands, enterprises = demands.filter(street_id__in=streets), enterprises.filter(street_id__in=streets)
     return [*deadline_sections(demands, today), department_board_section(demands), visits_section(enterprises, today),
             follow_up_section(user, enterprises, today), bookings_section(user), transfers_section(user),
-            trend_chart(demands, today)]
+            trend_chart(demands, today, streets=list(streets) if streets is not None else None)]
 
 
 def department_board_section(demands: QuerySet) -> Section:
