@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -117,9 +117,11 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         ctx["routed"] = Demand.objects.filter(assignee_user=user, status=DemandStatus.SUBMITTED) \
             .select_related("place").order_by("created")[:50]
         waiting = scoped.filter(status=DemandStatus.SUBMITTED)
-        if not scope_for(user).everything:
+        if not scope_for(user).everything and connection.vendor == "sqlite":
             # Found through the scope's (place | street | district, status) index, then sorted: with the plain
             # ORDER BY created LIMIT, SQLite walked the city-wide (status, created) index (0.3 s for a building).
+            # PostgreSQL walks the street's (street, created) index instead, where the ids-first form made it
+            # fetch every waiting demand of the street before sorting them (14 ms against 3 ms).
             waiting = Demand.objects.filter(pk__in=waiting.order_by().values("pk"))
         ctx["waiting"] = waiting.select_related("place", "category").order_by("created")[:50]
         ctx["overdue_count"] = scoped.filter(status__in=(DemandStatus.ACCEPTED, DemandStatus.ASSIGNED),

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jiceng.core.reversing import pk_url
-from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet
+from jiceng.core.scoping import Scope, ScopedManager, ScopedQuerySet, scope_for
 from jiceng.places.models import Located, Place
 
 from .choices import STATUS_COLOURS, BookingStatus, Equipment, Weekday
@@ -55,25 +55,19 @@ def managed_rooms_q(user, district: str = "district", street: str = "street", pa
     """Rows that `user` manages, located through the given field names (rooms by default; places pass
     ("district", "street", "path"), bookings ("room__district", "room__street", "room__place__path")).
 
-    Built from the user's role assignments rather than the merged Scope, because building heads share the
-    building workers' place scope but only read."""
-    if not user.is_authenticated or not user.is_active:
-        return models.Q(pk__in=[])
-    if user.is_superuser:
+    Built from the parts of the user's scope that the managing roles grant: district admins' districts, street
+    staff's streets and building workers' places (`worker_place_paths`; building heads share the workers' place
+    scope but only read)."""
+    scope = scope_for(user)
+    if scope.everything:
         return models.Q()
-    assignments = getattr(user, "_venues_manager_places", None)
-    if assignments is None:
-        assignments = [(ra.role, ra.place_id, ra.place.path) for ra in user.role_assignments.filter(
-            role__in=MANAGER_ROLES, place__isnull=False).select_related("place")]
-        user._venues_manager_places = assignments
     q = models.Q(pk__in=[])
-    for role, place_id, place_path in assignments:
-        if role == "district_admin":
-            q |= models.Q(**{f"{district}_id": place_id})
-        elif role == "street_staff":
-            q |= models.Q(**{f"{street}_id": place_id})
-        else:
-            q |= models.Q(**{f"{path}__startswith": place_path})
+    if scope.district_ids:
+        q |= models.Q(**{f"{district}_id__in": sorted(scope.district_ids)})
+    if scope.street_ids:
+        q |= models.Q(**{f"{street}_id__in": sorted(scope.street_ids)})
+    for place_path in sorted(scope.worker_place_paths):
+        q |= models.Q(**{f"{path}__startswith": place_path})
     return q
 
 
