@@ -323,6 +323,10 @@ CACHES = {
     # Small stamps every worker process must agree on (e.g. the pioneer boards' version, members/pioneer.py).
     "shared": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                "LOCATION": str(DATA_DIR / "cache" / "shared"), "OPTIONS": {"MAX_ENTRIES": 1_000}},
+    # Results every worker process shares, kept under the change stamps of what they read (core/reuse.py
+    # KeptByPart: a street officer's workbench).
+    "kept": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+             "LOCATION": str(DATA_DIR / "cache" / "kept"), "OPTIONS": {"MAX_ENTRIES": 5_000}},
 }
 
 HUEY = {
@@ -390,6 +394,8 @@ JICENG = {
     "COMPLIANCE_REPORT_SECONDS": 300,
     # How long a district's or the city's workbench overview (coverage and demands per area) is reused.
     "WORKBENCH_OVERVIEW_SECONDS": 300,
+    # How long a street officer's workbench is kept at most; a write to the street retires it at once (decision 082).
+    "WORKBENCH_STREET_SECONDS": 120,
     # The big screen (jiceng.screen): its slow panels are kept this long (retired by any recorded change); a stream
     # lasts this long before the browser reconnects, and asks for the roll-up version this often.
     "SCREEN_PANELS_SECONDS": 120,

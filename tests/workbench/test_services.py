@@ -277,6 +277,60 @@ def test_the_overview_is_reused_until_what_it_counts_changes(world, settings):
     services.OVERVIEWS.clear()
 
 
+@pytest.fixture
+def kept_streets(settings):
+    """The street workbench kept as in production (decision 082), in caches emptied before and after."""
+    from django.core.cache import caches
+
+    settings.JICENG = {**settings.JICENG, "WORKBENCH_STREET_SECONDS": 120}
+    caches["kept"].clear(), caches["shared"].clear()
+    yield
+    caches["kept"].clear(), caches["shared"].clear()
+
+
+def test_a_street_workbench_is_kept_until_a_write_to_the_street_commits(world, kept_streets,
+                                                                         django_capture_on_commit_callbacks):
+    staff, staff2 = world["users"]["staff"], world["users"]["staff2"]
+    b1 = world["tree"]["building1"]
+
+    def overdue(user) -> list[str]:
+        fresh = type(user).objects.get(pk=user.pk)  # a new request's user
+        return labels(sections(fresh)["overdue_demands"])
+
+    assert overdue(staff) == ["电梯维修超期"] and overdue(staff2) == ["殷行超期"]
+    with CaptureQueriesContext(connection) as kept:
+        assert overdue(staff) == ["电梯维修超期"]
+    assert len(kept) <= 3  # the user and the role assignments; no section is computed again
+    # A write that sends no signal is not seen while the workbench is kept...
+    Demand.objects.filter(pk=world["demands"]["overdue"].pk).update(title="电梯维修(改)")
+    assert overdue(staff) == ["电梯维修超期"]
+    # ...a saved demand in the street retires it once the write commits; street 2's stays kept.
+    with django_capture_on_commit_callbacks(execute=True):
+        Demand.objects.create(text="门禁超期", title="门禁超期", place=b1, status=DemandStatus.ACCEPTED,
+                              due_date=TODAY - 3 * DAY)
+    assert overdue(staff) == ["门禁超期", "电梯维修(改)"]
+    Demand.objects.filter(street=world["tree"]["street2"]).update(title="殷行(改)")
+    assert overdue(staff2) == ["殷行超期"]
+    # A visit plan or a follow-up is located through its enterprise.
+    with django_capture_on_commit_callbacks(execute=True):
+        VisitPlan.objects.create(enterprise=world["e2"], next_visit=TODAY + 60 * DAY)
+    assert overdue(staff2) == ["殷行(改)"]
+    before = overdue(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        world["follow_ups"]["red"].delete()
+    fresh = type(staff).objects.get(pk=staff.pk)
+    assert sections(fresh)["risk_follow_ups"].count == 0 and overdue(staff) == before
+
+
+def test_a_street_workbench_with_other_grants_is_computed_each_time(world, kept_streets):
+    user = world["users"]["staff"]
+    RoleAssignment.objects.create(user=user, role=Role.BUILDING_WORKER, place=world["tree"]["building2"])
+    user = type(user).objects.get(pk=user.pk)
+    sections(user)
+    Demand.objects.filter(pk=world["demands"]["overdue"].pk).update(title="电梯维修(改)")
+    assert labels(sections(type(user).objects.get(pk=user.pk))["overdue_demands"]) == ["电梯维修(改)"]
+
+
 def test_a_user_with_several_roles_sees_each_panel(world):
     user = world["users"]["staff"]
     RoleAssignment.objects.create(user=user, role=Role.MEMBER, member=world["m1"])

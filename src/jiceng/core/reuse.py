@@ -11,6 +11,7 @@ queryset `update()` — shows when the result's time is up (decision 041).
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 
@@ -72,3 +74,46 @@ def queryset_key(queryset) -> tuple[str, tuple]:
         return queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a queryset that can match nothing (`none()`, `pk__in=[]`) has no SQL
         return ("", ())
+
+
+class KeptByPart:
+    """Results every worker process shares (the file cache `kept`), kept under the change stamps of the parts of
+    the data they read (a street), and retired when a write to one of those parts commits (decision 082).
+
+    `Reused` above retires a result on any change anywhere, which suits a city's figures; a street's workbench
+    would then be retired by every write in the city. Here a write renews only the stamps of the parts it touched
+    (`touch`, run after the commit, so a result computed from the rows before the write is never stored under
+    the stamps after it). Results are kept for at most `seconds`: what sends no signal (a queryset `update()`,
+    a bulk insert) shows when that time is up, as with `Reused`.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def _stamp_keys(self, parts: list[str]) -> list[str]:
+        return [f"kept:{self.name}:{part}" for part in parts]
+
+    def stamps(self, parts: list[str]) -> list[Any]:
+        keys = self._stamp_keys(parts)
+        found = caches["shared"].get_many(keys)
+        return [found.get(key) for key in keys]
+
+    def touch(self, parts: list[str]) -> None:
+        """Renew these parts' stamps once the current transaction commits (at once outside one)."""
+        keys = self._stamp_keys(sorted(set(parts)))
+        if keys:
+            # A random stamp, not the time: two writes in one tick (or under a frozen test clock) must differ.
+            transaction.on_commit(lambda: caches["shared"].set_many(dict.fromkeys(keys, secrets.token_hex(8)), None))
+
+    def get_or_compute(self, parts: list[str], extra: tuple, compute: Callable[[], Any], seconds: float) -> Any:
+        """The result kept for these parts' current stamps and `extra` (what else it depends on: the day, the
+        language), or `compute()` kept for `seconds`."""
+        if not seconds:
+            return compute()
+        text = repr((self.name, parts, self.stamps(parts), extra))
+        key = f"kept:{self.name}:" + hashlib.sha256(text.encode()).hexdigest()
+        value = caches["kept"].get(key)
+        if value is None:
+            value = compute()
+            caches["kept"].set(key, value, seconds)
+        return value

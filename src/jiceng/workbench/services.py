@@ -25,11 +25,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import Role
 from jiceng.core.i18n import localized
-from jiceng.core.reuse import Reused
+from jiceng.core.reuse import KeptByPart, Reused
 from jiceng.core.scoping import Scope, scope_for
 
 ROWS = 5  # rows shown per section; the link leads to the rest
@@ -339,18 +340,68 @@ def activities_week_section(user, today: dt.date) -> Section:
 
 # --- the panels, one per role ------------------------------------------------------------------------------------
 
+# A street officer's workbench is the same for every officer of the street, and they open it often: it is kept,
+# shared by the worker processes, until a write to the street commits (decision 082; `street_parts_touched`).
+STREET_PANELS = KeptByPart("workbench-street")
+
+
 def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
+    streets = sorted(scope.street_ids) if not scope.everything else None
+    seconds = settings.JICENG.get("WORKBENCH_STREET_SECONDS", 0)
+    if streets is None or not only_streets(scope):
+        # Other roles' grants (a district, a building) shape the bookings and transfers sections too, and writes
+        # there do not renew the street's stamps: such a workbench is computed each time.
+        return street_sections(user, streets, today)
+    return STREET_PANELS.get_or_compute([f"street:{pk}" for pk in streets], (today, get_language()),
+                                        lambda: street_sections(user, streets, today), seconds)
+
+
+def only_streets(scope: Scope) -> bool:
+    """The scope grants street staff's streets and nothing else."""
+    return (scope.roles == {Role.STREET_STAFF.value} and not (scope.district_ids or scope.place_paths
+            or scope.org_paths or scope.enterprise_ids or scope.member_ids or scope.department_ids))
+
+
+def street_sections(user, streets: list[int] | None, today: dt.date) -> list[Section]:
     from jiceng.demands.models import Demand
     from jiceng.enterprises.models import Enterprise
 
-    streets = scope.street_ids if not scope.everything else None
     demands = Demand.objects.restrict(user)
     enterprises = Enterprise.objects.restrict(user)
     if streets is not None:
         demands, enterprises = demands.filter(street_id__in=streets), enterprises.filter(street_id__in=streets)
     return [*deadline_sections(demands, today), department_board_section(demands), visits_section(enterprises, today),
             follow_up_section(user, enterprises, today), bookings_section(user), transfers_section(user),
-            trend_chart(demands, today, streets=list(streets) if streets is not None else None)]
+            trend_chart(demands, today, streets=streets)]
+
+
+def street_parts_touched(sender, instance, **kwargs) -> None:
+    """After a save or delete of what a street's workbench shows, renew the stamps of the streets it lies in."""
+    from jiceng.demands.models import VisitPlan
+    from jiceng.enterprises.models import Enterprise
+    from jiceng.members.models import Transfer
+    from jiceng.organizations.models import Organization
+    from jiceng.risk.models import FollowUp
+    from jiceng.venues.models import Booking, Room
+
+    if kwargs.get("raw"):
+        return
+    if isinstance(instance, VisitPlan | FollowUp):
+        streets = Enterprise.objects.filter(pk=instance.enterprise_id).values_list("street_id", flat=True)
+    elif isinstance(instance, Booking):
+        streets = Room.objects.filter(pk=instance.room_id).values_list("street_id", flat=True)
+    elif isinstance(instance, Transfer):
+        streets = Organization.objects.filter(pk__in=[instance.from_organization_id, instance.to_organization_id]
+                                              ).values_list("street_id", flat=True)
+    else:  # a demand, an enterprise, an organization: located by their own street
+        streets = [instance.street_id]
+    STREET_PANELS.touch([f"street:{pk}" for pk in streets if pk])
+
+
+# Every model the street's sections read rows of (the category and place names they show change rarely and show
+# when the kept workbench's time is up).
+STREET_WATCHES = ("demands.Demand", "demands.VisitPlan", "enterprises.Enterprise", "risk.FollowUp", "venues.Booking",
+                  "members.Transfer", "organizations.Organization")
 
 
 def department_board_section(demands: QuerySet) -> Section:

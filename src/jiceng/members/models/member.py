@@ -145,6 +145,9 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["organization", "left_on", "status"], name="member_org_active_status"),
             models.Index(fields=["employer", "left_on", "status"], name="member_employer_active_status"),
+            # The member list's order within a scope: a street's 6,500 members are sorted from this index alone,
+            # where reading each member's row to sort by name took 12 ms on SQLite (decision 081).
+            models.Index(fields=["organization", "name"], name="member_org_name"),
         ]
 
     def __str__(self) -> str:

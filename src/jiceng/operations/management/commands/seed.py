@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from jiceng.operations.seeding import SCALES, SeedError, seed, table_counts
@@ -20,6 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, seed: int, no_progress: bool, **options):
         verbosity = options.get("verbosity", 1)
+        # A new data directory has no tables yet: migrate first, as `jiceng demo` and `jiceng serve` do.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             result = seed_data(scale, seed, progress=verbosity > 0 and not no_progress)
         except SeedError as exc:
