@@ -190,11 +190,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}".strip()
     # How many joined tables the planner may reorder (PostgreSQL manual, 19.7.4: join_collapse_limit, default 8).
-    # A demand's page joins nine (its category twice, place, units, assignee, department): trying their orders
-    # took 7 ms of planning against 0.5 ms of execution; with 6, 1 ms. Every page of the sweep's street officer
-    # and district admin planned and ran as fast or faster with 6 (decision 081). An empty value keeps the
-    # server's own setting.
-    _collapse = os.environ.get("JICENG_PG_JOIN_COLLAPSE_LIMIT", "6").strip()
+    # A demand's page joins nine tables (its category twice, place, units, assignee, department): trying their
+    # orders took 5–7 ms of planning against 0.5 ms of execution; with 4, 1 ms. Every query of the 264 pages the
+    # sweep's street officer and district admin open planned and ran as fast or faster with 4 (decision 081).
+    # An empty value keeps the server's own setting.
+    _collapse = os.environ.get("JICENG_PG_JOIN_COLLAPSE_LIMIT", "4").strip()
     if _collapse:
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = f"{_options.get('options', '')} -c join_collapse_limit={int(_collapse)}".strip()

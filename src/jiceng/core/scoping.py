@@ -122,24 +122,28 @@ def scope_for(user) -> Scope:
     else:
         from jiceng.accounts.models import Role
 
-        for ra in user.role_assignments.select_related("place", "organization"):
-            scope.roles.add(ra.role)
-            if ra.role == Role.DISTRICT_ADMIN and ra.place_id:
-                scope.district_ids.add(ra.place_id)
-            elif ra.role == Role.STREET_STAFF and ra.place_id:
-                scope.street_ids.add(ra.place_id)
-            elif ra.role in (Role.BUILDING_WORKER, Role.BUILDING_HEAD) and ra.place_id:
-                scope.place_paths.add(ra.place.path)
-                if ra.role == Role.BUILDING_WORKER:
-                    scope.worker_place_paths.add(ra.place.path)
-            elif ra.role == Role.ORG_SECRETARY and ra.organization_id:
-                scope.org_paths.add(ra.organization.path)
-            elif ra.role == Role.UNIT_CONTACT and ra.enterprise_id:
-                scope.enterprise_ids.add(ra.enterprise_id)
-            elif ra.role == Role.MEMBER and ra.member_id:
-                scope.member_ids.add(ra.member_id)
-            elif ra.role == Role.DEPARTMENT_STAFF and ra.department_id:
-                scope.department_ids.add(ra.department_id)
+        # The columns a scope is made of, not whole rows: this runs on every request.
+        for role, place_id, place_path, organization_id, organization_path, enterprise_id, member_id, \
+                department_id in user.role_assignments.values_list(
+                    "role", "place_id", "place__path", "organization_id", "organization__path", "enterprise_id",
+                    "member_id", "department_id"):
+            scope.roles.add(role)
+            if role == Role.DISTRICT_ADMIN and place_id:
+                scope.district_ids.add(place_id)
+            elif role == Role.STREET_STAFF and place_id:
+                scope.street_ids.add(place_id)
+            elif role in (Role.BUILDING_WORKER, Role.BUILDING_HEAD) and place_id:
+                scope.place_paths.add(place_path)
+                if role == Role.BUILDING_WORKER:
+                    scope.worker_place_paths.add(place_path)
+            elif role == Role.ORG_SECRETARY and organization_id:
+                scope.org_paths.add(organization_path)
+            elif role == Role.UNIT_CONTACT and enterprise_id:
+                scope.enterprise_ids.add(enterprise_id)
+            elif role == Role.MEMBER and member_id:
+                scope.member_ids.add(member_id)
+            elif role == Role.DEPARTMENT_STAFF and department_id:
+                scope.department_ids.add(department_id)
     user._jiceng_scope = scope
     return scope
 
