@@ -17,6 +17,7 @@ from django.views import generic
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from jiceng.core import csp
+from jiceng.core.scoping import as_union
 from jiceng.core.tables import KEY, SECONDARY, STATUS, TITLE, Column
 from jiceng.core.views import ObjectDetailView, ObjectListView, history_rows
 from jiceng.venues.models import Room
@@ -59,7 +60,10 @@ def upcoming_activities(station: Station, *, public_only: bool, user=None, limit
     """Activities at the station (its place or one of its rooms) from now on."""
     from jiceng.activities.models import Activity, ActivityStatus
 
-    at_station = Q(place=station.place) | Q(booking__room__place=station.place) | Q(station=station.place)
+    # One indexed query per way an activity can be at the station (as_union): as one OR, SQLite walked every
+    # activity to come in date order, testing each (0.48 s at city scale for a station with few activities).
+    at_station = as_union(Activity, Q(place=station.place) | Q(booking__room__place=station.place)
+                          | Q(station=station.place))
     qs = Activity.objects.filter(at_station,
                                  end__gte=timezone.now()).exclude(status=ActivityStatus.CANCELLED)
     qs = qs.filter(public=True) if public_only else qs.restrict(user)
