@@ -90,6 +90,18 @@ class KeptByPart:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def watch(self, parts_of: Callable[[Any], list[str]], *senders: str) -> None:
+        """On every save or delete of these models ("app_label.Model"), renew the stamps of the parts
+        `parts_of(instance)` names (as `Reused.watch` renews its one version)."""
+        def touched(sender, instance, raw: bool = False, **_kwargs) -> None:
+            if not raw:  # fixtures loading rows as they are
+                self.touch(parts_of(instance))
+
+        for sender in senders:
+            for signal in (post_save, post_delete):
+                signal.connect(touched, sender=sender, weak=False,
+                               dispatch_uid=f"kept-{self.name}-{signal is post_save}-{sender}")
+
     def _stamp_keys(self, parts: list[str]) -> list[str]:
         return [f"kept:{self.name}:{part}" for part in parts]
 

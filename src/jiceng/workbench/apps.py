@@ -10,12 +10,7 @@ class WorkbenchConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from .services import OVERVIEW_WATCHES, OVERVIEWS, STREET_WATCHES, street_parts_touched
+        from .services import OVERVIEW_WATCHES, OVERVIEWS, STREET_PANELS, STREET_WATCHES, street_parts
 
         OVERVIEWS.watch(*OVERVIEW_WATCHES)
-        for sender in STREET_WATCHES:
-            for signal in (post_save, post_delete):
-                signal.connect(street_parts_touched, sender=sender, weak=False,
-                               dispatch_uid=f"workbench-street-{signal is post_save}-{sender}")
+        STREET_PANELS.watch(street_parts, *STREET_WATCHES)

@@ -341,7 +341,7 @@ def activities_week_section(user, today: dt.date) -> Section:
 # --- the panels, one per role ------------------------------------------------------------------------------------
 
 # A street officer's workbench is the same for every officer of the street, and they open it often: it is kept,
-# shared by the worker processes, until a write to the street commits (decision 082; `street_parts_touched`).
+# shared by the worker processes, until a write to the street commits (decision 082; `street_parts`).
 STREET_PANELS = KeptByPart("workbench-street")
 
 
@@ -375,8 +375,8 @@ def street_sections(user, streets: list[int] | None, today: dt.date) -> list[Sec
             trend_chart(demands, today, streets=streets)]
 
 
-def street_parts_touched(sender, instance, **kwargs) -> None:
-    """After a save or delete of what a street's workbench shows, renew the stamps of the streets it lies in."""
+def street_parts(instance) -> list[str]:
+    """The streets a saved or deleted row the street's workbench shows lies in (its stamps are renewed)."""
     from jiceng.demands.models import VisitPlan
     from jiceng.enterprises.models import Enterprise
     from jiceng.members.models import Transfer
@@ -384,8 +384,6 @@ def street_parts_touched(sender, instance, **kwargs) -> None:
     from jiceng.risk.models import FollowUp
     from jiceng.venues.models import Booking, Room
 
-    if kwargs.get("raw"):
-        return
     if isinstance(instance, VisitPlan | FollowUp):
         streets = Enterprise.objects.filter(pk=instance.enterprise_id).values_list("street_id", flat=True)
     elif isinstance(instance, Booking):
@@ -395,7 +393,7 @@ def street_parts_touched(sender, instance, **kwargs) -> None:
                                               ).values_list("street_id", flat=True)
     else:  # a demand, an enterprise, an organization: located by their own street
         streets = [instance.street_id]
-    STREET_PANELS.touch([f"street:{pk}" for pk in streets if pk])
+    return [f"street:{pk}" for pk in streets if pk]
 
 
 # Every model the street's sections read rows of (the category and place names they show change rarely and show
