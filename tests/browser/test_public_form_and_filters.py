@@ -4,6 +4,7 @@ the tracking code and a working copy button), and a list filter chosen by name a
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from jiceng.accounts.models import Role
 from jiceng.demands import intake
@@ -65,7 +66,7 @@ def test_choose_a_street_by_typing_its_name(page):
     suggestions = page.locator("#" + search.get_attribute("aria-controls"))
     option = suggestions.get_by_role("option", name="殷行街道 · 杨浦区")
     option.wait_for()
-    assert suggestions.get_by_role("option").count() == 1
+    expect(suggestions.get_by_role("option")).to_have_count(1)
     option.click()
     assert page.locator("select[name=street]").input_value() == str(tree["street2"].pk)
     with page.expect_navigation():

@@ -153,6 +153,9 @@
     }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
+      // What the list shows answers the text before this keystroke: it goes until the new answer comes.
+      list.textContent = "";
+      open(false);
       if (!input.value.trim()) { choose("", ""); }
       timer = window.setTimeout(ask, 200);
     });
