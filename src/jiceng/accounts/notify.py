@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 
+from .identity import identity_changed
 from .models import Notification
 from .notifications import check, encode_params, source_text
 
@@ -28,6 +29,7 @@ def notify(users: Iterable, key: str, params: dict[str, Any] | None = None, url:
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
         [Notification(user=u, key=key, params=stored, message=message, url=url) for u in recipients.values()])
+    identity_changed(recipients)  # bulk_create sends no signal: the unread counts kept with them
     if apps.is_installed("jiceng.channels"):
         from jiceng.channels.events import queue_for_notification
 

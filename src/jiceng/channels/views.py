@@ -89,7 +89,7 @@ class RegisterView(generic.View):
             return self.page(request, MobileForm(initial={"mobile": data["mobile"]}), form, status=400)
         request.session.pop(SESSION_MOBILE, None)
         next_url = _safe_next(request, request.session.pop(SESSION_NEXT, ""))
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, _("注册成功,欢迎使用基层平台。"))
         return redirect(next_url or "home")
 

@@ -12,6 +12,11 @@ class CoreConfig(AppConfig):
 
         # Sent once per application that has models (this one has none): hang it on one that always has.
         post_migrate.connect(refresh_statistics, sender=apps.get_app_config("contenttypes"))
+        # A migrate or flush (a restore, a new database file) may bring ids back that the kept results and cached
+        # sessions name: they are forgotten (core.reuse.forget_kept).
+        from .reuse import forget_kept
+
+        post_migrate.connect(forget_kept, sender=apps.get_app_config("contenttypes"), dispatch_uid="forget-kept")
 
 
 def refresh_statistics(using="default", **kwargs) -> None:

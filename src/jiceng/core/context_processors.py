@@ -173,6 +173,12 @@ def _forget_menus(**kwargs) -> None:
         _markup.cache_clear()
 
 
+def unread_count(user) -> int:
+    """The user's unread notifications: as kept with the signed-in identity (accounts.identity), or counted."""
+    kept = getattr(user, "_jiceng_unread", None)
+    return kept if kept is not None else user.notifications.filter(read=False).count()
+
+
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
@@ -188,5 +194,5 @@ def navigation(request):
         "nav_me": me,
         "nav_me_active": request.path == me,
         "nav_html": mark_safe(_markup(*key, active, me, request.path == me)),  # noqa: S308 - our template's output
-        "unread_notifications": request.user.notifications.filter(read=False).count(),
+        "unread_notifications": unread_count(request.user),
     }

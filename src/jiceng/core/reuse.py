@@ -68,6 +68,17 @@ class Reused:
             self.entries.clear()
 
 
+def forget_kept(**_kwargs) -> None:
+    """Clear what is kept across processes: stamps, kept results, cached sessions (the database still holds every
+    session). Run after the database's rows were replaced, where ids come again: a kept identity or session of
+    user 5 must not outlive the user 5 it was read from."""
+    from django.conf import settings
+
+    for alias in ("sessions", "shared", "kept"):
+        if alias in settings.CACHES:
+            caches[alias].clear()
+
+
 def queryset_key(queryset) -> tuple[str, tuple]:
     """A queryset's SQL and parameters, to tell results over different sets of rows apart."""
     try:
@@ -106,8 +117,15 @@ class KeptByPart:
         return [f"kept:{self.name}:{part}" for part in parts]
 
     def stamps(self, parts: list[str]) -> list[Any]:
+        """The parts' current stamps. A part without one (never written, or its stamp dropped when the cache
+        was full) gets a new random one first: a result is never kept under "no stamp", which a dropped stamp
+        would bring back after a write had renewed it."""
         keys = self._stamp_keys(parts)
         found = caches["shared"].get_many(keys)
+        for key in keys:
+            if key not in found:
+                caches["shared"].add(key, secrets.token_hex(8), None)
+                found[key] = caches["shared"].get(key)
         return [found.get(key) for key in keys]
 
     def touch(self, parts: list[str]) -> None:

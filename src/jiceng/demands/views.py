@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
+from jiceng.accounts.identity import identity_changed
 from jiceng.accounts.models import Notification
 from jiceng.accounts.people import person_label, units_prefetch
 from jiceng.accounts.permissions import can_write
 from jiceng.core.audit import client_ip
+from jiceng.core.context_processors import unread_count
 from jiceng.core.forms import add_service_errors
 from jiceng.core.scoping import scope_for
 from jiceng.core.tables import KEY, STATUS, Column
@@ -126,7 +128,8 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
         ctx["waiting"] = waiting.select_related("place", "category").order_by("created")[:50]
         ctx["overdue_count"] = scoped.filter(status__in=(DemandStatus.ACCEPTED, DemandStatus.ASSIGNED),
                                              due_date__lt=timezone.localdate()).count()
-        ctx["notifications"] = user.notifications.filter(read=False)[:20]
+        # The unread count comes with the signed-in user (decision 083): none unread, nothing to fetch.
+        ctx["notifications"] = user.notifications.filter(read=False)[:20] if unread_count(user) else []
         ctx["my_requests"] = Demand.objects.filter(requester_user=user).order_by("-created")[:20]
         ctx["can_visit"] = can_write(user, Visit)
         # Departments (issue 19): a department user's work handed to their department (签收 first); the street's
@@ -609,6 +612,7 @@ class NotificationListView(LoginRequiredMixin, generic.ListView):
 
     def post(self, request):
         Notification.objects.filter(user=request.user, read=False).update(read=True)
+        identity_changed([request.user.pk])  # an update() sends no signal
         return redirect("demands:notifications")
 
 

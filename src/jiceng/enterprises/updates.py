@@ -23,9 +23,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.accounts.models import Role
 from jiceng.accounts.permissions import can_write
 from jiceng.core.sanitize import strip_control_chars
+from jiceng.core.scoping import scope_for
 
 from .models import Enterprise, EnterpriseUpdate, UpdateStatus
 
@@ -38,8 +38,8 @@ def own_enterprises(user) -> QuerySet[Enterprise]:
     """The enterprises the user is the contact of (their unit_contact role assignments)."""
     if not getattr(user, "is_authenticated", False):
         return Enterprise.objects.none()
-    ids = user.role_assignments.filter(role=Role.UNIT_CONTACT).values("enterprise")
-    return Enterprise.objects.filter(pk__in=ids)
+    # The scope holds exactly those (Role.UNIT_CONTACT grants its enterprise), read once per request or kept.
+    return Enterprise.objects.filter(pk__in=sorted(scope_for(user).enterprise_ids))
 
 
 def can_review(user, enterprise: Enterprise) -> bool:

@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jiceng.accounts.models import Role
+from jiceng.core.context_processors import unread_count
 from jiceng.core.i18n import localized
 from jiceng.core.reuse import KeptByPart, Reused
 from jiceng.core.scoping import Scope, scope_for
@@ -645,7 +646,7 @@ def resident_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     demands.rows = [Row(str(d), d.get_absolute_url(), d.get_status_display()) for d in first]
     latest, count = first_rows(user.notifications.order_by("-created", "-pk"))
     told = Section("my_notifications", _("我的通知"), _("还没有通知"), reverse("demands:inbox"),
-                   user.notifications.filter(read=False).count())
+                   unread_count(user))
     told.rows = [Row(n.text, n.url or None, f"{timezone.localtime(n.created):%m-%d %H:%M}",
                      "" if n.read else WARNING) for n in latest]
     upcoming, count = first_rows(Activity.objects.restrict(user).filter(status=ActivityStatus.PLANNED, start__gt=now)

@@ -35,4 +35,8 @@ class Command(BaseCommand):
                 from jiceng.screen import rollups
 
                 rollups.rebuild()
+            # The restored rows reuse ids that kept identities, results and cached sessions may name.
+            from jiceng.core.reuse import forget_kept
+
+            forget_kept()
         self.stdout.write(f"restored from {path}")
