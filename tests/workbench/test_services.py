@@ -311,9 +311,15 @@ def test_a_street_workbench_is_kept_until_a_write_to_the_street_commits(world, k
     assert overdue(staff) == ["门禁超期", "电梯维修(改)"]
     Demand.objects.filter(street=world["tree"]["street2"]).update(title="殷行(改)")
     assert overdue(staff2) == ["殷行超期"]
-    # A visit plan or a follow-up is located through its enterprise.
+    # A visit plan or a follow-up is located through its enterprise. It retires the sections that show it (the
+    # visits due: 殷行贸易 is planned now), not the demand sections, still as kept before the update() above.
+    assert "殷行贸易" in labels(sections(type(staff2).objects.get(pk=staff2.pk))["visits_due"])
     with django_capture_on_commit_callbacks(execute=True):
         VisitPlan.objects.create(enterprise=world["e2"], next_visit=TODAY + 60 * DAY)
+    assert "殷行贸易" not in labels(sections(type(staff2).objects.get(pk=staff2.pk))["visits_due"])
+    assert overdue(staff2) == ["殷行超期"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Demand.objects.create(text="殷行新需求", title="殷行新需求", place=world["tree"]["building2"])
     assert overdue(staff2) == ["殷行(改)"]
     before = overdue(staff)
     with django_capture_on_commit_callbacks(execute=True):
@@ -458,3 +464,16 @@ def test_the_workbench_speaks_english_too(world):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert "No demands due today" in html and "Street party working committee staff" in html
+
+
+def test_a_kept_street_workbench_shows_its_sections_in_the_computed_order(world, kept_streets, settings):
+    staff = world["users"]["staff"]
+
+    def keys() -> list[str]:
+        fresh = type(staff).objects.get(pk=staff.pk)
+        return [s.key for panel in services.workbench(fresh, TODAY) for s in panel.sections]
+
+    kept_first, kept_again = keys(), keys()  # computed group by group, then read back group by group
+    settings.JICENG = {**settings.JICENG, "WORKBENCH_STREET_SECONDS": 0}
+    assert kept_first == kept_again == keys()
+    assert kept_first[:3] == ["overdue_demands", "due_today", "department_board"] and "demand_trend" in kept_first

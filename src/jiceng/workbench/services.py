@@ -342,7 +342,8 @@ def activities_week_section(user, today: dt.date) -> Section:
 # --- the panels, one per role ------------------------------------------------------------------------------------
 
 # A street officer's workbench is the same for every officer of the street, and they open it often: it is kept,
-# shared by the worker processes, until a write to the street commits (decision 082; `street_parts`).
+# shared by the worker processes, in groups of sections, each until a write to the street that its sections
+# read commits (decisions 082 and 083; `street_parts`).
 STREET_PANELS = KeptByPart("workbench-street")
 
 
@@ -353,9 +354,15 @@ def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
         # Other roles' grants (a district, a building) shape the bookings and transfers sections too, and writes
         # there do not renew the street's stamps: such a workbench is computed each time.
         return street_sections(user, streets, today)
-    return STREET_PANELS.get_or_compute([f"street:{pk}" for pk in streets], (today, get_language()),
-                                        lambda: street_sections(user, streets, today), seconds)
+    groups = {group: STREET_PANELS.get_or_compute(
+        [f"street:{pk}:{group}" for pk in streets], (today, get_language()),
+        lambda group=group: street_sections(user, streets, today, groups=(group,)), seconds)
+        for group in STREET_GROUPS}
+    return _in_street_order([section for sections in groups.values() for section in sections])
 
+
+def _in_street_order(sections: list[Section]) -> list[Section]:
+    return sorted(sections, key=lambda section: STREET_ORDER.index(section.key))
 
 def only_streets(scope: Scope) -> bool:
     """The scope grants street staff's streets and nothing else."""
@@ -363,21 +370,48 @@ def only_streets(scope: Scope) -> bool:
             or scope.org_paths or scope.enterprise_ids or scope.member_ids or scope.department_ids))
 
 
-def street_sections(user, streets: list[int] | None, today: dt.date) -> list[Section]:
+def street_sections(user, streets: list[int] | None, today: dt.date,
+                    groups: tuple[str, ...] = ()) -> list[Section]:
+    """The street officer's sections (of these groups of STREET_GROUPS, or all), in the workbench's order."""
     from jiceng.demands.models import Demand
     from jiceng.enterprises.models import Enterprise
 
-    demands = Demand.objects.restrict(user)
-    enterprises = Enterprise.objects.restrict(user)
-    if streets is not None:
-        demands, enterprises = demands.filter(street_id__in=streets), enterprises.filter(street_id__in=streets)
-    return [*deadline_sections(demands, today), department_board_section(demands), visits_section(enterprises, today),
-            follow_up_section(user, enterprises, today), bookings_section(user), transfers_section(user),
-            trend_chart(demands, today, streets=streets)]
+    def demands() -> QuerySet:
+        found = Demand.objects.restrict(user)
+        return found.filter(street_id__in=streets) if streets is not None else found
+
+    def enterprises() -> QuerySet:
+        found = Enterprise.objects.restrict(user)
+        return found.filter(street_id__in=streets) if streets is not None else found
+
+    builders = {
+        "demands": lambda: [*deadline_sections(demands(), today), department_board_section(demands()),
+                            trend_chart(demands(), today, streets=streets)],
+        "visits": lambda: [visits_section(enterprises(), today)],
+        "follow_ups": lambda: [follow_up_section(user, enterprises(), today)],
+        "bookings": lambda: [bookings_section(user)],
+        "transfers": lambda: [transfers_section(user)],
+    }
+    return _in_street_order([section for group in (groups or STREET_GROUPS) for section in builders[group]()])
+
+
+STREET_ORDER = ["overdue_demands", "due_today", "department_board", "visits_due", "risk_follow_ups", "bookings",
+                "transfers", "demand_trend"]
+# Each group of the street's sections, and every model whose rows they show. A save or delete of one renews the
+# stamps of its street's groups that read it: a demand taken by phone retires the demand sections and leaves the
+# visits kept; a visit recorded, the other way round. (The category and place names they show change rarely and
+# show when the kept workbench's time is up.)
+STREET_GROUPS: dict[str, tuple[str, ...]] = {
+    "demands": ("demands.Demand",),
+    "visits": ("demands.VisitPlan", "enterprises.Enterprise"),
+    "follow_ups": ("risk.FollowUp", "enterprises.Enterprise"),
+    "bookings": ("venues.Booking",),
+    "transfers": ("members.Transfer", "organizations.Organization"),
+}
 
 
 def street_parts(instance) -> list[str]:
-    """The streets a saved or deleted row the street's workbench shows lies in (its stamps are renewed)."""
+    """The parts (street and group) that a saved or deleted row the street's workbench shows lies in."""
     from jiceng.demands.models import VisitPlan
     from jiceng.enterprises.models import Enterprise
     from jiceng.members.models import Transfer
@@ -394,13 +428,12 @@ def street_parts(instance) -> list[str]:
                                               ).values_list("street_id", flat=True)
     else:  # a demand, an enterprise, an organization: located by their own street
         streets = [instance.street_id]
-    return [f"street:{pk}" for pk in streets if pk]
+    label = instance._meta.label
+    groups = [group for group, labels in STREET_GROUPS.items() if label in labels]
+    return [f"street:{pk}:{group}" for pk in streets if pk for group in groups]
 
 
-# Every model the street's sections read rows of (the category and place names they show change rarely and show
-# when the kept workbench's time is up).
-STREET_WATCHES = ("demands.Demand", "demands.VisitPlan", "enterprises.Enterprise", "risk.FollowUp", "venues.Booking",
-                  "members.Transfer", "organizations.Organization")
+STREET_WATCHES = tuple(sorted({label for labels in STREET_GROUPS.values() for label in labels}))
 
 
 def department_board_section(demands: QuerySet) -> Section:
