@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
@@ -359,6 +360,18 @@ def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
         lambda group=group: street_sections(user, streets, today, groups=(group,)), seconds)
         for group in STREET_GROUPS}
     return _in_street_order([section for sections in groups.values() for section in sections])
+
+
+def kept_for_streets(user, group: str, extra: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()` kept beside the street workbench's `group` of sections, retired by the same writes, for a user
+    who is street staff and nothing else (see street_panel); computed each time for anyone else. `extra` names
+    the result and what else it depends on (the day)."""
+    scope = scope_for(user)
+    seconds = settings.JICENG.get("WORKBENCH_STREET_SECONDS", 0)
+    if scope.everything or not only_streets(scope):
+        return compute()
+    return STREET_PANELS.get_or_compute([f"street:{pk}:{group}" for pk in sorted(scope.street_ids)], extra,
+                                        compute, seconds)
 
 
 def _in_street_order(sections: list[Section]) -> list[Section]:
