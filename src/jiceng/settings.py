@@ -333,7 +333,9 @@ CACHES = {
     "sessions": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                  "LOCATION": str(DATA_DIR / "cache" / "sessions"), "OPTIONS": {"MAX_ENTRIES": 20_000}},
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Several machines without a shared data directory: JICENG_SESSION_ENGINE=django.contrib.sessions.backends.db, so
+# that a sign-out on one machine is seen on every one (docs/deploy.md, "Caches in the data directory").
+SESSION_ENGINE = os.environ.get("JICENG_SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 SESSION_CACHE_ALIAS = "sessions"
 
 HUEY = {
@@ -405,7 +407,7 @@ JICENG = {
     "WORKBENCH_STREET_SECONDS": 120,
     # How long a signed-in user's row, scope and unread count are kept at most; their writes retire them at once
     # (decision 083).
-    "IDENTITY_SECONDS": 300,
+    "IDENTITY_SECONDS": int(os.environ.get("JICENG_IDENTITY_SECONDS", "300")),
     # The big screen (jiceng.screen): its slow panels are kept this long (retired by any recorded change); a stream
     # lasts this long before the browser reconnects, and asks for the roll-up version this often.
     "SCREEN_PANELS_SECONDS": 120,

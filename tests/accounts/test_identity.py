@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from jiceng.accounts.identity import load_identity
 from jiceng.accounts.models import Role, RoleAssignment
 from jiceng.accounts.notify import notify
-from jiceng.core.reuse import KeptByPart
+from jiceng.core.reuse import KeptByPart, Reused
 from jiceng.organizations.models import OrgKind
 from tests import factories as f
 
@@ -74,6 +74,21 @@ def test_a_role_taken_away_or_given_counts_from_the_next_request(client, world, 
     with django_capture_on_commit_callbacks(execute=True):
         RoleAssignment.objects.filter(user=staff, role=Role.STREET_STAFF).delete()
     assert client.get(mine).status_code == 404 and client.get(other).status_code == 200
+
+
+def test_a_role_handed_to_another_user_leaves_the_first_at_once(client, world, kept,
+                                                               django_capture_on_commit_callbacks):
+    staff, other = world["staff"], f.user("other")
+    client.force_login(staff)
+    url = world["e1"].get_absolute_url()
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = RoleAssignment.objects.get(user=staff)
+        assignment.user = other  # as the admin site allows
+        assignment.save()
+    assert client.get(url).status_code == 404
+    client.force_login(other)
+    assert client.get(url).status_code == 200
 
 
 def test_a_deactivated_user_or_a_changed_password_signs_out(client, world, kept, django_capture_on_commit_callbacks):
@@ -166,3 +181,11 @@ def test_a_migrate_or_flush_forgets_what_was_kept(db, kept):
     post_migrate.send(sender=apps.get_app_config("contenttypes"), app_config=apps.get_app_config("contenttypes"),
                       verbosity=0, interactive=False, using="default", apps=apps, plan=[])
     assert all(caches[alias].get("probe") is None for alias in KEPT)
+
+
+def test_a_dropped_version_never_brings_a_result_kept_in_a_process_back(db, kept):
+    reused = Reused("probe")
+    assert reused.get_or_compute(("part",), lambda: "first", 60) == "first"
+    assert reused.get_or_compute(("part",), lambda: "again", 60) == "first"
+    caches["shared"].clear()  # a full cache or forget_kept: the version is gone
+    assert reused.get_or_compute(("part",), lambda: "second", 60) == "second"

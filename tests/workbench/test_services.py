@@ -506,3 +506,28 @@ def test_a_street_officers_list_and_inbox_counts_are_kept_with_the_workbench(wor
     with django_capture_on_commit_callbacks(execute=True):
         Demand.objects.create(text="门禁故障", title="门禁故障", place=world["tree"]["building1"])
     assert status_counts()[DemandStatus.SUBMITTED] == 1 and overdue() == 0
+
+
+def test_a_demand_or_a_building_moved_out_of_a_street_leaves_its_kept_counts(world, kept_streets,
+                                                                            django_capture_on_commit_callbacks):
+    """A save that takes a demand to another street renews the street it left as well; a building moved to
+    another street (its demands follow by update(), without a signal) renews both streets."""
+    client = Client()
+    client.force_login(world["users"]["staff"])
+    tree = world["tree"]
+
+    def total() -> int:
+        return sum(n for _value, _label, n in client.get("/demands/").context["status_counts"])
+
+    before = total()
+    assert before == Demand.objects.filter(street=tree["street1"]).count() > 1
+    with django_capture_on_commit_callbacks(execute=True):
+        demand = Demand.objects.filter(street=tree["street1"], place=tree["building1"]).first()
+        demand.place = tree["building2"]
+        demand.save()
+    assert total() == before - 1
+    with django_capture_on_commit_callbacks(execute=True):
+        building = tree["building1"]
+        building.parent = tree["street2"]
+        building.save()
+    assert total() == Demand.objects.filter(street=tree["street1"]).count() < before - 1

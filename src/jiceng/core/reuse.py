@@ -21,7 +21,7 @@ from typing import Any
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 
 class Reused:
@@ -42,7 +42,13 @@ class Reused:
         caches["shared"].set(self.version_key, time.time_ns(), None)
 
     def key(self, *parts: Any) -> str:
-        text = repr((caches["shared"].get(self.version_key), parts))
+        version = caches["shared"].get(self.version_key)
+        if version is None:
+            # Never written, or dropped (a full cache, `forget_kept`): a new version, so that no result kept
+            # in a process under an earlier missing version is handed out again.
+            caches["shared"].add(self.version_key, secrets.token_hex(8), None)
+            version = caches["shared"].get(self.version_key)
+        text = repr((version, parts))
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get_or_compute(self, parts: tuple, compute: Callable[[], Any], seconds: float) -> Any:
@@ -103,12 +109,21 @@ class KeptByPart:
 
     def watch(self, parts_of: Callable[[Any], list[str]], *senders: str) -> None:
         """On every save or delete of these models ("app_label.Model"), renew the stamps of the parts
-        `parts_of(instance)` names (as `Reused.watch` renews its one version)."""
+        `parts_of(instance)` names (as `Reused.watch` renews its one version). A saved row that was stored before
+        also renews the parts it lay in then: a demand moved to another street, a role given to another user."""
+        before = f"_kept_{self.name}_before"
+
+        def saving(sender, instance, raw: bool = False, **_kwargs) -> None:
+            if not raw and not instance._state.adding and instance.pk is not None:
+                stored = sender._default_manager.filter(pk=instance.pk).first()
+                instance.__dict__[before] = parts_of(stored) if stored is not None else []
+
         def touched(sender, instance, raw: bool = False, **_kwargs) -> None:
             if not raw:  # fixtures loading rows as they are
-                self.touch(parts_of(instance))
+                self.touch([*instance.__dict__.pop(before, []), *parts_of(instance)])
 
         for sender in senders:
+            pre_save.connect(saving, sender=sender, weak=False, dispatch_uid=f"kept-{self.name}-before-{sender}")
             for signal in (post_save, post_delete):
                 signal.connect(touched, sender=sender, weak=False,
                                dispatch_uid=f"kept-{self.name}-{signal is post_save}-{sender}")
@@ -138,9 +153,10 @@ class KeptByPart:
     def get_or_compute(self, parts: list[str], extra: tuple, compute: Callable[[], Any], seconds: float) -> Any:
         """The result kept for these parts' current stamps and `extra` (what else it depends on: the day, the
         language), or `compute()` kept for `seconds`."""
-        if not seconds:
+        stamps = self.stamps(parts) if seconds else None
+        if not seconds or None in stamps:  # a stamp dropped as soon as made (a full cache): not kept
             return compute()
-        text = repr((self.name, parts, self.stamps(parts), extra))
+        text = repr((self.name, parts, stamps, extra))
         key = f"kept:{self.name}:" + hashlib.sha256(text.encode()).hexdigest()
         value = caches["kept"].get(key)
         if value is None:

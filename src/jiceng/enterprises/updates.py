@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiceng.accounts.models import Role
 from jiceng.accounts.permissions import can_write
 from jiceng.core.sanitize import strip_control_chars
 from jiceng.core.scoping import scope_for
@@ -38,8 +39,12 @@ def own_enterprises(user) -> QuerySet[Enterprise]:
     """The enterprises the user is the contact of (their unit_contact role assignments)."""
     if not getattr(user, "is_authenticated", False):
         return Enterprise.objects.none()
+    scope = scope_for(user)
+    if scope.everything:  # a superuser's scope lists no grants: their own are in their role assignments
+        return Enterprise.objects.filter(pk__in=user.role_assignments.filter(role=Role.UNIT_CONTACT)
+                                         .values("enterprise"))
     # The scope holds exactly those (Role.UNIT_CONTACT grants its enterprise), read once per request or kept.
-    return Enterprise.objects.filter(pk__in=sorted(scope_for(user).enterprise_ids))
+    return Enterprise.objects.filter(pk__in=sorted(scope.enterprise_ids))
 
 
 def can_review(user, enterprise: Enterprise) -> bool:

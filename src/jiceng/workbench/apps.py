@@ -10,7 +10,12 @@ class WorkbenchConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self) -> None:
-        from .services import OVERVIEW_WATCHES, OVERVIEWS, STREET_PANELS, STREET_WATCHES, street_parts
+        from jiceng.places.models import subtree_moved
+
+        from .services import OVERVIEW_WATCHES, OVERVIEWS, STREET_PANELS, STREET_WATCHES, moved_parts, street_parts
 
         OVERVIEWS.watch(*OVERVIEW_WATCHES)
         STREET_PANELS.watch(street_parts, *STREET_WATCHES)
+        # A moved subtree takes its rows (moved with update(), no signal) from one street to another.
+        subtree_moved.connect(lambda sender, places, old_path, **kw: STREET_PANELS.touch(moved_parts(places, old_path)),
+                              weak=False, dispatch_uid="workbench-subtree-moved")

@@ -446,6 +446,14 @@ def street_parts(instance) -> list[str]:
     return [f"street:{pk}:{group}" for pk in streets if pk for group in groups]
 
 
+def moved_parts(places: list, old_path: str) -> list[str]:
+    """Every group of the streets above a moved subtree, where it was and where it is: its rows (demands,
+    enterprises, organizations) follow it by update(), which sends no signal. (A path lists its places' ids
+    from the district down; the ids that are not streets name stamps that nothing reads.)"""
+    ids = {part for path in (old_path, places[0].path) for part in path.strip("/").split("/") if part}
+    return [f"street:{pk}:{group}" for pk in sorted(ids) for group in STREET_GROUPS]
+
+
 STREET_WATCHES = tuple(sorted({label for labels in STREET_GROUPS.values() for label in labels}))
 
 
