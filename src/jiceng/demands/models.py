@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from jiceng.core import fields
 from jiceng.core.i18n import localized
 from jiceng.core.reversing import pk_url
-from jiceng.core.scoping import Scope, ScopedManager, as_union
+from jiceng.core.scoping import Scope, ScopedManager, as_union, scope_for
 from jiceng.core.validators import mask_phone, validate_cn_mobile
 from jiceng.departments.models import DepartmentWork, department_work_q
 from jiceng.places.models import Located, Place
@@ -271,6 +271,13 @@ class Demand(DepartmentWork, Located):
         if ids is None:
             return places | own
         return places | models.Q(pk__in=ids) if ids else places
+
+    @classmethod
+    def only_by_place(cls, user) -> bool:
+        """Whether the user's demands are exactly those of the places their scope grants: no demand of their own
+        (requested, assigned) lies outside them, as scope_q found (once per request)."""
+        cls.objects.restrict(user)
+        return scope_for(user).memo.get("demand_own") == []
 
     @property
     def requester_phone_masked(self) -> str:

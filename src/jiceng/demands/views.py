@@ -88,6 +88,8 @@ class DemandListView(ObjectListView):
         return super().get_queryset().prefetch_related(units_prefetch("assignee_user__"))
 
     def get_paginator(self, queryset, per_page, **kwargs):
+        from jiceng.workbench.services import kept_demand_figures
+
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         # The counts by status add up to the list's total: one pass over the rows rather than two (the city's
         # million demands: 0.14 s for each on PostgreSQL). COUNT(*) lets an index answer without the table.
@@ -96,7 +98,8 @@ class DemandListView(ObjectListView):
 
         # Unfiltered, a street officer's counts are their streets': kept with the street workbench (decision 083).
         unfiltered = not set(self.request.GET) - {"page", "per_page"}
-        self.status_counts = street_kept(self.request.user, ("status_counts",), count) if unfiltered else count()
+        user = self.request.user
+        self.status_counts = kept_demand_figures(user, ("status_counts",), count) if unfiltered else count()
         paginator.count = sum(self.status_counts.values())
         return paginator
 
@@ -110,24 +113,14 @@ class DemandListView(ObjectListView):
         return ctx
 
 
-def street_kept(user, extra: tuple, compute):
-    """`compute()` over the user's demands, kept with the street workbench's demand sections and retired by the
-    same writes (decision 083) when those demands are exactly their streets' (street staff with no demand of
-    their own elsewhere, see Demand.scope_q); computed each time otherwise."""
-    from jiceng.workbench.services import kept_for_streets
-
-    Demand.objects.restrict(user)  # the scope's own demands, found once per request
-    if scope_for(user).memo.get("demand_own") != []:
-        return compute()
-    return kept_for_streets(user, "demands", extra, compute)
-
-
 class InboxView(LoginRequiredMixin, generic.TemplateView):
     """A worker's inbox: what is assigned to them, what waits for acceptance, visits due, notifications."""
 
     template_name = "demands/inbox.html"
 
     def get_context_data(self, **kwargs):
+        from jiceng.workbench.services import kept_demand_figures
+
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         scoped = Demand.objects.restrict(user).select_related("category", "place")
@@ -144,7 +137,7 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
             waiting = Demand.objects.filter(pk__in=waiting.order_by().values("pk"))
         ctx["waiting"] = waiting.select_related("place", "category").order_by("created")[:50]
         today = timezone.localdate()
-        ctx["overdue_count"] = street_kept(user, ("overdue", today), lambda: scoped.filter(
+        ctx["overdue_count"] = kept_demand_figures(user, ("overdue", today), lambda: scoped.filter(
             status__in=(DemandStatus.ACCEPTED, DemandStatus.ASSIGNED), due_date__lt=today).count())
         # The unread count comes with the signed-in user (decision 083): none unread, nothing to fetch.
         ctx["notifications"] = user.notifications.filter(read=False)[:20] if unread_count(user) else []
@@ -158,7 +151,7 @@ class InboxView(LoginRequiredMixin, generic.TemplateView):
             .order_by("department_state", "sign_due", "due_date")[:50]
         ctx["department_follow_ups"] = department_follow_ups(user)
         if ctx["can_visit"] and (scope_for(user).street_ids or scope_for(user).district_ids or user.is_superuser):
-            board = street_kept(user, ("board",), lambda: board_counts(scoped))
+            board = kept_demand_figures(user, ("board",), lambda: board_counts(scoped))
             ctx["department_board"] = [(key, label, board[key]) for key, label in (
                 ("pending", _("待部门签收")), ("returned", _("部门已退单")), ("callback", _("待回访")))]
         return ctx

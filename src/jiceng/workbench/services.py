@@ -350,28 +350,29 @@ STREET_PANELS = KeptByPart("workbench-street")
 
 def street_panel(user, scope: Scope, today: dt.date) -> list[Section]:
     streets = sorted(scope.street_ids) if not scope.everything else None
-    seconds = settings.JICENG.get("WORKBENCH_STREET_SECONDS", 0)
-    if streets is None or not only_streets(scope):
-        # Other roles' grants (a district, a building) shape the bookings and transfers sections too, and writes
-        # there do not renew the street's stamps: such a workbench is computed each time.
-        return street_sections(user, streets, today)
-    groups = {group: STREET_PANELS.get_or_compute(
-        [f"street:{pk}:{group}" for pk in streets], (today, get_language()),
-        lambda group=group: street_sections(user, streets, today, groups=(group,)), seconds)
-        for group in STREET_GROUPS}
-    return _in_street_order([section for sections in groups.values() for section in sections])
+    return _in_street_order([section for group in STREET_GROUPS for section in kept_for_streets(
+        user, group, (today, get_language()), lambda group=group: street_sections(user, streets, today, (group,)))])
 
 
 def kept_for_streets(user, group: str, extra: tuple, compute: Callable[[], Any]) -> Any:
-    """`compute()` kept beside the street workbench's `group` of sections, retired by the same writes, for a user
-    who is street staff and nothing else (see street_panel); computed each time for anyone else. `extra` names
-    the result and what else it depends on (the day)."""
+    """`compute()` kept under the stamps of the user's streets' `group` of workbench sections, retired by the same
+    writes, for a user who is street staff and nothing else; computed each time for anyone else (other roles'
+    grants, a district or a building, shape the sections too, and writes there do not renew the street's stamps).
+    `extra` names the result and what else it depends on (the day, the language)."""
     scope = scope_for(user)
     seconds = settings.JICENG.get("WORKBENCH_STREET_SECONDS", 0)
     if scope.everything or not only_streets(scope):
         return compute()
     return STREET_PANELS.get_or_compute([f"street:{pk}:{group}" for pk in sorted(scope.street_ids)], extra,
                                         compute, seconds)
+
+
+def kept_demand_figures(user, extra: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()` over the user's demands, kept beside the workbench's demand sections (decision 083) when those
+    demands are exactly their streets' (`Demand.only_by_place`); computed each time otherwise."""
+    from jiceng.demands.models import Demand
+
+    return kept_for_streets(user, "demands", extra, compute) if Demand.only_by_place(user) else compute()
 
 
 def _in_street_order(sections: list[Section]) -> list[Section]:
